@@ -1,0 +1,195 @@
+//! Helpers shared by the end-to-end tests.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use sheetseal_core::manifest::Manifest;
+
+/// The binary under test.
+pub fn sheetseal() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_sheetseal"))
+}
+
+/// Runs a command, killing it after `limit`; a hang is a test failure.
+pub fn run_with_limit(mut command: Command, limit: Duration) -> Output {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {command:?}: {e}"));
+    let started = Instant::now();
+    loop {
+        if child.try_wait().expect("wait").is_some() {
+            return child.wait_with_output().expect("output");
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            panic!("{command:?} did not finish within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Runs the binary with `args` and asserts success.
+pub fn run_ok(args: &[&str]) -> Output {
+    let mut command = sheetseal();
+    command.args(args);
+    let output = run_with_limit(command, Duration::from_secs(300));
+    assert!(
+        output.status.success(),
+        "sheetseal {args:?} failed: {}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+/// Runs an external tool that the tests need; its absence is a failure, not a skip.
+pub fn tool(name: &str) -> Command {
+    let found = Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {name}"))
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    assert!(
+        found,
+        "{name} is not installed: run scripts/test.sh, which installs what the tests need"
+    );
+    Command::new(name)
+}
+
+pub fn tool_ok(mut command: Command) -> Output {
+    let output = command.output().expect("run tool");
+    assert!(
+        output.status.success(),
+        "{command:?} failed: {}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+/// `qpdf --check` must report no errors and no warnings.
+pub fn assert_qpdf_clean(pdf: &Path) {
+    let mut command = tool("qpdf");
+    command.arg("--check").arg(pdf);
+    let output = command.output().expect("qpdf");
+    let text =
+        String::from_utf8_lossy(&output.stdout).into_owned() + &String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "qpdf --check {}:\n{text}",
+        pdf.display()
+    );
+    assert!(text.contains("No syntax or stream encoding errors"), "{text}");
+}
+
+pub fn page_count(pdf: &Path) -> usize {
+    let mut command = tool("qpdf");
+    command.arg("--show-npages").arg(pdf);
+    String::from_utf8(tool_ok(command).stdout)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+/// The text of every page, by pdftotext (pages are separated by form feeds).
+pub fn page_texts(pdf: &Path) -> Vec<String> {
+    let mut command = tool("pdftotext");
+    command.arg("-q").arg(pdf).arg("-");
+    let text = String::from_utf8(tool_ok(command).stdout).unwrap();
+    let mut pages: Vec<String> = text.split('\u{c}').map(|p| p.trim().to_string()).collect();
+    pages.pop(); // after the last form feed
+    pages
+}
+
+pub fn read_manifest(dir: &Path) -> Manifest {
+    Manifest::read(&dir.join("manifest.json")).expect("manifest.json")
+}
+
+/// A grayscale raster.
+pub struct Gray {
+    pub width: usize,
+    pub height: usize,
+    pub pixels: Vec<u8>,
+}
+
+/// Renders a region of one page with pdftoppm: `region` is x, y, width, height in points from
+/// the page's lower-left corner, on a page `page_height` points high.
+pub fn render_region(pdf: &Path, page: usize, dpi: u32, page_height: f64, region: [f64; 4]) -> Gray {
+    let scale = dpi as f64 / 72.0;
+    let [x, y, w, h] = region;
+    let px = |v: f64| (v * scale).round().max(0.0) as i64;
+    let top = page_height - (y + h);
+    let mut command = tool("pdftoppm");
+    command
+        .args([
+            "-gray",
+            "-r",
+            &dpi.to_string(),
+            "-f",
+            &page.to_string(),
+            "-l",
+            &page.to_string(),
+        ])
+        .args(["-x", &px(x).to_string(), "-y", &px(top).to_string()])
+        .args(["-W", &px(w).to_string(), "-H", &px(h).to_string()])
+        .arg(pdf);
+    parse_pgm(&tool_ok(command).stdout)
+}
+
+fn parse_pgm(bytes: &[u8]) -> Gray {
+    // P5 <width> <height> <maxval> <single whitespace> <pixels>
+    let mut fields = Vec::new();
+    let mut at = 0;
+    while fields.len() < 4 {
+        while bytes[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        let start = at;
+        while !bytes[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        fields.push(std::str::from_utf8(&bytes[start..at]).unwrap().to_string());
+    }
+    assert_eq!(fields[0], "P5", "pdftoppm -gray writes binary PGM");
+    let width: usize = fields[1].parse().unwrap();
+    let height: usize = fields[2].parse().unwrap();
+    let pixels = bytes[at + 1..at + 1 + width * height].to_vec();
+    Gray {
+        width,
+        height,
+        pixels,
+    }
+}
+
+/// Decodes a Data Matrix in a raster with rxing.
+pub fn decode_datamatrix(gray: &Gray) -> Option<String> {
+    rxing::helpers::detect_in_luma(
+        gray.pixels.clone(),
+        gray.width as u32,
+        gray.height as u32,
+        Some(rxing::BarcodeFormat::DATA_MATRIX),
+    )
+    .ok()
+    .map(|r| r.getText().to_string())
+}
+
+/// The public real-world corpus beside the project.
+pub fn public_corpus() -> PathBuf {
+    let dir = std::env::var_os("SHEETSEAL_PUBLIC_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/public"));
+    assert!(
+        dir.join("MANIFEST.tsv").is_file(),
+        "the public corpus is not at {} (set SHEETSEAL_PUBLIC_CORPUS)",
+        dir.display()
+    );
+    dir
+}

@@ -1,0 +1,456 @@
+//! Stage 1, ingest: open an input PDF, check what it is, and describe its pages.
+//!
+//! The file is memory-mapped and hashed; the object graph is parsed by lopdf (which also repairs
+//! damaged cross-reference tables and decrypts files that open with the empty password). The page
+//! tree is walked here, not by lopdf, so that cycles are detected and inherited attributes
+//! (`/MediaBox`, `/CropBox`, `/Rotate`, `/Resources`) are resolved the way the PDF standard says.
+
+use std::collections::HashSet;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use lopdf::{Dictionary, Document, LoadOptions, Object, ObjectId};
+use memmap2::Mmap;
+use sha2::{Digest, Sha256};
+
+use crate::geometry::{Rect, Rotation};
+use crate::warning::Warning;
+
+/// US Letter, the size PDF readers assume when a page has no usable `/MediaBox`.
+const DEFAULT_MEDIA_BOX: Rect = Rect {
+    x0: 0.0,
+    y0: 0.0,
+    x1: 612.0,
+    y1: 792.0,
+};
+/// How deep a page tree may nest before the file is refused.
+const MAX_PAGE_TREE_DEPTH: usize = 64;
+/// The largest page side a PDF may declare (ISO 32000 implementation limit is 14,400 units;
+/// we accept more, but refuse absurd values that would overflow geometry).
+const MAX_PAGE_SIDE_PT: f64 = 1.0e6;
+
+/// Options for opening inputs.
+#[derive(Debug, Clone, Default)]
+pub struct IngestOptions {
+    /// The user password of encrypted inputs.
+    pub password: Option<String>,
+}
+
+/// Why an input cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum IngestError {
+    #[error("cannot read {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{path} is empty (0 bytes): the upload is incomplete; ask the customer to send it again")]
+    Empty { path: PathBuf },
+    #[error("{path} is not a PDF: no '%PDF-' header in its first 1024 bytes")]
+    NotPdf { path: PathBuf },
+    #[error("{path} is encrypted and does not open without a password: pass --password")]
+    PasswordRequired { path: PathBuf },
+    #[error("{path}: the password given does not open this file")]
+    WrongPassword { path: PathBuf },
+    #[error("{path} cannot be parsed as a PDF ({detail}); it is damaged beyond repair")]
+    Unparseable { path: PathBuf, detail: String },
+    #[error("{path} has no page tree ({detail})")]
+    NoPageTree { path: PathBuf, detail: String },
+    #[error("{path} has no pages")]
+    NoPages { path: PathBuf },
+    #[error(
+        "{path}: the page tree loops back on itself at object {object} {generation} R; the file is malformed"
+    )]
+    PageTreeCycle {
+        path: PathBuf,
+        object: u32,
+        generation: u16,
+    },
+    #[error("{path}: the page tree is nested deeper than {MAX_PAGE_TREE_DEPTH} levels")]
+    PageTreeTooDeep { path: PathBuf },
+    #[error("{path}, page {page}: {detail}")]
+    BadPage {
+        path: PathBuf,
+        page: usize,
+        detail: String,
+    },
+}
+
+/// One page of an input, with its inherited attributes resolved.
+#[derive(Debug, Clone)]
+pub struct SourcePage {
+    /// The page object.
+    pub object: ObjectId,
+    pub media_box: Rect,
+    /// The crop box clipped to the media box: the visible area that gets placed.
+    pub crop_box: Rect,
+    pub rotation: Rotation,
+    /// `/UserUnit` (points per user-space unit); 1 unless the page says otherwise.
+    pub user_unit: f64,
+    /// The effective `/Resources` (a reference or an inline dictionary), if any.
+    pub resources: Option<Object>,
+    /// The content streams, in order.
+    pub contents: Vec<ObjectId>,
+    /// The page's transparency group, if any.
+    pub group: Option<Object>,
+    /// How many annotations the page carries.
+    pub annotations: usize,
+}
+
+impl SourcePage {
+    /// The displayed size in points (after rotation and `/UserUnit`).
+    pub fn display_size(&self) -> (f64, f64) {
+        let (w, h) = (
+            self.crop_box.width() * self.user_unit,
+            self.crop_box.height() * self.user_unit,
+        );
+        if self.rotation.is_quarter_turn() {
+            (h, w)
+        } else {
+            (w, h)
+        }
+    }
+}
+
+/// An opened input PDF.
+#[derive(Debug)]
+pub struct SourceDocument {
+    pub path: PathBuf,
+    /// Lower-case hex SHA-256 of the file's bytes.
+    pub sha256: String,
+    pub size_bytes: u64,
+    pub doc: Document,
+    pub pages: Vec<SourcePage>,
+    pub warnings: Vec<Warning>,
+}
+
+/// Opens, hashes and parses one input.
+pub fn open(path: &Path, options: &IngestOptions) -> Result<SourceDocument, IngestError> {
+    let io_err = |source| IngestError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = File::open(path).map_err(io_err)?;
+    let size_bytes = file.metadata().map_err(io_err)?.len();
+    if size_bytes == 0 {
+        return Err(IngestError::Empty {
+            path: path.to_path_buf(),
+        });
+    }
+    // SAFETY: the map is read-only and lives only inside this function; inputs are uploads that
+    // nothing else writes while a job runs. A concurrent truncation would raise SIGBUS, which is
+    // the documented contract of memory-mapped input.
+    let map = unsafe { Mmap::map(&file) }.map_err(io_err)?;
+    open_bytes(path, &map, options)
+}
+
+/// Parses an input held in memory; `path` names it in errors and the manifest.
+pub fn open_bytes(path: &Path, bytes: &[u8], options: &IngestOptions) -> Result<SourceDocument, IngestError> {
+    let path_buf = path.to_path_buf();
+    if bytes.is_empty() {
+        return Err(IngestError::Empty { path: path_buf });
+    }
+    let head = &bytes[..bytes.len().min(1024)];
+    if !head.windows(5).any(|w| w == b"%PDF-") {
+        return Err(IngestError::NotPdf { path: path_buf });
+    }
+    let sha256 = hex(&Sha256::digest(bytes));
+    let load_options = LoadOptions {
+        password: options.password.clone(),
+        ..LoadOptions::default()
+    };
+    let doc =
+        Document::load_mem_with_options(bytes, load_options).map_err(|e| classify_load_error(path, e))?;
+    if doc.is_encrypted() {
+        return Err(match options.password {
+            Some(_) => IngestError::WrongPassword { path: path_buf },
+            None => IngestError::PasswordRequired { path: path_buf },
+        });
+    }
+    let mut warnings = Vec::new();
+    if doc.was_encrypted() {
+        warnings.push(Warning::new(
+            "input-decrypted",
+            "the input was encrypted; it was opened and the output is written without encryption",
+        ));
+    }
+    let pages = walk_page_tree(path, &doc, &mut warnings)?;
+    Ok(SourceDocument {
+        path: path_buf,
+        sha256,
+        size_bytes: bytes.len() as u64,
+        doc,
+        pages,
+        warnings,
+    })
+}
+
+fn classify_load_error(path: &Path, error: lopdf::Error) -> IngestError {
+    let path = path.to_path_buf();
+    match error {
+        lopdf::Error::InvalidPassword => IngestError::WrongPassword { path },
+        lopdf::Error::Decryption(_) => IngestError::PasswordRequired { path },
+        other => IngestError::Unparseable {
+            path,
+            detail: other.to_string(),
+        },
+    }
+}
+
+/// Attributes a page inherits from its ancestors in the page tree.
+#[derive(Clone, Default)]
+struct Inherited {
+    media_box: Option<Object>,
+    crop_box: Option<Object>,
+    rotate: Option<Object>,
+    resources: Option<Object>,
+}
+
+impl Inherited {
+    fn overridden_by(&self, node: &Dictionary) -> Inherited {
+        let pick =
+            |key: &[u8], current: &Option<Object>| node.get(key).ok().cloned().or_else(|| current.clone());
+        Inherited {
+            media_box: pick(b"MediaBox", &self.media_box),
+            crop_box: pick(b"CropBox", &self.crop_box),
+            rotate: pick(b"Rotate", &self.rotate),
+            resources: pick(b"Resources", &self.resources),
+        }
+    }
+}
+
+fn walk_page_tree(
+    path: &Path,
+    doc: &Document,
+    warnings: &mut Vec<Warning>,
+) -> Result<Vec<SourcePage>, IngestError> {
+    let no_tree = |detail: String| IngestError::NoPageTree {
+        path: path.to_path_buf(),
+        detail,
+    };
+    let catalog = doc
+        .catalog()
+        .map_err(|e| no_tree(format!("no document catalog: {e}")))?;
+    let root = catalog
+        .get(b"Pages")
+        .and_then(Object::as_reference)
+        .map_err(|e| no_tree(format!("the catalog's /Pages is not a reference: {e}")))?;
+
+    let mut pages = Vec::new();
+    let mut visited: HashSet<ObjectId> = HashSet::new();
+    // Depth-first, left to right: (node, inherited attributes, depth).
+    let mut stack: Vec<(ObjectId, Inherited, usize)> = vec![(root, Inherited::default(), 0)];
+    while let Some((id, inherited, depth)) = stack.pop() {
+        let first_visit = visited.insert(id);
+        if depth > MAX_PAGE_TREE_DEPTH {
+            return Err(IngestError::PageTreeTooDeep {
+                path: path.to_path_buf(),
+            });
+        }
+        let Ok(node) = doc.get_dictionary(id) else {
+            warnings.push(Warning::new(
+                "page-tree-node-missing",
+                format!(
+                    "page tree node {} {} R is missing or not a dictionary; skipped",
+                    id.0, id.1
+                ),
+            ));
+            continue;
+        };
+        let attributes = inherited.overridden_by(node);
+        let is_page = match node.get(b"Type").and_then(Object::as_name) {
+            Ok(b"Page") => true,
+            Ok(b"Pages") => false,
+            // A node without a usable /Type is a page when it has no kids (as readers treat it).
+            _ => node.get(b"Kids").is_err(),
+        };
+        if !first_visit && !is_page {
+            return Err(IngestError::PageTreeCycle {
+                path: path.to_path_buf(),
+                object: id.0,
+                generation: id.1,
+            });
+        }
+        if is_page {
+            let number = pages.len() + 1;
+            if !first_visit {
+                // The same page listed twice in /Kids: readers (and qpdf's repair) show it twice.
+                warnings.push(
+                    Warning::new(
+                        "page-listed-twice",
+                        format!("page object {} {} R is listed more than once in the page tree; each listing is a page", id.0, id.1),
+                    )
+                    .on_page(number),
+                );
+            }
+            pages.push(describe_page(path, doc, id, node, &attributes, number, warnings)?);
+            continue;
+        }
+        let kids = node
+            .get(b"Kids")
+            .and_then(|k| doc.dereference(k))
+            .and_then(|(_, k)| k.as_array())
+            .map_err(|e| {
+                no_tree(format!(
+                    "page tree node {} {} R has no /Kids array: {e}",
+                    id.0, id.1
+                ))
+            })?;
+        for kid in kids.iter().rev() {
+            match kid.as_reference() {
+                Ok(kid_id) => stack.push((kid_id, attributes.clone(), depth + 1)),
+                Err(_) => warnings.push(Warning::new(
+                    "page-tree-kid-invalid",
+                    format!("a /Kids entry of {} {} R is not a reference; skipped", id.0, id.1),
+                )),
+            }
+        }
+    }
+    if pages.is_empty() {
+        return Err(IngestError::NoPages {
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(pages)
+}
+
+fn describe_page(
+    path: &Path,
+    doc: &Document,
+    id: ObjectId,
+    node: &Dictionary,
+    inherited: &Inherited,
+    number: usize,
+    warnings: &mut Vec<Warning>,
+) -> Result<SourcePage, IngestError> {
+    let bad = |detail: String| IngestError::BadPage {
+        path: path.to_path_buf(),
+        page: number,
+        detail,
+    };
+    let media_box = match inherited.media_box.as_ref().and_then(|o| read_rect(doc, o)) {
+        Some(r) => r,
+        None => {
+            warnings.push(
+                Warning::new("media-box-missing", "no usable /MediaBox; US Letter assumed").on_page(number),
+            );
+            DEFAULT_MEDIA_BOX
+        }
+    };
+    if media_box.width() > MAX_PAGE_SIDE_PT || media_box.height() > MAX_PAGE_SIDE_PT {
+        return Err(bad(format!(
+            "the /MediaBox is {:.0} x {:.0} units, larger than any printable sheet",
+            media_box.width(),
+            media_box.height()
+        )));
+    }
+    if media_box.width() <= 0.0 || media_box.height() <= 0.0 {
+        return Err(bad("the /MediaBox has no area".to_string()));
+    }
+    let crop_box = match inherited.crop_box.as_ref().and_then(|o| read_rect(doc, o)) {
+        None => media_box,
+        Some(crop) => crop.intersect(&media_box).unwrap_or_else(|| {
+            warnings.push(
+                Warning::new(
+                    "crop-box-outside",
+                    "the /CropBox lies outside the /MediaBox; the /MediaBox is used",
+                )
+                .on_page(number),
+            );
+            media_box
+        }),
+    };
+    let rotation = match inherited.rotate.as_ref().and_then(|o| read_number(doc, o)) {
+        None => Rotation::R0,
+        Some(degrees) => Rotation::from_degrees(degrees.round() as i64)
+            .filter(|_| degrees.fract() == 0.0)
+            .unwrap_or_else(|| {
+                warnings.push(
+                    Warning::new(
+                        "rotate-invalid",
+                        format!("/Rotate {degrees} is not a multiple of 90; ignored"),
+                    )
+                    .on_page(number),
+                );
+                Rotation::R0
+            }),
+    };
+    let user_unit = match node.get(b"UserUnit").ok().and_then(|o| read_number(doc, o)) {
+        None => 1.0,
+        Some(u) if u > 0.0 && u.is_finite() && u <= 75_000.0 => u,
+        Some(u) => {
+            warnings.push(
+                Warning::new("user-unit-invalid", format!("/UserUnit {u} is invalid; 1 used"))
+                    .on_page(number),
+            );
+            1.0
+        }
+    };
+    let contents = content_streams(doc, node);
+    let annotations = node
+        .get(b"Annots")
+        .and_then(|a| doc.dereference(a))
+        .and_then(|(_, a)| a.as_array())
+        .map(|a| a.len())
+        .unwrap_or(0);
+    Ok(SourcePage {
+        object: id,
+        media_box,
+        crop_box,
+        rotation,
+        user_unit,
+        resources: inherited.resources.clone(),
+        contents,
+        group: node.get(b"Group").ok().cloned(),
+        annotations,
+    })
+}
+
+/// The page's content stream objects: `/Contents` may be one stream or an array of them, directly
+/// or through a reference.
+fn content_streams(doc: &Document, page: &Dictionary) -> Vec<ObjectId> {
+    let Ok(contents) = page.get(b"Contents") else {
+        return Vec::new();
+    };
+    let refs: Vec<&Object> = match contents {
+        Object::Reference(id) => match doc.get_object(*id) {
+            Ok(Object::Array(items)) => items.iter().collect(),
+            Ok(Object::Stream(_)) => return vec![*id],
+            _ => Vec::new(),
+        },
+        Object::Array(items) => items.iter().collect(),
+        _ => Vec::new(),
+    };
+    refs.into_iter()
+        .filter_map(|o| o.as_reference().ok())
+        .filter(|id| matches!(doc.get_object(*id), Ok(Object::Stream(_))))
+        .collect()
+}
+
+fn read_number(doc: &Document, object: &Object) -> Option<f64> {
+    let (_, object) = doc.dereference(object).ok()?;
+    let value = match object {
+        Object::Integer(i) => *i as f64,
+        Object::Real(r) => *r as f64,
+        _ => return None,
+    };
+    value.is_finite().then_some(value)
+}
+
+fn read_rect(doc: &Document, object: &Object) -> Option<Rect> {
+    let (_, object) = doc.dereference(object).ok()?;
+    let values: Vec<f64> = object
+        .as_array()
+        .ok()?
+        .iter()
+        .filter_map(|v| read_number(doc, v))
+        .collect();
+    if values.len() != 4 {
+        return None;
+    }
+    let rect = Rect::from_corners(values[0], values[1], values[2], values[3]);
+    (rect.is_finite() && rect.width() > 0.0 && rect.height() > 0.0).then_some(rect)
+}
+
+/// Lower-case hexadecimal.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

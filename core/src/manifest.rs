@@ -1,0 +1,240 @@
+//! Stage 6, manifest: the job's reconciliation record (see docs/manifest.md).
+//!
+//! It proves where every input page went: each sheet names the source pages on its sides, each
+//! item its source page range and sheets. It is written last, atomically; a manifest that
+//! exists describes output that exists.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::plan::{Face, Plan};
+use crate::warning::Warning;
+use crate::write::atomic::AtomicFile;
+
+/// The schema identifier written into every manifest.
+pub const SCHEMA: &str = "sheetseal-manifest/1";
+/// File names inside a job's output folder.
+pub const MANIFEST_FILE: &str = "manifest.json";
+pub const SHEETS_CSV_FILE: &str = "sheets.csv";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub schema: String,
+    pub tool: Tool,
+    pub job: String,
+    pub config: serde_json::Value,
+    pub inputs: Vec<InputRecord>,
+    pub outputs: Vec<OutputRecord>,
+    pub counts: Counts,
+    pub items: Vec<ItemRecord>,
+    pub sheets: Vec<SheetRecord>,
+    pub warnings: Vec<Warning>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InputRecord {
+    pub path: String,
+    pub sha256: String,
+    pub bytes: u64,
+    pub pages: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutputRecord {
+    /// Relative to the job's output folder.
+    pub path: String,
+    pub sha256: String,
+    pub bytes: u64,
+    pub pages: usize,
+    pub sheets: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Counts {
+    pub items: usize,
+    pub input_pages: usize,
+    pub blank_pages: usize,
+    pub output_pages: usize,
+    pub sheets: usize,
+    pub marks: usize,
+    pub warnings: usize,
+}
+
+/// A source page: input position (0-based) and 1-based page number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceRef {
+    pub input: usize,
+    pub page: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ItemRecord {
+    pub seq: usize,
+    pub id: String,
+    pub input: usize,
+    /// First and last source page, 1-based, inclusive.
+    pub first_page: usize,
+    pub last_page: usize,
+    pub pages: usize,
+    pub sheets: usize,
+    /// Job-wide sequence number of its first sheet.
+    pub first_sheet: usize,
+    pub blank_pages: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SheetRecord {
+    pub seq: usize,
+    pub item_seq: usize,
+    pub item_id: String,
+    /// Sheet n of m within the item.
+    pub sheet: usize,
+    pub of: usize,
+    /// Index into `outputs`.
+    pub output: usize,
+    /// 1-based page of the output file that carries the front.
+    pub front_page: usize,
+    /// 1-based page that carries the back, for duplex.
+    pub back_page: Option<usize>,
+    pub front: SourceRef,
+    /// The source page on the back; `None` for a blank back or simplex.
+    pub back: Option<SourceRef>,
+    /// Width and height of the front page, in points.
+    pub size: [f64; 2],
+    pub payload: String,
+    pub mark: MarkRecord,
+}
+
+/// Where the mark is on the front page, in points from its lower-left corner.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MarkRecord {
+    /// The quiet zone: x, y, width, height.
+    pub zone: [f64; 4],
+    pub modules: [usize; 2],
+}
+
+impl Manifest {
+    /// Every source page the sheets carry, in print order.
+    pub fn placed_pages(&self) -> impl Iterator<Item = SourceRef> + '_ {
+        self.sheets
+            .iter()
+            .flat_map(|s| std::iter::once(s.front).chain(s.back))
+    }
+
+    /// Reads a manifest back.
+    pub fn read(path: &Path) -> Result<Manifest, std::io::Error> {
+        let bytes = std::fs::read(path)?;
+        serde_json::from_slice(&bytes).map_err(std::io::Error::other)
+    }
+
+    /// Writes the sheets as CSV, one row a sheet, then the manifest, each atomically.
+    pub fn write(&self, dir: &Path) -> std::io::Result<()> {
+        let mut csv = csv::Writer::from_writer(Vec::new());
+        csv.write_record([
+            "seq",
+            "item_seq",
+            "item_id",
+            "sheet",
+            "of",
+            "output",
+            "front_page",
+            "back_page",
+            "front_input",
+            "front_source_page",
+            "back_source_page",
+            "payload",
+        ])?;
+        for s in &self.sheets {
+            let opt = |v: Option<usize>| v.map(|v| v.to_string()).unwrap_or_default();
+            csv.write_record([
+                s.seq.to_string(),
+                s.item_seq.to_string(),
+                s.item_id.clone(),
+                s.sheet.to_string(),
+                s.of.to_string(),
+                self.outputs[s.output].path.clone(),
+                s.front_page.to_string(),
+                opt(s.back_page),
+                s.front.input.to_string(),
+                s.front.page.to_string(),
+                opt(s.back.map(|b| b.page)),
+                s.payload.clone(),
+            ])?;
+        }
+        let csv = csv.into_inner().map_err(|e| e.into_error())?;
+        AtomicFile::write_all(&dir.join(SHEETS_CSV_FILE), &csv)?;
+        let mut json = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
+        json.push(b'\n');
+        AtomicFile::write_all(&dir.join(MANIFEST_FILE), &json)?;
+        Ok(())
+    }
+}
+
+/// The per-item and per-sheet records of a plan written into one output file.
+pub fn records(
+    plan: &Plan,
+    payloads: &[String],
+    marks: &[crate::write::impose::MarkPlacement],
+) -> (Vec<ItemRecord>, Vec<SheetRecord>) {
+    let items = plan
+        .items
+        .iter()
+        .map(|p| ItemRecord {
+            seq: p.seq,
+            id: p.item.id.clone(),
+            input: p.item.input,
+            first_page: p.item.first_page + 1,
+            last_page: p.item.first_page + p.item.page_count,
+            pages: p.item.page_count,
+            sheets: p.sheet_count,
+            first_sheet: p.first_sheet + 1,
+            blank_pages: p.blanks,
+        })
+        .collect();
+    let source = |face: Face| match face {
+        Face::Page { input, page } => Some(SourceRef {
+            input,
+            page: page + 1,
+        }),
+        Face::Blank { .. } => None,
+    };
+    let sheets = plan
+        .sheets
+        .iter()
+        .zip(payloads)
+        .zip(marks)
+        .map(|((s, payload), mark)| {
+            let item = &plan.items[s.item];
+            SheetRecord {
+                seq: s.seq,
+                item_seq: item.seq,
+                item_id: item.item.id.clone(),
+                sheet: s.number,
+                of: s.count,
+                output: 0,
+                front_page: s.first_output_page + 1,
+                back_page: s.back.map(|_| s.first_output_page + 2),
+                front: source(s.front).expect("a sheet's front always carries a page"),
+                back: s.back.and_then(source),
+                size: mark.sheet_size.map(round_pt),
+                payload: payload.clone(),
+                mark: MarkRecord {
+                    zone: [mark.zone.x0, mark.zone.y0, mark.zone.width(), mark.zone.height()].map(round_pt),
+                    modules: [mark.modules.0, mark.modules.1],
+                },
+            }
+        })
+        .collect();
+    (items, sheets)
+}
+
+fn round_pt(v: f64) -> f64 {
+    (v * 1000.0).round() / 1000.0
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what the tests and the readability checks need on a fresh Debian machine (run as root,
+# or with sudo available): qpdf and poppler-utils (validators and renderers), dmtx-utils (libdmtx's
+# dmtxread), and the Python zxing-cpp decoder. Idempotent: installs only what is missing.
+set -euo pipefail
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    echo "setup: need root (or sudo) to install: $*" >&2; exit 1; fi
+}
+
+missing=()
+command -v qpdf >/dev/null || missing+=(qpdf)
+command -v pdftoppm >/dev/null || missing+=(poppler-utils)
+command -v dmtxread >/dev/null || missing+=(dmtx-utils)
+command -v python3 >/dev/null || missing+=(python3 python3-pip)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if ! python3 -c 'import zxingcpp, PIL' 2>/dev/null; then
+  echo "setup: installing the zxing-cpp decoder (PyPI)"
+  python3 -m pip install --quiet --disable-pip-version-check zxing-cpp pillow 2>/dev/null \
+    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages zxing-cpp pillow
+fi

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what it needs, then formatting, lints, unit and end-to-end tests,
+# and a cross-check of every mark of the demo output with two more decoders (zxing-cpp, libdmtx).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+echo "== cargo clippy"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "== cargo test"
+cargo test --workspace --locked
+echo "== marks of the demo output, decoded by zxing-cpp and dmtxread"
+demo_dir=$(mktemp -d)
+trap 'rm -rf "$demo_dir"' EXIT
+cargo run --quiet --locked -p sheetseal-cli -- demo --out "$demo_dir" >/dev/null
+python3 scripts/decode_marks.py "$demo_dir/job" --dmtxread-sample 12
