@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh
+scripts/fetch-pdfium.sh >/dev/null
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check

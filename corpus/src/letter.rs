@@ -16,7 +16,7 @@ pub const PAGE_WIDTH: f32 = 595.276;
 /// Page height (A4).
 pub const PAGE_HEIGHT: f32 = 841.89;
 /// Left edge of all text: 25 mm.
-pub(crate) const LEFT: f32 = 25.0 * MM;
+pub(crate) const LEFT: f32 = crate::TEXT_LEFT_MM as f32 * MM;
 /// Right edge of text and logo: 20 mm from the right.
 pub(crate) const RIGHT: f32 = PAGE_WIDTH - 20.0 * MM;
 /// Lowest body baseline: 25 mm from the bottom.

@@ -65,7 +65,7 @@ pub const MARK_STRIP_MM: f64 = 22.0;
 pub const TEXT_LEFT_MM: f64 = 25.0;
 
 /// What to generate.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct CorpusSpec {
     /// Number of letters, `1..=MAX_LETTERS`.
     pub letters: usize,
@@ -101,7 +101,8 @@ impl CorpusSpec {
 /// One letter of a corpus.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct LetterRecord {
-    /// `L` and seven digits, e.g. `L0000001`.
+    /// `L` and the 1-based letter number padded to seven digits, e.g. `L0000001` (only the
+    /// 10,000,000th letter has eight).
     pub item_id: String,
     /// 1-based number of its first page in the PDF.
     pub first_page: usize,
