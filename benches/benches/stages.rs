@@ -10,12 +10,7 @@ fn items(count: usize) -> Vec<Item> {
     (0..count)
         .map(|i| {
             let pages = 1 + (i * 7) % 6;
-            let item = Item {
-                id: format!("L{i:07}"),
-                input: 0,
-                first_page: first,
-                page_count: pages,
-            };
+            let item = Item { id: format!("L{i:07}"), input: 0, first_page: first, page_count: pages };
             first += pages;
             item
         })
@@ -27,9 +22,7 @@ fn plan(c: &mut Criterion) {
     let pages: usize = items.iter().map(|i| i.page_count).sum();
     let mut group = c.benchmark_group("plan");
     group.throughput(Throughput::Elements(pages as u64));
-    group.bench_function("duplex_10k_letters", |b| {
-        b.iter(|| Plan::build(Layout::Duplex, &items))
-    });
+    group.bench_function("duplex_10k_letters", |b| b.iter(|| Plan::build(Layout::Duplex, &items)));
     group.finish();
 }
 
@@ -40,12 +33,13 @@ fn marks(c: &mut Criterion) {
     group.throughput(Throughput::Elements(plan.sheets.len() as u64));
     group.bench_function("payloads", |b| b.iter(|| mark::payloads("BENCH", &plan).unwrap()));
     let payloads = mark::payloads("BENCH", &plan).unwrap();
+    let leaf = sheetseal_core::geometry::Rect { x0: 0.0, y0: 0.0, x1: 595.0, y1: 842.0 };
     group.bench_function("encode_and_draw", |b| {
         b.iter(|| {
             payloads
                 .iter()
                 .enumerate()
-                .map(|(i, p)| mark::paint(p, i + 1, &geometry, 842.0).unwrap().ops.len())
+                .map(|(i, p)| mark::paint(p, i + 1, &geometry, &leaf).unwrap().ops.len())
                 .sum::<usize>()
         })
     });

@@ -140,11 +140,7 @@ fn impose(args: ImposeArgs) -> Result<()> {
     };
     let started = Instant::now();
     let outcome = job::run(&config).with_context(|| {
-        format!(
-            "job {} failed; nothing was completed in {}",
-            config.job,
-            config.out_dir.display()
-        )
+        format!("job {} failed; nothing was completed in {}", config.job, config.out_dir.display())
     })?;
     print_summary(&config, &outcome, started);
     Ok(())
@@ -158,11 +154,7 @@ fn read_password(path: &Path) -> Result<String> {
 
 fn corpus(args: CorpusArgs) -> Result<()> {
     let started = Instant::now();
-    let spec = sheetseal_corpus::CorpusSpec {
-        letters: args.letters,
-        seed: args.seed,
-        outline: args.outline,
-    };
+    let spec = sheetseal_corpus::CorpusSpec { letters: args.letters, seed: args.seed, outline: args.outline };
     let summary = sheetseal_corpus::generate(&spec, &args.out).context("cannot generate the sample")?;
     println!(
         "{} letters, {} pages, {} bytes: {} and {} ({:.2} s)",
@@ -178,25 +170,14 @@ fn corpus(args: CorpusArgs) -> Result<()> {
 
 fn demo(args: DemoArgs) -> Result<()> {
     let started = Instant::now();
-    let spec = sheetseal_corpus::CorpusSpec {
-        letters: args.letters,
-        seed: 1,
-        outline: false,
-    };
+    let spec = sheetseal_corpus::CorpusSpec { letters: args.letters, seed: 1, outline: false };
     let sample =
         sheetseal_corpus::generate(&spec, &args.out.join("sample")).context("cannot generate the sample")?;
-    println!(
-        "sample: {} letters, {} pages in {}",
-        sample.letters,
-        sample.pages,
-        sample.pdf_path.display()
-    );
+    println!("sample: {} letters, {} pages in {}", sample.letters, sample.pages, sample.pdf_path.display());
     let config = JobConfig::new(
         "DEMO",
         vec![sample.pdf_path.clone()],
-        SplitRule::Index {
-            path: sample.index_path.clone(),
-        },
+        SplitRule::Index { path: sample.index_path.clone() },
         &args.out.join("job"),
     );
     let outcome = job::run(&config).context("the demo job failed")?;
@@ -219,13 +200,7 @@ fn print_summary(config: &JobConfig, outcome: &JobOutcome, started: Instant) {
             output.sha256
         );
     }
-    println!(
-        "  {}",
-        config
-            .out_dir
-            .join(sheetseal_core::manifest::MANIFEST_FILE)
-            .display()
-    );
+    println!("  {}", config.out_dir.join(sheetseal_core::manifest::MANIFEST_FILE).display());
     let t = &outcome.times;
     let seconds = started.elapsed().as_secs_f64();
     println!(

@@ -18,9 +18,8 @@ fn main() -> ExitCode {
         Ok(Ok(())) => ExitCode::SUCCESS,
         Ok(Err(error)) => {
             eprintln!("error: {error:#}");
-            let internal = error
-                .downcast_ref::<sheetseal_core::Error>()
-                .is_some_and(sheetseal_core::Error::is_internal);
+            let internal =
+                error.downcast_ref::<sheetseal_core::Error>().is_some_and(sheetseal_core::Error::is_internal);
             ExitCode::from(if internal { EXIT_INTERNAL } else { EXIT_INPUT })
         }
         Err(_) => {

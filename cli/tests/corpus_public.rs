@@ -40,11 +40,7 @@ fn every_public_file_is_imposed_or_refused_clearly() {
     for entry in &entries {
         let out = dir.path().join(entry.file.trim_end_matches(".pdf"));
         let mut command = sheetseal();
-        command
-            .arg("impose")
-            .arg(corpus.join(&entry.file))
-            .arg("--out")
-            .arg(&out);
+        command.arg("impose").arg(corpus.join(&entry.file)).arg("--out").arg(&out);
         command.args(["--job", "PUB", "--split", "fixed:1"]);
         let output = run_with_limit(command, Duration::from_secs(60));
         let stderr = String::from_utf8_lossy(&output.stderr);
@@ -62,31 +58,13 @@ fn every_public_file_is_imposed_or_refused_clearly() {
                     assert_eq!(manifest.counts.input_pages, pages, "{}", entry.file);
                 }
                 // Duplex, one page an item: every page gets a sheet of its own and a blank back.
-                assert_eq!(
-                    manifest.counts.sheets, manifest.counts.input_pages,
-                    "{}",
-                    entry.file
-                );
-                assert_eq!(
-                    page_count(&pdf),
-                    2 * manifest.counts.input_pages,
-                    "{}",
-                    entry.file
-                );
+                assert_eq!(manifest.counts.sheets, manifest.counts.input_pages, "{}", entry.file);
+                assert_eq!(page_count(&pdf), 2 * manifest.counts.input_pages, "{}", entry.file);
             }
             "error" => {
-                assert_eq!(
-                    output.status.code(),
-                    Some(1),
-                    "{}: expected a clear error\n{stderr}",
-                    entry.file
-                );
+                assert_eq!(output.status.code(), Some(1), "{}: expected a clear error\n{stderr}", entry.file);
                 assert!(stderr.starts_with("error: "), "{}: {stderr}", entry.file);
-                assert!(
-                    stderr.contains(&entry.file),
-                    "{}: the error names the file: {stderr}",
-                    entry.file
-                );
+                assert!(stderr.contains(&entry.file), "{}: the error names the file: {stderr}", entry.file);
                 assert!(
                     !out.join("manifest.json").exists() && !out.join("PUB.pdf").exists(),
                     "{}",
@@ -96,11 +74,7 @@ fn every_public_file_is_imposed_or_refused_clearly() {
             other => panic!("{}: unknown expectation {other}", entry.file),
         }
     }
-    assert!(
-        problems.is_empty(),
-        "usable files that failed:\n{}",
-        problems.join("\n")
-    );
+    assert!(problems.is_empty(), "usable files that failed:\n{}", problems.join("\n"));
 }
 
 #[test]

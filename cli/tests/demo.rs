@@ -11,13 +11,7 @@ use crate::util::*;
 const RENDER_MARGIN_PT: f64 = 6.0;
 
 fn demo(dir: &Path, letters: usize) -> Manifest {
-    run_ok(&[
-        "demo",
-        "--out",
-        dir.to_str().unwrap(),
-        "--letters",
-        &letters.to_string(),
-    ]);
+    run_ok(&["demo", "--out", dir.to_str().unwrap(), "--letters", &letters.to_string()]);
     read_manifest(&dir.join("job"))
 }
 
@@ -34,10 +28,7 @@ fn demo_output_is_valid_conserves_every_page_and_every_mark_decodes() {
     assert_eq!(page_count(&pdf), manifest.counts.output_pages);
     assert_eq!(manifest.outputs[0].pages, manifest.counts.output_pages);
     let bytes = std::fs::read(&pdf).unwrap();
-    assert_eq!(
-        sheetseal_core::ingest::hex(&sha2_digest(&bytes)),
-        manifest.outputs[0].sha256
-    );
+    assert_eq!(sheetseal_core::ingest::hex(&sha2_digest(&bytes)), manifest.outputs[0].sha256);
     assert_eq!(manifest.counts.items, 300);
     assert_eq!(manifest.counts.marks, manifest.counts.sheets);
 
@@ -97,12 +88,7 @@ fn demo_output_is_valid_conserves_every_page_and_every_mark_decodes() {
             .collect();
         handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
     });
-    assert!(
-        failures.is_empty(),
-        "{} marks failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} marks failed:\n{}", failures.len(), failures.join("\n"));
 
     // Payloads identify job, item, sheet n of m.
     for sheet in sheets {
@@ -122,25 +108,11 @@ fn the_same_input_gives_the_same_bytes() {
     let first = dir.path().join("a");
     let second = dir.path().join("b");
     for out in [&first, &second] {
-        run_ok(&[
-            "corpus",
-            "--letters",
-            "40",
-            "--seed",
-            "7",
-            "--out",
-            out.to_str().unwrap(),
-        ]);
+        run_ok(&["corpus", "--letters", "40", "--seed", "7", "--out", out.to_str().unwrap()]);
     }
     let read = |p: &Path| std::fs::read(p).unwrap();
-    assert_eq!(
-        read(&first.join("letters.pdf")),
-        read(&second.join("letters.pdf"))
-    );
-    assert_eq!(
-        read(&first.join("letters.csv")),
-        read(&second.join("letters.csv"))
-    );
+    assert_eq!(read(&first.join("letters.pdf")), read(&second.join("letters.pdf")));
+    assert_eq!(read(&first.join("letters.csv")), read(&second.join("letters.csv")));
 
     let input = first.join("letters.pdf");
     let index = format!("index:{}", first.join("letters.csv").display());
@@ -166,28 +138,14 @@ fn the_same_input_gives_the_same_bytes() {
     }
 
     let other = dir.path().join("c");
-    run_ok(&[
-        "corpus",
-        "--letters",
-        "40",
-        "--seed",
-        "8",
-        "--out",
-        other.to_str().unwrap(),
-    ]);
+    run_ok(&["corpus", "--letters", "40", "--seed", "8", "--out", other.to_str().unwrap()]);
     assert_ne!(read(&first.join("letters.pdf")), read(&other.join("letters.pdf")));
 }
 
 #[test]
 fn simplex_marks_every_page() {
     let dir = tempfile::tempdir().unwrap();
-    run_ok(&[
-        "corpus",
-        "--letters",
-        "12",
-        "--out",
-        dir.path().join("in").to_str().unwrap(),
-    ]);
+    run_ok(&["corpus", "--letters", "12", "--out", dir.path().join("in").to_str().unwrap()]);
     let input = dir.path().join("in/letters.pdf");
     let index = format!("index:{}", dir.path().join("in/letters.csv").display());
     let out = dir.path().join("out");
@@ -212,13 +170,8 @@ fn simplex_marks_every_page() {
     for sheet in manifest.sheets.iter().take(8) {
         assert!(sheet.back_page.is_none());
         let [x, y, w, h] = sheet.mark.zone;
-        let gray = render_region(
-            &pdf,
-            sheet.front_page,
-            300,
-            sheet.size[1],
-            [x - 6.0, y - 6.0, w + 12.0, h + 12.0],
-        );
+        let gray =
+            render_region(&pdf, sheet.front_page, 300, sheet.size[1], [x - 6.0, y - 6.0, w + 12.0, h + 12.0]);
         assert_eq!(decode_datamatrix(&gray).as_deref(), Some(sheet.payload.as_str()));
     }
 }

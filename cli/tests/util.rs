@@ -55,10 +55,7 @@ pub fn tool(name: &str) -> Command {
         .output()
         .map(|o| o.status.success())
         .unwrap_or(false);
-    assert!(
-        found,
-        "{name} is not installed: run scripts/test.sh, which installs what the tests need"
-    );
+    assert!(found, "{name} is not installed: run scripts/test.sh, which installs what the tests need");
     Command::new(name)
 }
 
@@ -80,23 +77,14 @@ pub fn assert_qpdf_clean(pdf: &Path) {
     let output = command.output().expect("qpdf");
     let text =
         String::from_utf8_lossy(&output.stdout).into_owned() + &String::from_utf8_lossy(&output.stderr);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "qpdf --check {}:\n{text}",
-        pdf.display()
-    );
+    assert_eq!(output.status.code(), Some(0), "qpdf --check {}:\n{text}", pdf.display());
     assert!(text.contains("No syntax or stream encoding errors"), "{text}");
 }
 
 pub fn page_count(pdf: &Path) -> usize {
     let mut command = tool("qpdf");
     command.arg("--show-npages").arg(pdf);
-    String::from_utf8(tool_ok(command).stdout)
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap()
+    String::from_utf8(tool_ok(command).stdout).unwrap().trim().parse().unwrap()
 }
 
 /// The text of every page, by pdftotext (pages are separated by form feeds).
@@ -129,15 +117,7 @@ pub fn render_region(pdf: &Path, page: usize, dpi: u32, page_height: f64, region
     let top = page_height - (y + h);
     let mut command = tool("pdftoppm");
     command
-        .args([
-            "-gray",
-            "-r",
-            &dpi.to_string(),
-            "-f",
-            &page.to_string(),
-            "-l",
-            &page.to_string(),
-        ])
+        .args(["-gray", "-r", &dpi.to_string(), "-f", &page.to_string(), "-l", &page.to_string()])
         .args(["-x", &px(x).to_string(), "-y", &px(top).to_string()])
         .args(["-W", &px(w).to_string(), "-H", &px(h).to_string()])
         .arg(pdf);
@@ -162,11 +142,7 @@ fn parse_pgm(bytes: &[u8]) -> Gray {
     let width: usize = fields[1].parse().unwrap();
     let height: usize = fields[2].parse().unwrap();
     let pixels = bytes[at + 1..at + 1 + width * height].to_vec();
-    Gray {
-        width,
-        height,
-        pixels,
-    }
+    Gray { width, height, pixels }
 }
 
 /// Decodes a Data Matrix in a raster with rxing.

@@ -22,12 +22,7 @@ pub struct Rect {
 impl Rect {
     /// Builds a rectangle from two corners given in any order.
     pub fn from_corners(a: f64, b: f64, c: f64, d: f64) -> Self {
-        Rect {
-            x0: a.min(c),
-            y0: b.min(d),
-            x1: a.max(c),
-            y1: b.max(d),
-        }
+        Rect { x0: a.min(c), y0: b.min(d), x1: a.max(c), y1: b.max(d) }
     }
 
     pub fn width(&self) -> f64 {
@@ -142,20 +137,12 @@ mod tests {
             let m = placement_matrix(&bbox, rotation, 1.0, 5.0, 7.0);
             let corners = [(10.0, 20.0), (110.0, 20.0), (10.0, 220.0), (110.0, 220.0)];
             let mapped: Vec<(f64, f64)> = corners.iter().map(|&(x, y)| apply(&m, x, y)).collect();
-            let (w, h) = if rotation.is_quarter_turn() {
-                (200.0, 100.0)
-            } else {
-                (100.0, 200.0)
-            };
+            let (w, h) = if rotation.is_quarter_turn() { (200.0, 100.0) } else { (100.0, 200.0) };
             let min_x = mapped.iter().map(|p| p.0).fold(f64::MAX, f64::min);
             let max_x = mapped.iter().map(|p| p.0).fold(f64::MIN, f64::max);
             let min_y = mapped.iter().map(|p| p.1).fold(f64::MAX, f64::min);
             let max_y = mapped.iter().map(|p| p.1).fold(f64::MIN, f64::max);
-            assert_eq!(
-                (min_x, min_y, max_x, max_y),
-                (5.0, 7.0, 5.0 + w, 7.0 + h),
-                "{rotation:?}"
-            );
+            assert_eq!((min_x, min_y, max_x, max_y), (5.0, 7.0, 5.0 + w, 7.0 + h), "{rotation:?}");
         }
         // 90 degrees clockwise: the box's lower-left corner is displayed top-left.
         let m = placement_matrix(&bbox, Rotation::R90, 1.0, 0.0, 0.0);
@@ -169,9 +156,6 @@ mod tests {
             fmt_num(v, &mut out);
             out.push(b' ');
         }
-        assert_eq!(
-            String::from_utf8(out).unwrap(),
-            "1 -2.5 0.1235 595.2756 0 100000000000000000000 "
-        );
+        assert_eq!(String::from_utf8(out).unwrap(), "1 -2.5 0.1235 595.2756 0 100000000000000000000 ");
     }
 }

@@ -17,12 +17,7 @@ use crate::geometry::{Rect, Rotation};
 use crate::warning::Warning;
 
 /// US Letter, the size PDF readers assume when a page has no usable `/MediaBox`.
-const DEFAULT_MEDIA_BOX: Rect = Rect {
-    x0: 0.0,
-    y0: 0.0,
-    x1: 612.0,
-    y1: 792.0,
-};
+const DEFAULT_MEDIA_BOX: Rect = Rect { x0: 0.0, y0: 0.0, x1: 612.0, y1: 792.0 };
 /// How deep a page tree may nest before the file is refused.
 const MAX_PAGE_TREE_DEPTH: usize = 64;
 /// The largest page side a PDF may declare (ISO 32000 implementation limit is 14,400 units;
@@ -59,19 +54,11 @@ pub enum IngestError {
     #[error(
         "{path}: the page tree loops back on itself at object {object} {generation} R; the file is malformed"
     )]
-    PageTreeCycle {
-        path: PathBuf,
-        object: u32,
-        generation: u16,
-    },
+    PageTreeCycle { path: PathBuf, object: u32, generation: u16 },
     #[error("{path}: the page tree is nested deeper than {MAX_PAGE_TREE_DEPTH} levels")]
     PageTreeTooDeep { path: PathBuf },
     #[error("{path}, page {page}: {detail}")]
-    BadPage {
-        path: PathBuf,
-        page: usize,
-        detail: String,
-    },
+    BadPage { path: PathBuf, page: usize, detail: String },
 }
 
 /// One page of an input, with its inherited attributes resolved.
@@ -98,10 +85,7 @@ pub struct SourcePage {
 impl SourcePage {
     /// The displayed size in points (after rotation and `/UserUnit`).
     pub fn display_size(&self) -> (f64, f64) {
-        let (w, h) = (
-            self.crop_box.width() * self.user_unit,
-            self.crop_box.height() * self.user_unit,
-        );
+        let (w, h) = (self.crop_box.width() * self.user_unit, self.crop_box.height() * self.user_unit);
         if self.rotation.is_quarter_turn() {
             (h, w)
         } else {
@@ -124,16 +108,11 @@ pub struct SourceDocument {
 
 /// Opens, hashes and parses one input.
 pub fn open(path: &Path, options: &IngestOptions) -> Result<SourceDocument, IngestError> {
-    let io_err = |source| IngestError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
+    let io_err = |source| IngestError::Io { path: path.to_path_buf(), source };
     let file = File::open(path).map_err(io_err)?;
     let size_bytes = file.metadata().map_err(io_err)?.len();
     if size_bytes == 0 {
-        return Err(IngestError::Empty {
-            path: path.to_path_buf(),
-        });
+        return Err(IngestError::Empty { path: path.to_path_buf() });
     }
     // SAFETY: the map is read-only and lives only inside this function; inputs are uploads that
     // nothing else writes while a job runs. A concurrent truncation would raise SIGBUS, which is
@@ -153,10 +132,7 @@ pub fn open_bytes(path: &Path, bytes: &[u8], options: &IngestOptions) -> Result<
         return Err(IngestError::NotPdf { path: path_buf });
     }
     let sha256 = hex(&Sha256::digest(bytes));
-    let load_options = LoadOptions {
-        password: options.password.clone(),
-        ..LoadOptions::default()
-    };
+    let load_options = LoadOptions { password: options.password.clone(), ..LoadOptions::default() };
     let doc =
         Document::load_mem_with_options(bytes, load_options).map_err(|e| classify_load_error(path, e))?;
     if doc.is_encrypted() {
@@ -173,14 +149,7 @@ pub fn open_bytes(path: &Path, bytes: &[u8], options: &IngestOptions) -> Result<
         ));
     }
     let pages = walk_page_tree(path, &doc, &mut warnings)?;
-    Ok(SourceDocument {
-        path: path_buf,
-        sha256,
-        size_bytes: bytes.len() as u64,
-        doc,
-        pages,
-        warnings,
-    })
+    Ok(SourceDocument { path: path_buf, sha256, size_bytes: bytes.len() as u64, doc, pages, warnings })
 }
 
 fn classify_load_error(path: &Path, error: lopdf::Error) -> IngestError {
@@ -188,10 +157,7 @@ fn classify_load_error(path: &Path, error: lopdf::Error) -> IngestError {
     match error {
         lopdf::Error::InvalidPassword => IngestError::WrongPassword { path },
         lopdf::Error::Decryption(_) => IngestError::PasswordRequired { path },
-        other => IngestError::Unparseable {
-            path,
-            detail: other.to_string(),
-        },
+        other => IngestError::Unparseable { path, detail: other.to_string() },
     }
 }
 
@@ -222,13 +188,8 @@ fn walk_page_tree(
     doc: &Document,
     warnings: &mut Vec<Warning>,
 ) -> Result<Vec<SourcePage>, IngestError> {
-    let no_tree = |detail: String| IngestError::NoPageTree {
-        path: path.to_path_buf(),
-        detail,
-    };
-    let catalog = doc
-        .catalog()
-        .map_err(|e| no_tree(format!("no document catalog: {e}")))?;
+    let no_tree = |detail: String| IngestError::NoPageTree { path: path.to_path_buf(), detail };
+    let catalog = doc.catalog().map_err(|e| no_tree(format!("no document catalog: {e}")))?;
     let root = catalog
         .get(b"Pages")
         .and_then(Object::as_reference)
@@ -241,17 +202,12 @@ fn walk_page_tree(
     while let Some((id, inherited, depth)) = stack.pop() {
         let first_visit = visited.insert(id);
         if depth > MAX_PAGE_TREE_DEPTH {
-            return Err(IngestError::PageTreeTooDeep {
-                path: path.to_path_buf(),
-            });
+            return Err(IngestError::PageTreeTooDeep { path: path.to_path_buf() });
         }
         let Ok(node) = doc.get_dictionary(id) else {
             warnings.push(Warning::new(
                 "page-tree-node-missing",
-                format!(
-                    "page tree node {} {} R is missing or not a dictionary; skipped",
-                    id.0, id.1
-                ),
+                format!("page tree node {} {} R is missing or not a dictionary; skipped", id.0, id.1),
             ));
             continue;
         };
@@ -284,16 +240,10 @@ fn walk_page_tree(
             pages.push(describe_page(path, doc, id, node, &attributes, number, warnings)?);
             continue;
         }
-        let kids = node
-            .get(b"Kids")
-            .and_then(|k| doc.dereference(k))
-            .and_then(|(_, k)| k.as_array())
-            .map_err(|e| {
-                no_tree(format!(
-                    "page tree node {} {} R has no /Kids array: {e}",
-                    id.0, id.1
-                ))
-            })?;
+        let kids =
+            node.get(b"Kids").and_then(|k| doc.dereference(k)).and_then(|(_, k)| k.as_array()).map_err(
+                |e| no_tree(format!("page tree node {} {} R has no /Kids array: {e}", id.0, id.1)),
+            )?;
         for kid in kids.iter().rev() {
             match kid.as_reference() {
                 Ok(kid_id) => stack.push((kid_id, attributes.clone(), depth + 1)),
@@ -305,9 +255,7 @@ fn walk_page_tree(
         }
     }
     if pages.is_empty() {
-        return Err(IngestError::NoPages {
-            path: path.to_path_buf(),
-        });
+        return Err(IngestError::NoPages { path: path.to_path_buf() });
     }
     Ok(pages)
 }
@@ -321,11 +269,7 @@ fn describe_page(
     number: usize,
     warnings: &mut Vec<Warning>,
 ) -> Result<SourcePage, IngestError> {
-    let bad = |detail: String| IngestError::BadPage {
-        path: path.to_path_buf(),
-        page: number,
-        detail,
-    };
+    let bad = |detail: String| IngestError::BadPage { path: path.to_path_buf(), page: number, detail };
     let media_box = match inherited.media_box.as_ref().and_then(|o| read_rect(doc, o)) {
         Some(r) => r,
         None => {
@@ -437,12 +381,7 @@ fn read_number(doc: &Document, object: &Object) -> Option<f64> {
 
 fn read_rect(doc: &Document, object: &Object) -> Option<Rect> {
     let (_, object) = doc.dereference(object).ok()?;
-    let values: Vec<f64> = object
-        .as_array()
-        .ok()?
-        .iter()
-        .filter_map(|v| read_number(doc, v))
-        .collect();
+    let values: Vec<f64> = object.as_array().ok()?.iter().filter_map(|v| read_number(doc, v)).collect();
     if values.len() != 4 {
         return None;
     }

@@ -76,21 +76,14 @@ pub fn run(config: &JobConfig) -> Result<JobOutcome, Error> {
         return Err(Error::Config("no input PDF given".to_string()));
     }
     if matches!(config.split, SplitRule::Index { .. }) && config.inputs.len() > 1 {
-        return Err(Error::Config(
-            "an index split describes one input; give one PDF".to_string(),
-        ));
+        return Err(Error::Config("an index split describes one input; give one PDF".to_string()));
     }
     let mut times = StageTimes::default();
 
     let clock = Instant::now();
-    let options = IngestOptions {
-        password: config.password.clone(),
-    };
-    let sources: Vec<SourceDocument> = config
-        .inputs
-        .iter()
-        .map(|path| ingest::open(path, &options))
-        .collect::<Result<_, _>>()?;
+    let options = IngestOptions { password: config.password.clone() };
+    let sources: Vec<SourceDocument> =
+        config.inputs.iter().map(|path| ingest::open(path, &options)).collect::<Result<_, _>>()?;
     times.ingest = clock.elapsed();
 
     let clock = Instant::now();
@@ -108,10 +101,7 @@ pub fn run(config: &JobConfig) -> Result<JobOutcome, Error> {
     prepare_output_dir(&config.out_dir)?;
     let clock = Instant::now();
     let output_path = config.out_dir.join(config.output_name());
-    let output_err = |source| Error::Output {
-        path: output_path.clone(),
-        source,
-    };
+    let output_err = |source| Error::Output { path: output_path.clone(), source };
     let mut file = AtomicFile::create(&output_path).map_err(output_err)?;
     let impose_job = ImposeJob {
         job: &config.job,
@@ -130,20 +120,12 @@ pub fn run(config: &JobConfig) -> Result<JobOutcome, Error> {
     let mut warnings: Vec<_> = sources
         .iter()
         .enumerate()
-        .flat_map(|(i, s)| {
-            s.warnings
-                .iter()
-                .cloned()
-                .map(move |w| crate::Warning { input: Some(i), ..w })
-        })
+        .flat_map(|(i, s)| s.warnings.iter().cloned().map(move |w| crate::Warning { input: Some(i), ..w }))
         .collect();
     warnings.extend(report.warnings);
     let manifest = Manifest {
         schema: manifest::SCHEMA.to_string(),
-        tool: Tool {
-            name: "sheetseal".to_string(),
-            version: env!("CARGO_PKG_VERSION").to_string(),
-        },
+        tool: Tool { name: "sheetseal".to_string(), version: env!("CARGO_PKG_VERSION").to_string() },
         job: config.job.clone(),
         config: serde_json::to_value(config).map_err(|e| Error::Internal(e.to_string()))?,
         inputs: sources
@@ -175,10 +157,9 @@ pub fn run(config: &JobConfig) -> Result<JobOutcome, Error> {
         sheets: sheet_records,
         warnings,
     };
-    manifest.write(&config.out_dir).map_err(|source| Error::Output {
-        path: config.out_dir.join(manifest::MANIFEST_FILE),
-        source,
-    })?;
+    manifest
+        .write(&config.out_dir)
+        .map_err(|source| Error::Output { path: config.out_dir.join(manifest::MANIFEST_FILE), source })?;
     times.manifest = clock.elapsed();
     Ok(JobOutcome { manifest, times })
 }
@@ -186,10 +167,7 @@ pub fn run(config: &JobConfig) -> Result<JobOutcome, Error> {
 /// Creates the output folder and removes an earlier job's manifest first, so that a manifest
 /// never describes output this run is about to replace.
 fn prepare_output_dir(dir: &Path) -> Result<(), Error> {
-    let err = |source| Error::Output {
-        path: dir.to_path_buf(),
-        source,
-    };
+    let err = |source| Error::Output { path: dir.to_path_buf(), source };
     std::fs::create_dir_all(dir).map_err(err)?;
     for name in [manifest::MANIFEST_FILE, manifest::SHEETS_CSV_FILE] {
         match std::fs::remove_file(dir.join(name)) {

@@ -123,9 +123,7 @@ pub struct MarkRecord {
 impl Manifest {
     /// Every source page the sheets carry, in print order.
     pub fn placed_pages(&self) -> impl Iterator<Item = SourceRef> + '_ {
-        self.sheets
-            .iter()
-            .flat_map(|s| std::iter::once(s.front).chain(s.back))
+        self.sheets.iter().flat_map(|s| std::iter::once(s.front).chain(s.back))
     }
 
     /// Reads a manifest back.
@@ -199,10 +197,7 @@ pub fn records(
         })
         .collect();
     let source = |face: Face| match face {
-        Face::Page { input, page } => Some(SourceRef {
-            input,
-            page: page + 1,
-        }),
+        Face::Page { input, page } => Some(SourceRef { input, page: page + 1 }),
         Face::Blank { .. } => None,
     };
     let sheets = plan

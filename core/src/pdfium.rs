@@ -31,11 +31,7 @@ pub fn candidate_paths() -> Vec<PathBuf> {
     let mut paths = Vec::new();
     if let Some(value) = std::env::var_os(ENV_VAR) {
         let path = PathBuf::from(value);
-        paths.push(if path.is_dir() {
-            path.join(LIBRARY_NAME)
-        } else {
-            path
-        });
+        paths.push(if path.is_dir() { path.join(LIBRARY_NAME) } else { path });
     }
     let mut push_ancestors = |start: &Path| {
         for dir in start.ancestors() {
@@ -54,19 +50,10 @@ pub fn candidate_paths() -> Vec<PathBuf> {
 /// Finds the library file.
 pub fn locate() -> Result<PathBuf, PdfiumError> {
     let candidates = candidate_paths();
-    candidates
-        .iter()
-        .find(|p| p.is_file())
-        .cloned()
-        .ok_or_else(|| PdfiumError::NotFound {
-            searched: candidates
-                .iter()
-                .take(4)
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-                + ", the system library path",
-        })
+    candidates.iter().find(|p| p.is_file()).cloned().ok_or_else(|| PdfiumError::NotFound {
+        searched: candidates.iter().take(4).map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+            + ", the system library path",
+    })
 }
 
 /// The process's pdfium, bound on first use.
@@ -79,13 +66,8 @@ fn bind() -> Result<Pdfium, PdfiumError> {
     match locate() {
         Ok(path) => Pdfium::bind_to_library(&path)
             .map(Pdfium::new)
-            .map_err(|e| PdfiumError::Bind {
-                path: path.display().to_string(),
-                detail: e.to_string(),
-            }),
-        Err(not_found) => Pdfium::bind_to_system_library()
-            .map(Pdfium::new)
-            .map_err(|_| not_found),
+            .map_err(|e| PdfiumError::Bind { path: path.display().to_string(), detail: e.to_string() }),
+        Err(not_found) => Pdfium::bind_to_system_library().map(Pdfium::new).map_err(|_| not_found),
     }
 }
 
@@ -96,19 +78,14 @@ mod tests {
     #[test]
     fn a_missing_library_says_how_to_get_it() {
         let message = PdfiumError::NotFound { searched: "x".into() }.to_string();
-        assert!(
-            message.contains("scripts/fetch-pdfium.sh") && message.contains(ENV_VAR),
-            "{message}"
-        );
+        assert!(message.contains("scripts/fetch-pdfium.sh") && message.contains(ENV_VAR), "{message}");
     }
 
     #[test]
     fn pdfium_is_found_and_renders_a_page() {
         let pdfium = pdfium().expect("pdfium: scripts/test.sh fetches it");
         let mut doc = pdfium.create_new_pdf().unwrap();
-        doc.pages_mut()
-            .create_page_at_start(pdfium_render::prelude::PdfPagePaperSize::a4())
-            .unwrap();
+        doc.pages_mut().create_page_at_start(pdfium_render::prelude::PdfPagePaperSize::a4()).unwrap();
         assert_eq!(doc.pages().len(), 1);
     }
 }

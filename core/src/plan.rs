@@ -117,23 +117,14 @@ impl Plan {
             let first_sheet = sheets.len();
             let mut blanks = 0;
             for (n, chunk) in item.pages().collect::<Vec<_>>().chunks(per_sheet).enumerate() {
-                let front = Face::Page {
-                    input: item.input,
-                    page: chunk[0],
-                };
+                let front = Face::Page { input: item.input, page: chunk[0] };
                 let back = match layout {
                     Layout::Simplex => None,
                     Layout::Duplex => Some(match chunk.get(1) {
-                        Some(&page) => Face::Page {
-                            input: item.input,
-                            page,
-                        },
+                        Some(&page) => Face::Page { input: item.input, page },
                         None => {
                             blanks += 1;
-                            Face::Blank {
-                                input: item.input,
-                                like_page: chunk[0],
-                            }
+                            Face::Blank { input: item.input, like_page: chunk[0] }
                         }
                     }),
                 };
@@ -156,12 +147,7 @@ impl Plan {
                 blanks,
             });
         }
-        Plan {
-            layout,
-            items: planned,
-            sheets,
-            output_pages,
-        }
+        Plan { layout, items: planned, sheets, output_pages }
     }
 
     /// Every output page in order, with the sheet (0-based index) and side it is on.
@@ -189,12 +175,7 @@ mod tests {
             .iter()
             .enumerate()
             .map(|(i, &n)| {
-                let item = Item {
-                    id: format!("I{i}"),
-                    input: 0,
-                    first_page: first,
-                    page_count: n,
-                };
+                let item = Item { id: format!("I{i}"), input: 0, first_page: first, page_count: n };
                 first += n;
                 item
             })
@@ -206,13 +187,7 @@ mod tests {
         let plan = Plan::build(Layout::Duplex, &items(&[3, 2]));
         assert_eq!(plan.sheets.len(), 3);
         assert_eq!(plan.output_pages, 6);
-        assert_eq!(
-            plan.sheets[1].back,
-            Some(Face::Blank {
-                input: 0,
-                like_page: 2
-            })
-        );
+        assert_eq!(plan.sheets[1].back, Some(Face::Blank { input: 0, like_page: 2 }));
         assert_eq!((plan.sheets[1].number, plan.sheets[1].count), (2, 2));
         assert_eq!(plan.sheets[2].front, Face::Page { input: 0, page: 3 });
         assert_eq!(plan.blank_pages(), 1);

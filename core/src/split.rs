@@ -39,13 +39,9 @@ impl FromStr for SplitRule {
             if path.is_empty() {
                 return Err("index: needs a file, e.g. index:letters.csv".to_string());
             }
-            Ok(SplitRule::Index {
-                path: PathBuf::from(path),
-            })
+            Ok(SplitRule::Index { path: PathBuf::from(path) })
         } else {
-            Err(format!(
-                "unknown split rule '{text}': use fixed:N or index:FILE.csv"
-            ))
+            Err(format!("unknown split rule '{text}': use fixed:N or index:FILE.csv"))
         }
     }
 }
@@ -74,29 +70,15 @@ impl Item {
 #[non_exhaustive]
 pub enum SplitError {
     #[error("fixed:{pages} does not divide the {total} pages of the input: the last item would have {remainder} page(s); check the rule or the input")]
-    FixedRemainder {
-        pages: usize,
-        total: usize,
-        remainder: usize,
-    },
+    FixedRemainder { pages: usize, total: usize, remainder: usize },
     #[error("cannot read the index {path}: {source}")]
     IndexIo { path: PathBuf, source: std::io::Error },
     #[error("index {path}: {message}")]
     IndexHeader { path: PathBuf, message: String },
     #[error("index {path}, line {line}: {message}")]
-    IndexLine {
-        path: PathBuf,
-        line: u64,
-        message: String,
-    },
+    IndexLine { path: PathBuf, line: u64, message: String },
     #[error("index {path}: pages {first} to {last} of {total} belong to no item (they follow the item on line {after_line}); every page must be in exactly one item")]
-    IndexTrailingPages {
-        path: PathBuf,
-        first: usize,
-        last: usize,
-        total: usize,
-        after_line: u64,
-    },
+    IndexTrailingPages { path: PathBuf, first: usize, last: usize, total: usize, after_line: u64 },
     #[error("index {path} lists no items")]
     IndexEmpty { path: PathBuf },
 }
@@ -106,10 +88,8 @@ pub fn split(rule: &SplitRule, input: usize, total_pages: usize) -> Result<Vec<I
     match rule {
         SplitRule::Fixed { pages } => split_fixed(*pages, input, total_pages),
         SplitRule::Index { path } => {
-            let file = std::fs::File::open(path).map_err(|source| SplitError::IndexIo {
-                path: path.clone(),
-                source,
-            })?;
+            let file = std::fs::File::open(path)
+                .map_err(|source| SplitError::IndexIo { path: path.clone(), source })?;
             parse_index(file, path, input, total_pages)
         }
     }
@@ -118,19 +98,10 @@ pub fn split(rule: &SplitRule, input: usize, total_pages: usize) -> Result<Vec<I
 fn split_fixed(pages: usize, input: usize, total: usize) -> Result<Vec<Item>, SplitError> {
     let remainder = total % pages;
     if remainder != 0 {
-        return Err(SplitError::FixedRemainder {
-            pages,
-            total,
-            remainder,
-        });
+        return Err(SplitError::FixedRemainder { pages, total, remainder });
     }
     Ok((0..total / pages)
-        .map(|i| Item {
-            id: format!("{:06}", i + 1),
-            input,
-            first_page: i * pages,
-            page_count: pages,
-        })
+        .map(|i| Item { id: format!("{:06}", i + 1), input, first_page: i * pages, page_count: pages })
         .collect())
 }
 
@@ -142,27 +113,13 @@ pub fn parse_index<R: Read>(
     input: usize,
     total_pages: usize,
 ) -> Result<Vec<Item>, SplitError> {
-    let mut csv = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .flexible(false)
-        .from_reader(reader);
-    let header_err = |message: String| SplitError::IndexHeader {
-        path: path.to_path_buf(),
-        message,
-    };
-    let headers = csv
-        .headers()
-        .map_err(|e| header_err(format!("cannot read the header: {e}")))?
-        .clone();
+    let mut csv = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(false).from_reader(reader);
+    let header_err = |message: String| SplitError::IndexHeader { path: path.to_path_buf(), message };
+    let headers = csv.headers().map_err(|e| header_err(format!("cannot read the header: {e}")))?.clone();
     let column = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h.eq_ignore_ascii_case(name))
-            .ok_or_else(|| {
-                header_err(format!(
-                    "no '{name}' column; the header must name item_id,first_page,page_count"
-                ))
-            })
+        headers.iter().position(|h| h.eq_ignore_ascii_case(name)).ok_or_else(|| {
+            header_err(format!("no '{name}' column; the header must name item_id,first_page,page_count"))
+        })
     };
     let (id_col, first_col, count_col) = (column("item_id")?, column("first_page")?, column("page_count")?);
 
@@ -178,11 +135,7 @@ pub fn parse_index<R: Read>(
         })?;
         let line = record.position().map(|p| p.line()).unwrap_or(last_line + 1);
         last_line = line;
-        let line_err = |message: String| SplitError::IndexLine {
-            path: path.to_path_buf(),
-            line,
-            message,
-        };
+        let line_err = |message: String| SplitError::IndexLine { path: path.to_path_buf(), line, message };
         let id = record.get(id_col).unwrap_or_default().to_string();
         if id.is_empty() {
             return Err(line_err("item_id is empty".to_string()));
@@ -194,8 +147,7 @@ pub fn parse_index<R: Read>(
         }
         let number = |col: usize, name: &str| -> Result<usize, SplitError> {
             let text = record.get(col).unwrap_or_default();
-            text.parse::<usize>()
-                .map_err(|_| line_err(format!("{name} '{text}' is not a whole number")))
+            text.parse::<usize>().map_err(|_| line_err(format!("{name} '{text}' is not a whole number")))
         };
         let first_page = number(first_col, "first_page")?;
         let page_count = number(count_col, "page_count")?;
@@ -203,19 +155,14 @@ pub fn parse_index<R: Read>(
             return Err(line_err("first_page is 1-based; 0 is not a page".to_string()));
         }
         if page_count == 0 {
-            return Err(line_err(format!(
-                "item '{id}' has page_count 0; an item has at least one page"
-            )));
+            return Err(line_err(format!("item '{id}' has page_count 0; an item has at least one page")));
         }
         if let Some(previous) = lines_by_id.insert(id.clone(), line) {
-            return Err(line_err(format!(
-                "item_id '{id}' is already used on line {previous}"
-            )));
+            return Err(line_err(format!("item_id '{id}' is already used on line {previous}")));
         }
         let first = first_page - 1;
-        let last = first
-            .checked_add(page_count)
-            .ok_or_else(|| line_err("page range overflows".to_string()))?;
+        let last =
+            first.checked_add(page_count).ok_or_else(|| line_err("page range overflows".to_string()))?;
         if last > total_pages {
             return Err(line_err(format!(
                 "item '{id}' covers pages {first_page} to {last}, but the input has {total_pages} pages"
@@ -232,18 +179,11 @@ pub fn parse_index<R: Read>(
                 next_page + 1
             )));
         }
-        items.push(Item {
-            id,
-            input,
-            first_page: first,
-            page_count,
-        });
+        items.push(Item { id, input, first_page: first, page_count });
         next_page = last;
     }
     if items.is_empty() {
-        return Err(SplitError::IndexEmpty {
-            path: path.to_path_buf(),
-        });
+        return Err(SplitError::IndexEmpty { path: path.to_path_buf() });
     }
     if next_page < total_pages {
         return Err(SplitError::IndexTrailingPages {
@@ -273,59 +213,38 @@ mod tests {
     fn fixed_rule_makes_equal_items() {
         let items = split(&SplitRule::Fixed { pages: 2 }, 0, 6).unwrap();
         assert_eq!(items.len(), 3);
-        assert_eq!(
-            items[2],
-            Item {
-                id: "000003".into(),
-                input: 0,
-                first_page: 4,
-                page_count: 2
-            }
-        );
+        assert_eq!(items[2], Item { id: "000003".into(), input: 0, first_page: 4, page_count: 2 });
     }
 
     #[test]
     fn fixed_rule_refuses_a_remainder() {
-        let err = split(&SplitRule::Fixed { pages: 4 }, 0, 10)
-            .unwrap_err()
-            .to_string();
+        let err = split(&SplitRule::Fixed { pages: 4 }, 0, 10).unwrap_err().to_string();
         assert!(err.contains("2 page(s)"), "{err}");
     }
 
     #[test]
     fn rule_parsing() {
-        assert_eq!(
-            "fixed:3".parse::<SplitRule>().unwrap(),
-            SplitRule::Fixed { pages: 3 }
-        );
+        assert_eq!("fixed:3".parse::<SplitRule>().unwrap(), SplitRule::Fixed { pages: 3 });
         assert!("fixed:0".parse::<SplitRule>().is_err());
         assert!("fixed:x".parse::<SplitRule>().is_err());
         assert!("pages".parse::<SplitRule>().is_err());
         assert_eq!(
             "index:a.csv".parse::<SplitRule>().unwrap(),
-            SplitRule::Index {
-                path: PathBuf::from("a.csv")
-            }
+            SplitRule::Index { path: PathBuf::from("a.csv") }
         );
     }
 
     #[test]
     fn a_valid_index_with_extra_columns_is_read() {
         let items = index("item_id,first_page,page_count,name\nA,1,2,x\nB,3,1,y\n", 3).unwrap();
-        assert_eq!(
-            items.iter().map(|i| i.id.as_str()).collect::<Vec<_>>(),
-            ["A", "B"]
-        );
+        assert_eq!(items.iter().map(|i| i.id.as_str()).collect::<Vec<_>>(), ["A", "B"]);
         assert_eq!(items[1].pages(), 2..3);
     }
 
     #[test]
     fn a_gap_names_the_line_and_the_page() {
         let m = message(index("item_id,first_page,page_count\nA,1,2\nB,4,1\n", 4));
-        assert!(
-            m.contains("line 3") && m.contains("page 3 belongs to no item"),
-            "{m}"
-        );
+        assert!(m.contains("line 3") && m.contains("page 3 belongs to no item"), "{m}");
     }
 
     #[test]

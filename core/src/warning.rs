@@ -19,12 +19,7 @@ pub struct Warning {
 
 impl Warning {
     pub fn new(code: &str, message: impl Into<String>) -> Self {
-        Warning {
-            code: code.to_string(),
-            input: None,
-            page: None,
-            message: message.into(),
-        }
+        Warning { code: code.to_string(), input: None, page: None, message: message.into() }
     }
 
     pub fn on_page(mut self, page: usize) -> Self {

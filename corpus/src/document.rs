@@ -27,9 +27,7 @@ pub fn item_id(index: usize) -> String {
 /// The page count of every letter of a spec, in order.
 pub(crate) fn page_counts(spec: &CorpusSpec) -> Vec<u8> {
     let mut rng = Rng::layout(spec.seed);
-    (0..spec.letters)
-        .map(|_| rng.weighted(&PAGE_WEIGHTS) as u8 + 1)
-        .collect()
+    (0..spec.letters).map(|_| rng.weighted(&PAGE_WEIGHTS) as u8 + 1).collect()
 }
 
 /// Object ids of everything in the file.
@@ -131,10 +129,7 @@ pub(crate) struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options {
-            threads: pipeline::default_threads(),
-            force_xref_stream: false,
-        }
+        Options { threads: pipeline::default_threads(), force_xref_stream: false }
     }
 }
 
@@ -191,15 +186,9 @@ fn make_batch(
                 .contents(stream)
                 .pair(Name(b"Resources"), ids.resources);
             let packed = worker.deflater.deflate(content);
-            objs.at(stream)
-                .stream(stream, &packed)
-                .filter(Filter::FlateDecode);
+            objs.at(stream).stream(stream, &packed).filter(Filter::FlateDecode);
         }
-        records.push(LetterRecord {
-            item_id: id,
-            first_page: first_page + 1,
-            page_count: pages,
-        });
+        records.push(LetterRecord { item_id: id, first_page: first_page + 1, page_count: pages });
         first_page += pages;
     }
     Batch { objs, records }
@@ -221,11 +210,8 @@ pub(crate) fn write_document<W: Write>(
     }
     let ids = Ids::new(spec.letters, total_pages, spec.outline);
     let font = Font::load()?;
-    let shared = Shared {
-        font: &font,
-        seed: spec.seed,
-        date: text::letter_date(&mut Rng::constants(spec.seed)),
-    };
+    let shared =
+        Shared { font: &font, seed: spec.seed, date: text::letter_date(&mut Rng::constants(spec.seed)) };
 
     let mut sink = Sink::new(out, ids.last as usize)?;
     sink.put(&head_objects(spec, &ids))?;
@@ -243,10 +229,7 @@ pub(crate) fn write_document<W: Write>(
     let workers = pipeline::run_ordered(
         batches,
         options.threads,
-        || Worker {
-            deflater: Deflater::new(),
-            used: GlyphSet::default(),
-        },
+        || Worker { deflater: Deflater::new(), used: GlyphSet::default() },
         |worker, b| {
             let letters = b * BATCH..((b + 1) * BATCH).min(spec.letters);
             make_batch(spec, &ids, &shared, &counts, letters, batch_first_page[b], worker)
@@ -313,12 +296,8 @@ fn head_objects(spec: &CorpusSpec, ids: &Ids) -> ObjBuf {
         .producer(TextStr("sheetseal-corpus"));
     {
         let mut res = objs.at(ids.resources).indirect(ids.resources).dict();
-        res.insert(Name(b"Font"))
-            .dict()
-            .pair(Name(letter::FONT_RESOURCE), ids.font.type0);
-        res.insert(Name(b"XObject"))
-            .dict()
-            .pair(Name(letter::LOGO_RESOURCE), ids.logo);
+        res.insert(Name(b"Font")).dict().pair(Name(letter::FONT_RESOURCE), ids.font.type0);
+        res.insert(Name(b"XObject")).dict().pair(Name(letter::LOGO_RESOURCE), ids.logo);
     }
     let pixels = deflate(&logo::pixels());
     objs.at(ids.logo)
@@ -337,11 +316,7 @@ mod tests {
 
     #[test]
     fn page_counts_follow_the_weights() {
-        let spec = CorpusSpec {
-            letters: 20_000,
-            seed: 3,
-            outline: false,
-        };
+        let spec = CorpusSpec { letters: 20_000, seed: 3, outline: false };
         let counts = page_counts(&spec);
         assert!(counts.iter().all(|&c| (1..=6).contains(&c)));
         let mean = counts.iter().map(|&c| f64::from(c)).sum::<f64>() / counts.len() as f64;
@@ -358,21 +333,14 @@ mod tests {
 
     fn bytes(spec: &CorpusSpec, threads: usize, force_xref_stream: bool) -> Vec<u8> {
         let mut out = Vec::new();
-        let options = Options {
-            threads,
-            force_xref_stream,
-        };
+        let options = Options { threads, force_xref_stream };
         write_document(spec, &mut out, options).unwrap();
         out
     }
 
     #[test]
     fn output_does_not_depend_on_threads() {
-        let spec = CorpusSpec {
-            letters: 70,
-            seed: 11,
-            outline: true,
-        };
+        let spec = CorpusSpec { letters: 70, seed: 11, outline: true };
         let one = bytes(&spec, 1, false);
         assert_eq!(one, bytes(&spec, 2, false));
         assert_eq!(one, bytes(&spec, 5, false));
@@ -380,11 +348,7 @@ mod tests {
 
     #[test]
     fn xref_stream_ending_keeps_the_objects() {
-        let spec = CorpusSpec {
-            letters: 3,
-            seed: 1,
-            outline: false,
-        };
+        let spec = CorpusSpec { letters: 3, seed: 1, outline: false };
         let table = bytes(&spec, 1, false);
         let stream = bytes(&spec, 1, true);
         let cut = table.windows(5).position(|w| w == b"xref\n").unwrap();

@@ -87,11 +87,7 @@ struct Code {
 
 impl Code {
     fn new(gid: u16, advance: u16) -> Self {
-        let mut code = Code {
-            gid,
-            advance,
-            ..Code::default()
-        };
+        let mut code = Code { gid, advance, ..Code::default() };
         for b in gid.to_be_bytes() {
             let esc: &[u8] = match b {
                 b'(' => b"\\(",
@@ -198,10 +194,7 @@ impl Font {
         if cp < TABLE_LEN {
             self.table[cp].gid
         } else {
-            EXTRA_CHARS
-                .iter()
-                .position(|&e| e == c)
-                .map_or(0, |i| self.extra[i])
+            EXTRA_CHARS.iter().position(|&e| e == c).map_or(0, |i| self.extra[i])
         }
     }
 
@@ -271,11 +264,7 @@ impl Font {
             .map_err(|e| CorpusError::Font(format!("cannot subset the embedded font: {e}")))?;
         let base_font = format!("{}+{POSTSCRIPT_NAME}", subset_tag(&gids));
         let base_font = Name(base_font.as_bytes());
-        let system_info = SystemInfo {
-            registry: Str(b"Adobe"),
-            ordering: Str(b"Identity"),
-            supplement: 0,
-        };
+        let system_info = SystemInfo { registry: Str(b"Adobe"), ordering: Str(b"Identity"), supplement: 0 };
 
         out.at(refs.type0)
             .type0_font(refs.type0)
@@ -302,9 +291,7 @@ impl Font {
                 i += 1;
                 widths.consecutive(
                     gids[start],
-                    gids[start..i]
-                        .iter()
-                        .map(|&g| f32::from(self.advance[usize::from(g)])),
+                    gids[start..i].iter().map(|&g| f32::from(self.advance[usize::from(g)])),
                 );
             }
         }
@@ -334,9 +321,7 @@ impl Font {
             }
         }
         let cmap = crate::writer::deflate(&cmap.finish());
-        out.at(refs.to_unicode)
-            .cmap(refs.to_unicode, &cmap)
-            .filter(Filter::FlateDecode);
+        out.at(refs.to_unicode).cmap(refs.to_unicode, &cmap).filter(Filter::FlateDecode);
 
         let max = usize::from(*gids.last().unwrap_or(&0));
         let mut map = vec![0u8; 2 * (max + 1)];
@@ -345,9 +330,7 @@ impl Font {
             map[2 * usize::from(g)..2 * usize::from(g) + 2].copy_from_slice(&new.to_be_bytes());
         }
         let map = crate::writer::deflate(&map);
-        out.at(refs.cid_to_gid)
-            .stream(refs.cid_to_gid, &map)
-            .filter(Filter::FlateDecode);
+        out.at(refs.cid_to_gid).stream(refs.cid_to_gid, &map).filter(Filter::FlateDecode);
         Ok(())
     }
 }

@@ -26,10 +26,7 @@ fn temp_path(path: &Path) -> PathBuf {
     use std::sync::atomic::{AtomicU64, Ordering};
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     path.with_file_name(format!(".{name}.{}-{n}.tmp", std::process::id()))
 }
 
@@ -48,11 +45,9 @@ pub(crate) fn write_atomically<T>(
         let file = File::create(&tmp).map_err(io_err("cannot create", &tmp))?;
         let mut out = BufWriter::with_capacity(256 * 1024, file);
         let value = write(&mut out).map_err(|e| match e {
-            CorpusError::Write(source) => CorpusError::Io {
-                action: "cannot write",
-                path: tmp.clone(),
-                source,
-            },
+            CorpusError::Write(source) => {
+                CorpusError::Io { action: "cannot write", path: tmp.clone(), source }
+            }
             other => other,
         })?;
         out.flush().map_err(io_err("cannot write", &tmp))?;

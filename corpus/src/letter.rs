@@ -87,12 +87,7 @@ fn num(out: &mut Vec<u8>, v: f32) {
 
 impl<'a> Content<'a> {
     fn new(font: &'a Font, used: &'a mut GlyphSet) -> Self {
-        Content {
-            font,
-            used,
-            buf: Vec::with_capacity(16 * 1024),
-            size: 0.0,
-        }
+        Content { font, used, buf: Vec::with_capacity(16 * 1024), size: 0.0 }
     }
 
     fn op(&mut self, nums: &[f32], op: &str) {
@@ -196,10 +191,7 @@ struct Body {
 
 impl Body {
     fn new() -> Self {
-        Body {
-            pending: std::collections::VecDeque::new(),
-            max: ((RIGHT - LEFT) * 1000.0 / BODY_SIZE) as u32,
-        }
+        Body { pending: std::collections::VecDeque::new(), max: ((RIGHT - LEFT) * 1000.0 / BODY_SIZE) as u32 }
     }
 
     fn next_line(&mut self, font: &Font, rng: &mut Rng) -> String {
@@ -304,10 +296,7 @@ fn signature(c: &mut Content, rng: &mut Rng, x: f32, y: f32) {
     let mut px = x;
     for _ in 0..4 {
         let (a, b) = (j(rng), j(rng));
-        c.op(
-            &[px + 8.0, y + 14.0 + a, px + 16.0, y - 6.0 + b, px + 24.0, y + 3.0],
-            "c",
-        );
+        c.op(&[px + 8.0, y + 14.0 + a, px + 16.0, y - 6.0 + b, px + 24.0, y + 3.0], "c");
         px += 24.0;
     }
     c.op(&[x + 6.0, y - 5.0], "m");
@@ -425,11 +414,7 @@ mod tests {
     #[test]
     fn letters_are_repeatable() {
         let font = Font::load().unwrap();
-        let shared = Shared {
-            font: &font,
-            seed: 9,
-            date: "Hamburg, 1 May 2025".into(),
-        };
+        let shared = Shared { font: &font, seed: 9, date: "Hamburg, 1 May 2025".into() };
         let mut u1 = GlyphSet::default();
         let mut u2 = GlyphSet::default();
         let a = letter_pages(&shared, 4, "L0000005", 3, &mut u1);

@@ -16,6 +16,28 @@
 //! prints its Data Matrix mark there; the right 12 mm and the bottom 10 mm hold nothing either,
 //! except the footer.
 //!
+//! # What is in the file
+//!
+//! - A4 portrait pages (`/MediaBox [0 0 595.276 841.89]`, no other boxes), one Flate-compressed
+//!   content stream each, all sharing one `/Resources` dictionary that names the logo (`/Im1`, a
+//!   240 x 90 RGB image) and the font (`/F1`, Type0 / CIDFontType2, Identity-H, with `/W`,
+//!   `/CIDToGIDMap` and `/ToUnicode`, so text extraction gives the real text).
+//! - A balanced page tree (at most 64 kids per `/Pages` node), `/Info` with a title and
+//!   `/Producer (sheetseal-corpus)` and no dates, and an `/ID` derived from the spec.
+//! - With [`CorpusSpec::outline`], one top-level bookmark per letter: title = item id, target =
+//!   `[first page /Fit]`.
+//! - Letter `i` (0-based) has item id `L` + `i + 1` padded to 7 digits and shows
+//!   `Ref: <item id>` on its first page. Its page count (1 to 6, weights 22/22/20/16/12/8 %)
+//!   and its text come from seeded ChaCha8 streams of its own, so a letter does not change when
+//!   the corpus grows.
+//!
+//! # Cost
+//!
+//! About 2.6 KB a page: 10,000 letters are about 30,000 pages and 77 MB. Pages are made on all
+//! cores (the bytes do not depend on the thread count) and streamed out, so memory stays small
+//! (about 21 MB for 100,000 letters). A release build makes about 11,000 pages/s per core. Try
+//! `cargo run --release -p sheetseal-corpus --example generate -- 10000 1 out/corpus`.
+//!
 //! # Example
 //!
 //! ```
@@ -77,11 +99,7 @@ pub struct CorpusSpec {
 
 impl Default for CorpusSpec {
     fn default() -> Self {
-        CorpusSpec {
-            letters: 300,
-            seed: 1,
-            outline: false,
-        }
+        CorpusSpec { letters: 300, seed: 1, outline: false }
     }
 }
 
@@ -197,11 +215,7 @@ pub fn letter_records(spec: &CorpusSpec) -> Result<Vec<LetterRecord>, CorpusErro
         .into_iter()
         .enumerate()
         .map(|(i, c)| {
-            let r = LetterRecord {
-                item_id: item_id(i),
-                first_page: first,
-                page_count: usize::from(c),
-            };
+            let r = LetterRecord { item_id: item_id(i), first_page: first, page_count: usize::from(c) };
             first += r.page_count;
             r
         })
@@ -221,9 +235,6 @@ pub fn write_pdf_with_xref_stream<W: io::Write>(
     out: W,
 ) -> Result<Vec<LetterRecord>, CorpusError> {
     let out = io::BufWriter::with_capacity(256 * 1024, out);
-    let options = document::Options {
-        force_xref_stream: true,
-        ..document::Options::default()
-    };
+    let options = document::Options { force_xref_stream: true, ..document::Options::default() };
     document::write_document(spec, out, options).map(|(records, _)| records)
 }

@@ -95,10 +95,8 @@ where
             progress.notify_all();
         }
         drop(rx);
-        let states: Vec<S> = workers
-            .into_iter()
-            .map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect();
+        let states: Vec<S> =
+            workers.into_iter().map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect();
         result.map(|()| states)
     })
 }

@@ -83,13 +83,8 @@ const TOWNS: &[(&str, &str)] = &[
     ("79098", "Freiburg im Breisgau"),
     ("86150", "Augsburg"),
 ];
-const ADDRESS_EXTRAS: &[&str] = &[
-    "c/o Hausverwaltung Nord",
-    "Wohnung 3. OG links",
-    "Hinterhaus",
-    "Apartment 12",
-    "z. Hd. Buchhaltung",
-];
+const ADDRESS_EXTRAS: &[&str] =
+    &["c/o Hausverwaltung Nord", "Wohnung 3. OG links", "Hinterhaus", "Apartment 12", "z. Hd. Buchhaltung"];
 #[rustfmt::skip]
 const SUBJECTS: &[&str] = &[
     "Your annual electricity statement", "Adjustment of your monthly instalment",
@@ -128,15 +123,8 @@ const WORDS: &[&str] = &[
     "any", "also", "accordingly", "therefore", "however", "furthermore", "additionally",
     "promptly", "fully",
 ];
-const CONNECTIVES: &[&str] = &[
-    "however",
-    "therefore",
-    "in addition",
-    "as a result",
-    "for this reason",
-    "in particular",
-    "as agreed",
-];
+const CONNECTIVES: &[&str] =
+    &["however", "therefore", "in addition", "as a result", "for this reason", "in particular", "as agreed"];
 const CLOSINGS: &[&str] = &["Yours sincerely,", "Kind regards,", "Yours faithfully,"];
 const SIGNATORIES: &[(&str, &str)] = &[
     ("Katrin Voß", "Customer Service"),
@@ -164,11 +152,7 @@ pub(crate) struct Recipient {
 /// A seeded recipient with a German-style postal address.
 pub(crate) fn recipient(rng: &mut Rng) -> Recipient {
     let female = rng.chance(50);
-    let first = if female {
-        rng.pick(FIRST_NAMES_F)
-    } else {
-        rng.pick(FIRST_NAMES_M)
-    };
+    let first = if female { rng.pick(FIRST_NAMES_F) } else { rng.pick(FIRST_NAMES_M) };
     let last = rng.pick(LAST_NAMES);
     let title = if rng.chance(8) { "Dr. " } else { "" };
     let form = if female { "Frau" } else { "Herrn" };
@@ -179,11 +163,7 @@ pub(crate) fn recipient(rng: &mut Rng) -> Recipient {
         address.push(rng.pick(ADDRESS_EXTRAS).to_string());
     }
     let number = rng.range(1, 180);
-    let suffix = if rng.chance(12) {
-        ["a", "b", "c"][rng.below(3) as usize]
-    } else {
-        ""
-    };
+    let suffix = if rng.chance(12) { ["a", "b", "c"][rng.below(3) as usize] } else { "" };
     address.push(format!("{} {number}{suffix}", rng.pick(STREETS)));
     let (postcode, town) = rng.pick(TOWNS);
     address.push(format!("{postcode} {town}"));
@@ -202,12 +182,7 @@ pub(crate) fn subject(rng: &mut Rng) -> &'static str {
 
 /// A seeded customer number such as "4711-203-889".
 pub(crate) fn customer_number(rng: &mut Rng) -> String {
-    format!(
-        "Customer no. {:04}-{:03}-{:03}",
-        rng.range(1000, 9999),
-        rng.below(1000),
-        rng.below(1000)
-    )
+    format!("Customer no. {:04}-{:03}-{:03}", rng.range(1000, 9999), rng.below(1000), rng.below(1000))
 }
 
 /// The closing formula and the signatory (name, role).
@@ -278,11 +253,7 @@ fn sentence(out: &mut String, rng: &mut Rng) {
 /// Appends `lo..=hi` lowercase words, maybe with one comma.
 fn words(out: &mut String, rng: &mut Rng, lo: u32, hi: u32) {
     let n = rng.range(lo, hi);
-    let comma_at = if rng.chance(35) {
-        rng.range(1, n.max(3) - 2)
-    } else {
-        u32::MAX
-    };
+    let comma_at = if rng.chance(35) { rng.range(1, n.max(3) - 2) } else { u32::MAX };
     for i in 0..n {
         if i > 0 {
             out.push(' ');

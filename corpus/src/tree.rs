@@ -45,11 +45,7 @@ impl PageTree {
             starts[k] = next;
             next += levels[k] as i32;
         }
-        PageTree {
-            pages,
-            levels,
-            starts,
-        }
+        PageTree { pages, levels, starts }
     }
 
     /// Number of `/Pages` nodes (object ids used).

@@ -49,10 +49,7 @@ pub(crate) struct ObjBuf {
 
 impl ObjBuf {
     pub(crate) fn new() -> Self {
-        ObjBuf {
-            chunk: Chunk::with_capacity(256 * 1024),
-            marks: Vec::new(),
-        }
+        ObjBuf { chunk: Chunk::with_capacity(256 * 1024), marks: Vec::new() }
     }
 
     /// Bytes buffered so far.
@@ -81,11 +78,7 @@ const CLASSIC_XREF_LIMIT: u64 = 9_999_999_999;
 impl<W: Write> Sink<W> {
     /// Starts a PDF 1.7 file whose objects are numbered `1..=objects`.
     pub(crate) fn new(out: W, objects: usize) -> io::Result<Self> {
-        let mut sink = Sink {
-            out,
-            pos: 0,
-            offsets: vec![u64::MAX; objects + 1],
-        };
+        let mut sink = Sink { out, pos: 0, offsets: vec![u64::MAX; objects + 1] };
         // The binary comment marks the file as binary for transfer tools.
         sink.raw(b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n")?;
         Ok(sink)

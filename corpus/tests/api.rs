@@ -6,11 +6,7 @@ use sheetseal_corpus::{
 use std::fs;
 
 fn spec(letters: usize, seed: u64) -> CorpusSpec {
-    CorpusSpec {
-        letters,
-        seed,
-        outline: false,
-    }
+    CorpusSpec { letters, seed, outline: false }
 }
 
 #[test]
@@ -23,29 +19,17 @@ fn default_spec() {
 fn same_spec_gives_identical_files() {
     let a = tempfile::tempdir().unwrap();
     let b = tempfile::tempdir().unwrap();
-    let s = CorpusSpec {
-        outline: true,
-        ..spec(25, 7)
-    };
+    let s = CorpusSpec { outline: true, ..spec(25, 7) };
     let sa = generate(&s, a.path()).unwrap();
     let sb = generate(&s, b.path()).unwrap();
     assert_eq!(fs::read(&sa.pdf_path).unwrap(), fs::read(&sb.pdf_path).unwrap());
-    assert_eq!(
-        fs::read(&sa.index_path).unwrap(),
-        fs::read(&sb.index_path).unwrap()
-    );
-    assert_eq!(
-        (sa.letters, sa.pages, sa.pdf_bytes),
-        (sb.letters, sb.pages, sb.pdf_bytes)
-    );
+    assert_eq!(fs::read(&sa.index_path).unwrap(), fs::read(&sb.index_path).unwrap());
+    assert_eq!((sa.letters, sa.pages, sa.pdf_bytes), (sb.letters, sb.pages, sb.pdf_bytes));
     assert_eq!(sa.pdf_bytes, fs::metadata(&sa.pdf_path).unwrap().len());
 
     // Regenerating in place gives the same bytes again and leaves no temporary files.
     let again = generate(&s, a.path()).unwrap();
-    assert_eq!(
-        fs::read(&again.pdf_path).unwrap(),
-        fs::read(&sb.pdf_path).unwrap()
-    );
+    assert_eq!(fs::read(&again.pdf_path).unwrap(), fs::read(&sb.pdf_path).unwrap());
     let names: Vec<String> = fs::read_dir(a.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -117,10 +101,7 @@ fn page_counts_are_skewed_like_real_mail() {
     for r in &records {
         histogram[r.page_count] += 1;
     }
-    assert!(
-        histogram[1] > histogram[5] && histogram[5] > histogram[6],
-        "{histogram:?}"
-    );
+    assert!(histogram[1] > histogram[5] && histogram[5] > histogram[6], "{histogram:?}");
 }
 
 #[test]

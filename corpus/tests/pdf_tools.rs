@@ -47,22 +47,11 @@ fn fixture() -> &'static Fixture {
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();
     FIXTURE.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
-        let spec = CorpusSpec {
-            letters: 30,
-            seed: 5,
-            outline: true,
-        };
+        let spec = CorpusSpec { letters: 30, seed: 5, outline: true };
         let summary = generate(&spec, dir.path()).unwrap();
         let records = sheetseal_corpus::letter_records(&spec).unwrap();
-        assert!(
-            summary.pages > 64,
-            "the fixture should need a two-level page tree"
-        );
-        Fixture {
-            _dir: dir,
-            summary,
-            records,
-        }
+        assert!(summary.pages > 64, "the fixture should need a two-level page tree");
+        Fixture { _dir: dir, summary, records }
     })
 }
 
@@ -84,11 +73,7 @@ fn qpdf_check_passes() {
 fn qpdf_check_passes_with_an_xref_stream() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("x.pdf");
-    let spec = CorpusSpec {
-        letters: 4,
-        seed: 2,
-        outline: false,
-    };
+    let spec = CorpusSpec { letters: 4, seed: 2, outline: false };
     let file = std::fs::File::create(&path).unwrap();
     sheetseal_corpus::write_pdf_with_xref_stream(&spec, file).unwrap();
     qpdf_check(path.to_str().unwrap());
@@ -130,11 +115,7 @@ fn one_embedded_subset_font() {
     let name = cols[0];
     assert!(name.ends_with("+DejaVuSans"), "{name}");
     assert!(name[..6].bytes().all(|b| b.is_ascii_uppercase()), "{name}");
-    assert_eq!(
-        &cols[1..7],
-        ["CID", "TrueType", "Identity-H", "yes", "yes", "yes"],
-        "{out}"
-    );
+    assert_eq!(&cols[1..7], ["CID", "TrueType", "Identity-H", "yes", "yes", "yes"], "{out}");
 }
 
 /// Every object of the file, by "obj:N 0 R" key, from qpdf's JSON.
@@ -144,11 +125,8 @@ fn objects(path: &str) -> BTreeMap<String, Value> {
     objs.iter()
         .filter(|(k, _)| k.starts_with("obj:"))
         .map(|(k, v)| {
-            let dict = if v.get("stream").is_some() {
-                v["stream"]["dict"].clone()
-            } else {
-                v["value"].clone()
-            };
+            let dict =
+                if v.get("stream").is_some() { v["stream"]["dict"].clone() } else { v["value"].clone() };
             (k.trim_start_matches("obj:").to_string(), dict)
         })
         .collect()
@@ -175,10 +153,8 @@ fn image_and_font_are_shared() {
     assert!(objs[descriptors[0]].get("/FontFile2").is_some());
 
     // Every page uses the same resources, which hold the image and the font.
-    let pages: Vec<&Value> = objs
-        .values()
-        .filter(|d| d.get("/Type").and_then(Value::as_str) == Some("/Page"))
-        .collect();
+    let pages: Vec<&Value> =
+        objs.values().filter(|d| d.get("/Type").and_then(Value::as_str) == Some("/Page")).collect();
     assert_eq!(pages.len(), f.summary.pages);
     let resources = pages[0]["/Resources"].as_str().unwrap();
     for p in &pages {
@@ -190,10 +166,7 @@ fn image_and_font_are_shared() {
     assert_eq!(res["/XObject"]["/Im1"].as_str(), Some(images[0].as_str()));
 
     // The page tree is balanced: no node has more than 64 kids.
-    for node in objs
-        .values()
-        .filter(|d| d.get("/Type").and_then(Value::as_str) == Some("/Pages"))
-    {
+    for node in objs.values().filter(|d| d.get("/Type").and_then(Value::as_str) == Some("/Pages")) {
         let kids = node["/Kids"].as_array().unwrap().len();
         assert!((1..=64).contains(&kids), "{kids} kids");
     }
@@ -223,10 +196,7 @@ fn outline_has_one_bookmark_per_letter() {
 #[test]
 fn no_outline_unless_asked() {
     let dir = tempfile::tempdir().unwrap();
-    let spec = CorpusSpec {
-        letters: 3,
-        ..CorpusSpec::default()
-    };
+    let spec = CorpusSpec { letters: 3, ..CorpusSpec::default() };
     let s = generate(&spec, dir.path()).unwrap();
     let json: Value = serde_json::from_slice(&stdout(
         "qpdf",
@@ -242,18 +212,7 @@ fn render(pdf: &str, page: usize, dir: &Path) -> (usize, usize, Vec<u8>) {
     let p = page.to_string();
     stdout(
         "pdftoppm",
-        &[
-            "-r",
-            "50",
-            "-gray",
-            "-f",
-            &p,
-            "-l",
-            &p,
-            "-singlefile",
-            pdf,
-            prefix.to_str().unwrap(),
-        ],
+        &["-r", "50", "-gray", "-f", &p, "-l", &p, "-singlefile", pdf, prefix.to_str().unwrap()],
     );
     let data = std::fs::read(prefix.with_extension("pgm")).unwrap();
     // Binary PGM: "P5", width, height, maxval, one whitespace byte, then the pixels.
@@ -282,19 +241,11 @@ fn mark_strip_and_margins_stay_white() {
     let f = fixture();
     let dir = tempfile::tempdir().unwrap();
     let multi = f.records.iter().find(|r| r.page_count >= 2).unwrap();
-    let pages = [
-        1,
-        multi.first_page + 1,
-        multi.first_page + multi.page_count - 1,
-        f.summary.pages,
-    ];
+    let pages = [1, multi.first_page + 1, multi.first_page + multi.page_count - 1, f.summary.pages];
     let px_per_mm = 50.0 / 25.4;
     for page in pages {
         let (w, h, pixels) = render(f.pdf(), page, dir.path());
-        assert!(
-            (413..=414).contains(&w) && (584..=585).contains(&h),
-            "A4 at 50 dpi: {w}x{h}"
-        );
+        assert!((413..=414).contains(&w) && (584..=585).contains(&h), "A4 at 50 dpi: {w}x{h}");
         let at = |x: usize, y: usize| pixels[y * w + x];
         let left = (20.0 * px_per_mm) as usize;
         let right = w - (12.0 * px_per_mm) as usize;
@@ -306,20 +257,14 @@ fn mark_strip_and_margins_stay_white() {
         }
         for y in bottom..h {
             for x in 0..w {
-                assert_eq!(
-                    at(x, y),
-                    255,
-                    "page {page}: ink at ({x}, {y}) in the bottom 10 mm"
-                );
+                assert_eq!(at(x, y), 255, "page {page}: ink at ({x}, {y}) in the bottom 10 mm");
             }
         }
         let dark = pixels.iter().filter(|&&p| p < 160).count();
         assert!(dark > w * h / 100, "page {page} looks blank ({dark} dark pixels)");
         // The logo (top right) is there.
-        let logo_dark = (10..60)
-            .flat_map(|y| (250..right).map(move |x| (x, y)))
-            .filter(|&(x, y)| at(x, y) < 200)
-            .count();
+        let logo_dark =
+            (10..60).flat_map(|y| (250..right).map(move |x| (x, y))).filter(|&(x, y)| at(x, y) < 200).count();
         assert!(logo_dark > 200, "page {page}: no logo ({logo_dark})");
     }
 }

@@ -24,15 +24,7 @@ pub fn draw_symbol(symbol: &Symbol, origin: (f64, f64), module: f64, quiet: f64,
                 column += 1;
             }
             let x = origin.0 + start as f64 * module;
-            push_rect(
-                &Rect {
-                    x0: x,
-                    y0: y,
-                    x1: x + (column - start) as f64 * module,
-                    y1: y + module,
-                },
-                out,
-            );
+            push_rect(&Rect { x0: x, y0: y, x1: x + (column - start) as f64 * module, y1: y + module }, out);
         }
     }
     out.extend_from_slice(b"f Q\n");
@@ -62,11 +54,8 @@ mod tests {
 
     #[test]
     fn runs_are_merged_into_one_rectangle_each() {
-        let symbol = Symbol {
-            columns: 4,
-            rows: 2,
-            dark: vec![true, true, false, true, false, false, false, false],
-        };
+        let symbol =
+            Symbol { columns: 4, rows: 2, dark: vec![true, true, false, true, false, false, false, false] };
         let mut out = Vec::new();
         draw_symbol(&symbol, (10.0, 20.0), 1.0, 2.0, &mut out);
         let text = String::from_utf8(out).unwrap();

@@ -32,12 +32,7 @@ impl Default for MarkGeometry {
     /// 0.42 mm modules with a 2.5 mm quiet zone, in the left margin 30 mm below the lead edge
     /// (see ../docs/payload.md for the reasoning).
     fn default() -> Self {
-        MarkGeometry {
-            module_mm: 0.42,
-            quiet_mm: 2.5,
-            left_mm: 5.0,
-            top_mm: 30.0,
-        }
+        MarkGeometry { module_mm: 0.42, quiet_mm: 2.5, left_mm: 5.0, top_mm: 30.0 }
     }
 }
 
@@ -46,21 +41,13 @@ impl Default for MarkGeometry {
 #[non_exhaustive]
 pub enum MarkError {
     #[error("sheet {sheet} (item '{item}'): {source}")]
-    Payload {
-        sheet: usize,
-        item: String,
-        source: PayloadError,
-    },
+    Payload { sheet: usize, item: String, source: PayloadError },
     #[error("sheet {sheet}: {source}")]
     Symbol { sheet: usize, source: SymbolError },
     #[error("mark geometry: {0}")]
     Geometry(String),
     #[error("payload '{payload}' appears on sheets {first} and {second}: marks must be unique in a job")]
-    Duplicate {
-        payload: String,
-        first: usize,
-        second: usize,
-    },
+    Duplicate { payload: String, first: usize, second: usize },
 }
 
 impl MarkGeometry {
@@ -73,30 +60,16 @@ impl MarkGeometry {
                 Err(MarkError::Geometry(message.to_string()))
             }
         };
-        check(
-            (0.1..=2.0).contains(&self.module_mm),
-            "module size must be between 0.1 and 2 mm",
-        )?;
-        check(
-            (0.0..=20.0).contains(&self.quiet_mm),
-            "quiet zone must be between 0 and 20 mm",
-        )?;
-        check(
-            self.left_mm >= 0.0 && self.left_mm <= 2000.0,
-            "left offset must be between 0 and 2000 mm",
-        )?;
-        check(
-            self.top_mm >= 0.0 && self.top_mm <= 2000.0,
-            "top offset must be between 0 and 2000 mm",
-        )
+        check((0.1..=2.0).contains(&self.module_mm), "module size must be between 0.1 and 2 mm")?;
+        check((0.0..=20.0).contains(&self.quiet_mm), "quiet zone must be between 0 and 20 mm")?;
+        check(self.left_mm >= 0.0 && self.left_mm <= 2000.0, "left offset must be between 0 and 2000 mm")?;
+        check(self.top_mm >= 0.0 && self.top_mm <= 2000.0, "top offset must be between 0 and 2000 mm")
     }
 
-    /// The symbol's lower-left corner on a sheet `height` points high, for a symbol `rows` high.
-    pub fn origin(&self, height: f64, rows: usize) -> (f64, f64) {
-        (
-            mm(self.left_mm),
-            height - mm(self.top_mm) - rows as f64 * mm(self.module_mm),
-        )
+    /// The symbol's lower-left corner for a symbol `rows` modules high, on a leaf whose trim box
+    /// (in the output page's coordinates) is `leaf`; offsets are from the leaf's top-left corner.
+    pub fn origin(&self, leaf: &Rect, rows: usize) -> (f64, f64) {
+        (leaf.x0 + mm(self.left_mm), leaf.y1 - mm(self.top_mm) - rows as f64 * mm(self.module_mm))
     }
 }
 
@@ -121,11 +94,7 @@ pub fn payloads(job: &str, plan: &Plan) -> Result<Vec<String>, MarkError> {
                 source,
             })?;
             if let Some(first) = seen.insert(payload.clone(), sheet.seq) {
-                return Err(MarkError::Duplicate {
-                    payload,
-                    first,
-                    second: sheet.seq,
-                });
+                return Err(MarkError::Duplicate { payload, first, second: sheet.seq });
             }
             Ok(payload)
         })
@@ -142,19 +111,16 @@ pub struct PaintedMark {
     pub size: (usize, usize),
 }
 
-/// Encodes and draws one mark for a sheet `width` x `height` points.
+/// Encodes and draws one mark on the leaf whose trim box on the output page is `leaf`.
 pub fn paint(
     payload: &str,
     sheet_seq: usize,
     geometry: &MarkGeometry,
-    height: f64,
+    leaf: &Rect,
 ) -> Result<PaintedMark, MarkError> {
-    let symbol = symbol::encode(payload).map_err(|source| MarkError::Symbol {
-        sheet: sheet_seq,
-        source,
-    })?;
+    let symbol = symbol::encode(payload).map_err(|source| MarkError::Symbol { sheet: sheet_seq, source })?;
     let module = mm(geometry.module_mm);
-    let origin = geometry.origin(height, symbol.rows);
+    let origin = geometry.origin(leaf, symbol.rows);
     let quiet = mm(geometry.quiet_mm);
     let mut ops = Vec::with_capacity(1024);
     draw::draw_symbol(&symbol, origin, module, quiet, &mut ops);

@@ -45,9 +45,7 @@ pub enum PayloadError {
 pub fn validate_job_id(job: &str) -> Result<(), PayloadError> {
     let ok = !job.is_empty()
         && job.len() <= MAX_JOB_ID_LEN
-        && job
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
+        && job.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
         && !job.starts_with('-');
     if ok {
         Ok(())
@@ -61,24 +59,16 @@ impl SheetPayload {
     pub fn encode(&self) -> Result<String, PayloadError> {
         validate_job_id(&self.job)?;
         if self.item_seq == 0 || self.item_seq > MAX_ITEM_SEQ {
-            return Err(PayloadError::ItemSeqOverflow {
-                item_seq: self.item_seq,
-            });
+            return Err(PayloadError::ItemSeqOverflow { item_seq: self.item_seq });
         }
         if self.sheets == 0
             || self.sheets > MAX_SHEETS_PER_ITEM
             || self.sheet == 0
             || self.sheet > self.sheets
         {
-            return Err(PayloadError::TooManySheets {
-                item_seq: self.item_seq,
-                sheets: self.sheets,
-            });
+            return Err(PayloadError::TooManySheets { item_seq: self.item_seq, sheets: self.sheets });
         }
-        let mut text = format!(
-            "{}-{:06}{:02}{:02}",
-            self.job, self.item_seq, self.sheet, self.sheets
-        );
+        let mut text = format!("{}-{:06}{:02}{:02}", self.job, self.item_seq, self.sheet, self.sheets);
         text.push(check_character(&text));
         Ok(text)
     }
@@ -98,9 +88,7 @@ impl SheetPayload {
             return Err(PayloadError::BadCheck);
         }
         let number = |range: std::ops::Range<usize>| {
-            digits[range]
-                .parse::<usize>()
-                .map_err(|_| PayloadError::Malformed)
+            digits[range].parse::<usize>().map_err(|_| PayloadError::Malformed)
         };
         Ok(SheetPayload {
             job: job.to_string(),
@@ -141,12 +129,7 @@ mod tests {
     use super::*;
 
     fn sample() -> SheetPayload {
-        SheetPayload {
-            job: "DEMO-1".into(),
-            item_seq: 42,
-            sheet: 1,
-            sheets: 3,
-        }
+        SheetPayload { job: "DEMO-1".into(), item_seq: 42, sheet: 1, sheets: 3 }
     }
 
     #[test]
@@ -208,14 +191,7 @@ mod tests {
     fn nearly_all_adjacent_transpositions_are_caught() {
         let (mut caught, mut total) = (0, 0);
         for seq in (1..MAX_ITEM_SEQ).step_by(7919) {
-            let text = SheetPayload {
-                job: "J".into(),
-                item_seq: seq,
-                sheet: 1,
-                sheets: 2,
-            }
-            .encode()
-            .unwrap();
+            let text = SheetPayload { job: "J".into(), item_seq: seq, sheet: 1, sheets: 2 }.encode().unwrap();
             let chars: Vec<char> = text.chars().collect();
             for i in 2..chars.len() - 2 {
                 if chars[i] == chars[i + 1] {

@@ -33,15 +33,9 @@ pub fn encode(payload: &str) -> Result<Symbol, SymbolError> {
         .with_symbol_list(SymbolList::default().enforce_square())
         .with_encodation_types(EncodationType::Ascii | EncodationType::C40)
         .encode(payload.as_bytes())
-        .map_err(|_| SymbolError {
-            length: payload.len(),
-        })?;
+        .map_err(|_| SymbolError { length: payload.len() })?;
     let bitmap = code.bitmap();
-    Ok(Symbol {
-        columns: bitmap.width(),
-        rows: bitmap.height(),
-        dark: bitmap.bits().to_vec(),
-    })
+    Ok(Symbol { columns: bitmap.width(), rows: bitmap.height(), dark: bitmap.bits().to_vec() })
 }
 
 #[cfg(test)]

@@ -25,18 +25,9 @@ pub struct Committed {
 impl AtomicFile {
     /// Opens a temporary file beside `destination`.
     pub fn create(destination: &Path) -> io::Result<AtomicFile> {
-        let dir = destination
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let temp = tempfile::Builder::new()
-            .prefix(".sheetseal-partial-")
-            .suffix(".tmp")
-            .tempfile_in(dir)?;
-        Ok(AtomicFile {
-            temp,
-            destination: destination.to_path_buf(),
-        })
+        let dir = destination.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let temp = tempfile::Builder::new().prefix(".sheetseal-partial-").suffix(".tmp").tempfile_in(dir)?;
+        Ok(AtomicFile { temp, destination: destination.to_path_buf() })
     }
 
     /// A buffered writer that hashes what passes through it.
@@ -53,11 +44,7 @@ impl AtomicFile {
             // Make the rename itself durable; not every filesystem supports syncing a directory.
             let _ = File::open(dir).and_then(|d| d.sync_all());
         }
-        Ok(Committed {
-            path: destination,
-            bytes,
-            sha256,
-        })
+        Ok(Committed { path: destination, bytes, sha256 })
     }
 
     /// Writes `content` whole and commits it.
@@ -79,11 +66,7 @@ pub struct HashingWriter<W: Write> {
 
 impl<W: Write> HashingWriter<W> {
     pub fn new(inner: W) -> Self {
-        HashingWriter {
-            inner,
-            hasher: Sha256::new(),
-            bytes: 0,
-        }
+        HashingWriter { inner, hasher: Sha256::new(), bytes: 0 }
     }
 
     /// Flushes and returns the byte count and the lower-case hex SHA-256.
@@ -122,10 +105,7 @@ mod tests {
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
         let committed = AtomicFile::write_all(&target, b"abc").unwrap();
         assert_eq!(std::fs::read(&target).unwrap(), b"abc");
-        assert_eq!(
-            committed.sha256,
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+        assert_eq!(committed.sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }

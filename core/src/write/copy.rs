@@ -23,12 +23,7 @@ pub struct Copier<'d> {
 
 impl<'d> Copier<'d> {
     pub fn new(doc: &'d Document) -> Self {
-        Copier {
-            doc,
-            numbers: HashMap::new(),
-            pending: VecDeque::new(),
-            scratch: Vec::with_capacity(4096),
-        }
+        Copier { doc, numbers: HashMap::new(), pending: VecDeque::new(), scratch: Vec::with_capacity(4096) }
     }
 
     /// Serialises `object` (which belongs to this copier's document) into `out`, queueing every
@@ -92,10 +87,7 @@ fn is_page_tree_node(object: &Object) -> bool {
         Object::Dictionary(d) => d,
         _ => return false,
     };
-    matches!(
-        dict.get(b"Type").and_then(Object::as_name),
-        Ok(b"Page") | Ok(b"Pages")
-    )
+    matches!(dict.get(b"Type").and_then(Object::as_name), Ok(b"Page") | Ok(b"Pages"))
 }
 
 #[cfg(test)]

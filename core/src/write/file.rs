@@ -15,12 +15,8 @@ pub struct PdfFile<W: Write> {
 impl<W: Write> PdfFile<W> {
     /// Starts a file with a PDF 1.7 header and a binary comment line.
     pub fn new(out: W) -> io::Result<Self> {
-        let mut file = PdfFile {
-            out,
-            position: 0,
-            offsets: vec![None],
-            buffer: Vec::with_capacity(64 * 1024),
-        };
+        let mut file =
+            PdfFile { out, position: 0, offsets: vec![None], buffer: Vec::with_capacity(64 * 1024) };
         file.emit(b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n")?;
         Ok(file)
     }
@@ -53,10 +49,7 @@ impl<W: Write> PdfFile<W> {
     /// Every reserved object must have been written.
     pub fn finish(mut self, root: u32, info: Option<u32>) -> io::Result<W> {
         if let Some(missing) = self.offsets.iter().skip(1).position(Option::is_none) {
-            return Err(io::Error::other(format!(
-                "object {} was reserved but never written",
-                missing + 1
-            )));
+            return Err(io::Error::other(format!("object {} was reserved but never written", missing + 1)));
         }
         let xref_at = self.position;
         let mut table = Vec::with_capacity(self.offsets.len() * 20 + 128);
@@ -111,12 +104,7 @@ mod tests {
         let bytes = file.finish(a, None).unwrap();
         let xref = bytes.windows(5).position(|w| w == b"xref\n").unwrap();
         let table = std::str::from_utf8(&bytes[xref..]).unwrap();
-        let entries: Vec<usize> = table
-            .lines()
-            .skip(3)
-            .take(2)
-            .map(|l| l[..10].parse().unwrap())
-            .collect();
+        let entries: Vec<usize> = table.lines().skip(3).take(2).map(|l| l[..10].parse().unwrap()).collect();
         assert!(bytes[entries[0]..].starts_with(b"1 0 obj"));
         assert!(bytes[entries[1]..].starts_with(b"2 0 obj"));
         assert!(table.ends_with(&format!("startxref\n{xref}\n%%EOF\n")));

@@ -80,14 +80,8 @@ pub fn write_imposed<W: Write>(job: &ImposeJob, out: W) -> Result<(W, ImposeRepo
             let form = match forms.get(&FormKey::of(input, page)) {
                 Some(&form) => form,
                 None => {
-                    let form = write_form(
-                        &mut file,
-                        &mut copiers[input],
-                        source,
-                        input,
-                        page_index,
-                        &mut warnings,
-                    )?;
+                    let form =
+                        write_form(&mut file, &mut copiers[input], source, input, page_index, &mut warnings)?;
                     if page.annotations > 0 {
                         warnings.push(Warning {
                             input: Some(input),
@@ -115,13 +109,8 @@ pub fn write_imposed<W: Write>(job: &ImposeJob, out: W) -> Result<(W, ImposeRepo
             content.extend_from_slice(b"cm /P Do Q\n");
         }
         if side == Side::Front {
-            let painted = mark::paint(&job.payloads[sheet_index], sheet.seq, job.geometry, height)?;
-            let sheet_box = Rect {
-                x0: 0.0,
-                y0: 0.0,
-                x1: width,
-                y1: height,
-            };
+            let sheet_box = Rect { x0: 0.0, y0: 0.0, x1: width, y1: height };
+            let painted = mark::paint(&job.payloads[sheet_index], sheet.seq, job.geometry, &sheet_box)?;
             if painted.zone.intersect(&sheet_box) != Some(painted.zone) {
                 warnings.push(Warning {
                     input: Some(input),
@@ -171,10 +160,7 @@ pub fn write_imposed<W: Write>(job: &ImposeJob, out: W) -> Result<(W, ImposeRepo
     body.extend_from_slice(format!("]/Count {}>>", kids.len()).as_bytes());
     file.write_object(pages_root, &body)?;
     let catalog = file.reserve();
-    file.write_object(
-        catalog,
-        format!("<</Type /Catalog/Pages {pages_root} 0 R>>").as_bytes(),
-    )?;
+    file.write_object(catalog, format!("<</Type /Catalog/Pages {pages_root} 0 R>>").as_bytes())?;
     let info = file.reserve();
     let mut info_body = Vec::new();
     let info_dict = dictionary! {
@@ -184,15 +170,7 @@ pub fn write_imposed<W: Write>(job: &ImposeJob, out: W) -> Result<(W, ImposeRepo
     super::syntax::write_dictionary(&info_dict, &[], &mut info_body, &mut |id| Some(id.0));
     file.write_object(info, &info_body)?;
     let out = file.finish(catalog, Some(info))?;
-    Ok((
-        out,
-        ImposeReport {
-            pages: kids.len(),
-            forms: forms.len(),
-            marks,
-            warnings,
-        },
-    ))
+    Ok((out, ImposeReport { pages: kids.len(), forms: forms.len(), marks, warnings }))
 }
 
 /// Identifies a form: pages that share content streams, resources and box share one form.
@@ -243,20 +221,12 @@ fn write_form<W: Write>(
         "Subtype" => "Form",
         "BBox" => vec![page.crop_box.x0.into(), page.crop_box.y0.into(), page.crop_box.x1.into(), page.crop_box.y1.into()],
     };
-    dict.set(
-        "Resources",
-        page.resources
-            .clone()
-            .unwrap_or_else(|| Object::Dictionary(Dictionary::new())),
-    );
+    dict.set("Resources", page.resources.clone().unwrap_or_else(|| Object::Dictionary(Dictionary::new())));
     if let Some(group) = &page.group {
         dict.set("Group", group.clone());
     }
-    let bad_content = |detail: String| WriteError::Content {
-        path: source.path.clone(),
-        page: page_index + 1,
-        detail,
-    };
+    let bad_content =
+        |detail: String| WriteError::Content { path: source.path.clone(), page: page_index + 1, detail };
     let content: std::borrow::Cow<[u8]> = match page.contents.as_slice() {
         [] => std::borrow::Cow::Borrowed(&[]),
         [single] => {
@@ -324,16 +294,9 @@ fn describe_filter(filter: &Object) -> String {
             .filter_map(|o| o.as_name().ok())
             .map(|n| String::from_utf8_lossy(n).into_owned())
             .collect(),
-        other => other
-            .as_name()
-            .map(|n| vec![String::from_utf8_lossy(n).into_owned()])
-            .unwrap_or_default(),
+        other => other.as_name().map(|n| vec![String::from_utf8_lossy(n).into_owned()]).unwrap_or_default(),
     };
-    names
-        .iter()
-        .map(|n| format!("/{n}"))
-        .collect::<Vec<_>>()
-        .join(" ")
+    names.iter().map(|n| format!("/{n}")).collect::<Vec<_>>().join(" ")
 }
 
 fn deflate(bytes: &[u8]) -> std::io::Result<Vec<u8>> {

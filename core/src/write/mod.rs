@@ -15,11 +15,7 @@ pub enum WriteError {
     #[error("cannot write output: {0}")]
     Io(#[from] std::io::Error),
     #[error("{path}, page {page}: {detail}")]
-    Content {
-        path: PathBuf,
-        page: usize,
-        detail: String,
-    },
+    Content { path: PathBuf, page: usize, detail: String },
     #[error(transparent)]
     Mark(#[from] crate::mark::MarkError),
 }

@@ -77,10 +77,8 @@ pub fn write_stream(
 fn write_name(name: &[u8], out: &mut Vec<u8>) {
     out.push(b'/');
     for &b in name {
-        let delimiter = matches!(
-            b,
-            b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%' | b'#'
-        );
+        let delimiter =
+            matches!(b, b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%' | b'#');
         if (0x21..=0x7e).contains(&b) && !delimiter {
             out.push(b);
         } else {
@@ -139,10 +137,7 @@ mod tests {
 
     #[test]
     fn streams_get_their_exact_length() {
-        let stream = Stream::new(
-            dictionary! { "Length" => 999, "Filter" => "FlateDecode" },
-            b"abc".to_vec(),
-        );
+        let stream = Stream::new(dictionary! { "Length" => 999, "Filter" => "FlateDecode" }, b"abc".to_vec());
         assert_eq!(
             render(&Object::Stream(stream)),
             "<</Filter /FlateDecode/Length 3>>\nstream\nabc\nendstream"
