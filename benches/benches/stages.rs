@@ -2,7 +2,7 @@
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use sheetseal_core::mark::{self, MarkGeometry};
-use sheetseal_core::plan::{Layout, Plan};
+use sheetseal_core::plan::{FlipAxis, Layout, LayoutSpec, Plan};
 use sheetseal_core::split::Item;
 
 fn items(count: usize) -> Vec<Item> {
@@ -22,12 +22,18 @@ fn plan(c: &mut Criterion) {
     let pages: usize = items.iter().map(|i| i.page_count).sum();
     let mut group = c.benchmark_group("plan");
     group.throughput(Throughput::Elements(pages as u64));
-    group.bench_function("duplex_10k_letters", |b| b.iter(|| Plan::build(Layout::Duplex, &items)));
+    group.bench_function("duplex_10k_letters", |b| {
+        b.iter(|| Plan::build(&LayoutSpec::default(), FlipAxis::Vertical, &items))
+    });
+    let two_up = LayoutSpec { layout: Layout::NUp { columns: 2, rows: 1 }, ..LayoutSpec::default() };
+    group.bench_function("cut_stack_2up_10k_letters", |b| {
+        b.iter(|| Plan::build(&two_up, FlipAxis::Horizontal, &items))
+    });
     group.finish();
 }
 
 fn marks(c: &mut Criterion) {
-    let plan = Plan::build(Layout::Duplex, &items(1_000));
+    let plan = Plan::build(&LayoutSpec::default(), FlipAxis::Vertical, &items(1_000));
     let geometry = MarkGeometry::default();
     let mut group = c.benchmark_group("mark");
     group.throughput(Throughput::Elements(plan.sheets.len() as u64));

@@ -5,10 +5,13 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
+use sheetseal_core::ingest::PageBox;
 use sheetseal_core::job::{self, JobConfig, JobOutcome};
 use sheetseal_core::mark::MarkGeometry;
-use sheetseal_core::plan::Layout;
+use sheetseal_core::plan::geometry::{PrinterMarks, Scaling, SheetSize, SheetSpec};
+use sheetseal_core::plan::{Binding, LayoutChoice, LayoutSpec, StackOrder};
 use sheetseal_core::split::SplitRule;
+use sheetseal_core::write::impose::AnnotationPolicy;
 
 #[derive(Parser)]
 #[command(
@@ -24,7 +27,7 @@ pub struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Split, impose and mark a PDF; write the print file and its manifest into --out.
-    Impose(ImposeArgs),
+    Impose(Box<ImposeArgs>),
     /// Generate a sample of mail-merged letters (PDF and index) for demos and benchmarks.
     Corpus(CorpusArgs),
     /// Generate a sample and run the main job on it.
@@ -45,9 +48,8 @@ struct ImposeArgs {
     /// How to find the letters: fixed:N (every N pages) or index:FILE.csv (item_id,first_page,page_count).
     #[arg(long, value_parser = parse_split)]
     split: SplitRule,
-    /// duplex (default) or simplex.
-    #[arg(long, default_value = "duplex", value_parser = parse_layout)]
-    layout: Layout,
+    #[command(flatten)]
+    imposition: ImpositionArgs,
     #[command(flatten)]
     mark: MarkArgs,
     /// Password of an encrypted input.
@@ -59,6 +61,113 @@ struct ImposeArgs {
 }
 
 #[derive(Args)]
+#[command(next_help_heading = "Imposition")]
+struct ImpositionArgs {
+    /// duplex (default), simplex, nup:CxR (C columns, R rows of cells on a press sheet) or booklet.
+    #[arg(long, default_value = "duplex")]
+    layout: LayoutChoice,
+    /// For n-up: print both sides (duplex, default) or fronts only (simplex).
+    #[arg(long, value_parser = ["duplex", "simplex"])]
+    sides: Option<String>,
+    /// The edge a duplex press sheet turns over about: long (default) or short. Set the printer the same way.
+    #[arg(long, default_value = "long")]
+    binding: Binding,
+    /// N-up leaf order: cut-stack (default; stacks piled in cell order give job order) or row.
+    #[arg(long, default_value = "cut-stack")]
+    order: StackOrder,
+    /// Press sheets per cut-and-stack block.
+    #[arg(long, default_value_t = LayoutSpec::default().stack_depth)]
+    stack_depth: usize,
+    /// Let a letter continue from one cut-and-stack block into the next (saves paper, costs a manual merge).
+    #[arg(long)]
+    allow_straddle: bool,
+    /// Booklet: sheets per saddle-stitched signature.
+    #[arg(long, default_value_t = LayoutSpec::default().signature)]
+    signature: usize,
+    /// Booklet: total creep compensation across a signature, in mm.
+    #[arg(long, default_value_t = 0.0)]
+    creep: f64,
+    /// Press sheet: A3, SRA3, A4, letter, tabloid, WxHmm, or auto (1-up: the page's size; n-up: SRA3).
+    #[arg(long, default_value = "auto")]
+    sheet: SheetSize,
+    /// Cell (leaf trim) size as WxHmm; default: the largest page.
+    #[arg(long, value_parser = parse_cell)]
+    cell: Option<(f64, f64)>,
+    /// Smallest margin between the cells and the sheet edge, mm.
+    #[arg(long, default_value_t = SheetSpec::default().margin_mm)]
+    margin: f64,
+    /// Space between cells, mm.
+    #[arg(long, default_value_t = 0.0)]
+    gutter: f64,
+    /// Page content shown beyond the cell edge, mm.
+    #[arg(long, default_value_t = 0.0)]
+    bleed: f64,
+    /// Page scaling in its cell: none, fit or shrink (default).
+    #[arg(long, default_value = "shrink")]
+    scaling: Scaling,
+    /// Do not turn pages whose orientation differs from the cell's.
+    #[arg(long)]
+    no_auto_rotate: bool,
+    /// Page box placed: crop (default), trim or media.
+    #[arg(long = "box", default_value = "crop")]
+    page_box: PageBox,
+    /// Printer's marks on press sheets: a list of crop, registration, fold, slug; all; none.
+    /// Default: crop,fold,slug for n-up and booklets on a press sheet, none for 1-up.
+    #[arg(long)]
+    printer_marks: Option<PrinterMarks>,
+    /// Start a new output file after this many press sheets.
+    #[arg(long)]
+    max_sheets_per_file: Option<usize>,
+    /// Annotations and form fields: flatten (default: printed as shown) or drop.
+    #[arg(long, default_value = "flatten")]
+    annotations: AnnotationPolicy,
+}
+
+impl ImpositionArgs {
+    fn layout(&self) -> LayoutSpec {
+        let duplex = self.layout.duplex.unwrap_or(self.sides.as_deref() != Some("simplex"));
+        LayoutSpec {
+            layout: self.layout.layout,
+            duplex,
+            binding: self.binding,
+            order: self.order,
+            stack_depth: self.stack_depth,
+            allow_straddle: self.allow_straddle,
+            signature: self.signature,
+            creep_mm: self.creep,
+            max_sheets_per_file: self.max_sheets_per_file,
+        }
+    }
+
+    fn sheet(&self) -> SheetSpec {
+        let on_press_sheet =
+            self.layout.layout != sheetseal_core::plan::Layout::OneUp || self.sheet != SheetSize::Auto;
+        let default_marks = PrinterMarks { crop: true, fold: true, slug: true, registration: false };
+        SheetSpec {
+            sheet: self.sheet,
+            cell_mm: self.cell,
+            margin_mm: self.margin,
+            gutter_mm: self.gutter,
+            bleed_mm: self.bleed,
+            scaling: self.scaling,
+            auto_rotate: !self.no_auto_rotate,
+            printer_marks: self.printer_marks.unwrap_or(if on_press_sheet {
+                default_marks
+            } else {
+                PrinterMarks::default()
+            }),
+        }
+    }
+}
+
+fn parse_cell(text: &str) -> Result<(f64, f64), String> {
+    let help = || format!("'{text}': write the cell size as WxHmm, e.g. 210x297mm");
+    let (w, h) = text.strip_suffix("mm").and_then(|d| d.split_once('x')).ok_or_else(help)?;
+    Ok((w.parse().map_err(|_| help())?, h.parse().map_err(|_| help())?))
+}
+
+#[derive(Args)]
+#[command(next_help_heading = "Integrity mark")]
 struct MarkArgs {
     /// Data Matrix module size (X dimension) in millimetres.
     #[arg(long, default_value_t = MarkGeometry::default().module_mm)]
@@ -115,13 +224,9 @@ fn parse_split(text: &str) -> Result<SplitRule, String> {
     text.parse()
 }
 
-fn parse_layout(text: &str) -> Result<Layout, String> {
-    text.parse()
-}
-
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Impose(args) => impose(args),
+        Command::Impose(args) => impose(*args),
         Command::Corpus(args) => corpus(args),
         Command::Demo(args) => demo(args),
     }
@@ -134,7 +239,10 @@ fn impose(args: ImposeArgs) -> Result<()> {
     };
     let config = JobConfig {
         password,
-        layout: args.layout,
+        layout: args.imposition.layout(),
+        sheet: args.imposition.sheet(),
+        page_box: args.imposition.page_box,
+        annotations: args.imposition.annotations,
         mark: args.mark.geometry(),
         ..JobConfig::new(&args.job, args.inputs, args.split, &args.out)
     };
@@ -156,15 +264,15 @@ fn corpus(args: CorpusArgs) -> Result<()> {
     let started = Instant::now();
     let spec = sheetseal_corpus::CorpusSpec { letters: args.letters, seed: args.seed, outline: args.outline };
     let summary = sheetseal_corpus::generate(&spec, &args.out).context("cannot generate the sample")?;
-    println!(
-        "{} letters, {} pages, {} bytes: {} and {} ({:.2} s)",
+    print_quietly(&format!(
+        "{} letters, {} pages, {} bytes: {} and {} ({:.2} s)\n",
         summary.letters,
         summary.pages,
         summary.pdf_bytes,
         summary.pdf_path.display(),
         summary.index_path.display(),
         started.elapsed().as_secs_f64()
-    );
+    ));
     Ok(())
 }
 
@@ -173,7 +281,12 @@ fn demo(args: DemoArgs) -> Result<()> {
     let spec = sheetseal_corpus::CorpusSpec { letters: args.letters, seed: 1, outline: false };
     let sample =
         sheetseal_corpus::generate(&spec, &args.out.join("sample")).context("cannot generate the sample")?;
-    println!("sample: {} letters, {} pages in {}", sample.letters, sample.pages, sample.pdf_path.display());
+    print_quietly(&format!(
+        "sample: {} letters, {} pages in {}\n",
+        sample.letters,
+        sample.pages,
+        sample.pdf_path.display()
+    ));
     let config = JobConfig::new(
         "DEMO",
         vec![sample.pdf_path.clone()],
@@ -186,24 +299,24 @@ fn demo(args: DemoArgs) -> Result<()> {
 }
 
 fn print_summary(config: &JobConfig, outcome: &JobOutcome, started: Instant) {
+    use std::fmt::Write as _;
     let m = &outcome.manifest;
     let c = &m.counts;
-    println!(
-        "job {}: {} items, {} input pages -> {} sheets ({} output pages, {} blank pages added), {} marks, {} warnings",
-        m.job, c.items, c.input_pages, c.sheets, c.output_pages, c.blank_pages, c.marks, c.warnings
+    let mut text = String::new();
+    let _ = writeln!(
+        text,
+        "job {}: {} items, {} input pages -> {} leaves on {} press sheets ({} output pages, {} blank pages added), {} marks, {} warnings",
+        m.job, c.items, c.input_pages, c.sheets, c.press_sheets, c.output_pages, c.blank_pages, c.marks, c.warnings
     );
     for output in &m.outputs {
-        println!(
-            "  {}  {} bytes  sha256 {}",
-            config.out_dir.join(&output.path).display(),
-            output.bytes,
-            output.sha256
-        );
+        let path = config.out_dir.join(&output.path);
+        let _ = writeln!(text, "  {}  {} bytes  sha256 {}", path.display(), output.bytes, output.sha256);
     }
-    println!("  {}", config.out_dir.join(sheetseal_core::manifest::MANIFEST_FILE).display());
+    let _ = writeln!(text, "  {}", config.out_dir.join(sheetseal_core::manifest::MANIFEST_FILE).display());
     let t = &outcome.times;
     let seconds = started.elapsed().as_secs_f64();
-    println!(
+    let _ = writeln!(
+        text,
         "  {:.3} s ({:.0} pages/s): ingest {:.3}, split {:.3}, plan {:.3}, write {:.3}, manifest {:.3}",
         seconds,
         c.input_pages as f64 / seconds.max(1e-9),
@@ -213,4 +326,11 @@ fn print_summary(config: &JobConfig, outcome: &JobOutcome, started: Instant) {
         t.write.as_secs_f64(),
         t.manifest.as_secs_f64()
     );
+    print_quietly(&text);
+}
+
+/// Prints to standard output; a closed pipe (e.g. `| head`) is not an error of the job.
+pub fn print_quietly(text: &str) {
+    use std::io::Write as _;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }

@@ -44,6 +44,11 @@ impl Rect {
         (r.width() > 0.0 && r.height() > 0.0).then_some(r)
     }
 
+    /// The rectangle grown by `by` on every side.
+    pub fn expanded(&self, by: f64) -> Rect {
+        Rect { x0: self.x0 - by, y0: self.y0 - by, x1: self.x1 + by, y1: self.y1 + by }
+    }
+
     pub fn is_finite(&self) -> bool {
         [self.x0, self.y0, self.x1, self.y1].iter().all(|v| v.is_finite())
     }
@@ -77,6 +82,19 @@ impl Rotation {
             Rotation::R90 => 90,
             Rotation::R180 => 180,
             Rotation::R270 => 270,
+        }
+    }
+
+    /// This rotation followed by a quarter turn clockwise when `quarter` is set.
+    pub fn then_quarter_turn(self, quarter: bool) -> Self {
+        if !quarter {
+            return self;
+        }
+        match self {
+            Rotation::R0 => Rotation::R90,
+            Rotation::R90 => Rotation::R180,
+            Rotation::R180 => Rotation::R270,
+            Rotation::R270 => Rotation::R0,
         }
     }
 

@@ -5,13 +5,15 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::ingest::{self, IngestOptions, SourceDocument};
+use crate::geometry::mm;
+use crate::ingest::{self, IngestOptions, PageBox, SourceDocument};
 use crate::manifest::{self, Counts, InputRecord, Manifest, OutputRecord, Tool};
 use crate::mark::{self, payload::validate_job_id, MarkGeometry};
-use crate::plan::{Layout, Plan};
+use crate::plan::geometry::SheetSpec;
+use crate::plan::{FlipAxis, LayoutSpec, Plan};
 use crate::split::{self, SplitRule};
 use crate::write::atomic::AtomicFile;
-use crate::write::impose::{write_imposed, ImposeJob};
+use crate::write::impose::{write_file, AnnotationPolicy, ImposeJob, MarkPlacement};
 use crate::Error;
 
 /// Everything a job needs to know.
@@ -20,7 +22,10 @@ pub struct JobConfig {
     pub job: String,
     pub inputs: Vec<PathBuf>,
     pub split: SplitRule,
-    pub layout: Layout,
+    pub layout: LayoutSpec,
+    pub sheet: SheetSpec,
+    pub page_box: PageBox,
+    pub annotations: AnnotationPolicy,
     pub mark: MarkGeometry,
     /// Not serialised: the manifest lives in it, and the same job gives the same manifest
     /// wherever it is written.
@@ -38,16 +43,23 @@ impl JobConfig {
             job: job.to_string(),
             inputs,
             split,
-            layout: Layout::default(),
+            layout: LayoutSpec::default(),
+            sheet: SheetSpec::default(),
+            page_box: PageBox::default(),
+            annotations: AnnotationPolicy::default(),
             mark: MarkGeometry::default(),
             out_dir: out_dir.to_path_buf(),
             password: None,
         }
     }
 
-    /// The imposed PDF's file name.
-    pub fn output_name(&self) -> String {
-        format!("{}.pdf", self.job)
+    /// The name of output file `index` of `count`.
+    pub fn output_name(&self, index: usize, count: usize) -> String {
+        if count <= 1 {
+            format!("{}.pdf", self.job)
+        } else {
+            format!("{}-{:03}.pdf", self.job, index + 1)
+        }
     }
 }
 
@@ -72,6 +84,8 @@ pub struct JobOutcome {
 pub fn run(config: &JobConfig) -> Result<JobOutcome, Error> {
     validate_job_id(&config.job).map_err(|e| Error::Config(e.to_string()))?;
     config.mark.validate()?;
+    config.layout.validate().map_err(Error::Config)?;
+    config.sheet.validate().map_err(|e| Error::Config(e.to_string()))?;
     if config.inputs.is_empty() {
         return Err(Error::Config("no input PDF given".to_string()));
     }
@@ -94,35 +108,78 @@ pub fn run(config: &JobConfig) -> Result<JobOutcome, Error> {
     times.split = clock.elapsed();
 
     let clock = Instant::now();
-    let plan = Plan::build(config.layout, &items);
+    let cell = match config.sheet.cell_mm {
+        Some((w, h)) => (mm(w), mm(h)),
+        None => largest_page(&sources, &items, config.page_box),
+    };
+    let grid = config.sheet.grid(&config.layout, cell).map_err(|e| Error::Config(e.to_string()))?;
+    let landscape = grid.as_ref().is_some_and(|g| g.width > g.height);
+    let plan = Plan::build(&config.layout, FlipAxis::for_binding(config.layout.binding, landscape), &items);
     let payloads = mark::payloads(&config.job, &plan)?;
     times.plan = clock.elapsed();
 
     prepare_output_dir(&config.out_dir)?;
     let clock = Instant::now();
-    let output_path = config.out_dir.join(config.output_name());
-    let output_err = |source| Error::Output { path: output_path.clone(), source };
-    let mut file = AtomicFile::create(&output_path).map_err(output_err)?;
     let impose_job = ImposeJob {
         job: &config.job,
         sources: &sources,
         plan: &plan,
         payloads: &payloads,
         geometry: &config.mark,
+        sheet: &config.sheet,
+        grid: grid.as_ref(),
+        page_box: config.page_box,
+        annotations: config.annotations,
     };
-    let (writer, report) = write_imposed(&impose_job, file.writer())?;
-    let (bytes, sha256) = writer.finish().map_err(output_err)?;
-    let committed = file.commit(bytes, sha256).map_err(output_err)?;
+    let mut outputs = Vec::new();
+    let mut marks: Vec<Option<MarkPlacement>> = vec![None; plan.sheets.len()];
+    let mut reports = Vec::new();
+    let files = plan.file_pages.len();
+    for file_index in 0..files {
+        let name = config.output_name(file_index, files);
+        let output_path = config.out_dir.join(&name);
+        let output_err = |source| Error::Output { path: output_path.clone(), source };
+        let mut file = AtomicFile::create(&output_path).map_err(output_err)?;
+        let (writer, report) = write_file(&impose_job, file_index, file.writer())?;
+        let (bytes, sha256) = writer.finish().map_err(output_err)?;
+        let committed = file.commit(bytes, sha256).map_err(output_err)?;
+        for (leaf, placement) in &report.marks {
+            marks[*leaf] = Some(placement.clone());
+        }
+        outputs.push(OutputRecord {
+            path: name,
+            sha256: committed.sha256,
+            bytes: committed.bytes,
+            pages: report.pages,
+            sheets: report.marks.len(),
+            press_sheets: plan.press_sheets.iter().filter(|p| p.file == file_index).count(),
+        });
+        reports.push(report);
+    }
+    let marks: Vec<MarkPlacement> = marks
+        .into_iter()
+        .enumerate()
+        .map(|(leaf, m)| m.ok_or_else(|| Error::Internal(format!("leaf {} got no mark", leaf + 1))))
+        .collect::<Result<_, _>>()?;
     times.write = clock.elapsed();
 
     let clock = Instant::now();
-    let (item_records, sheet_records) = manifest::records(&plan, &payloads, &report.marks);
+    let (item_records, sheet_records) = manifest::records(&plan, &payloads, &marks);
     let mut warnings: Vec<_> = sources
         .iter()
         .enumerate()
         .flat_map(|(i, s)| s.warnings.iter().cloned().map(move |w| crate::Warning { input: Some(i), ..w }))
         .collect();
-    warnings.extend(report.warnings);
+    warnings.extend(reports.iter().flat_map(|r| r.warnings.iter().cloned()));
+    if !plan.straddling_items.is_empty() {
+        warnings.push(crate::Warning::new(
+            "items-straddle-blocks",
+            format!(
+                "{} item(s) continue from one cut-and-stack block into the next",
+                plan.straddling_items.len()
+            ),
+        ));
+    }
     let manifest = Manifest {
         schema: manifest::SCHEMA.to_string(),
         tool: Tool { name: "sheetseal".to_string(), version: env!("CARGO_PKG_VERSION").to_string() },
@@ -137,20 +194,18 @@ pub fn run(config: &JobConfig) -> Result<JobOutcome, Error> {
                 pages: s.pages.len(),
             })
             .collect(),
-        outputs: vec![OutputRecord {
-            path: config.output_name(),
-            sha256: committed.sha256,
-            bytes: committed.bytes,
-            pages: report.pages,
-            sheets: plan.sheets.len(),
-        }],
+        outputs,
         counts: Counts {
             items: plan.items.len(),
             input_pages: sources.iter().map(|s| s.pages.len()).sum(),
             blank_pages: plan.blank_pages(),
-            output_pages: report.pages,
+            output_pages: plan.output_pages(),
             sheets: plan.sheets.len(),
-            marks: report.marks.len(),
+            press_sheets: plan.press_sheets.len(),
+            empty_cells: plan.empty_cells,
+            marks: marks.len(),
+            annotations_flattened: reports.iter().map(|r| r.annotations_flattened).sum(),
+            annotations_dropped: reports.iter().map(|r| r.annotations_dropped).sum(),
             warnings: warnings.len(),
         },
         items: item_records,
@@ -162,6 +217,14 @@ pub fn run(config: &JobConfig) -> Result<JobOutcome, Error> {
         .map_err(|source| Error::Output { path: config.out_dir.join(manifest::MANIFEST_FILE), source })?;
     times.manifest = clock.elapsed();
     Ok(JobOutcome { manifest, times })
+}
+
+/// The largest displayed page box among the pages the items place: the default cell size.
+fn largest_page(sources: &[SourceDocument], items: &[crate::split::Item], page_box: PageBox) -> (f64, f64) {
+    items
+        .iter()
+        .flat_map(|item| item.pages().map(move |p| sources[item.input].pages[p].display_size_of(page_box)))
+        .fold((0.0, 0.0), |(w, h), (pw, ph)| (f64::max(w, pw), f64::max(h, ph)))
 }
 
 /// Creates the output folder and removes an earlier job's manifest first, so that a manifest

@@ -13,7 +13,7 @@
 //! [`job::run`] runs them in order.
 //!
 //! ```
-//! use sheetseal_core::plan::{Layout, Plan};
+//! use sheetseal_core::plan::{FlipAxis, LayoutSpec, Plan};
 //! use sheetseal_core::split::Item;
 //!
 //! // Two letters of 3 and 2 pages, printed duplex: 3 sheets, one blank back page.
@@ -21,7 +21,7 @@
 //!     Item { id: "A".into(), input: 0, first_page: 0, page_count: 3 },
 //!     Item { id: "B".into(), input: 0, first_page: 3, page_count: 2 },
 //! ];
-//! let plan = Plan::build(Layout::Duplex, &items);
+//! let plan = Plan::build(&LayoutSpec::default(), FlipAxis::Vertical, &items);
 //! assert_eq!(plan.sheets.len(), 3);
 //! assert_eq!(plan.blank_pages(), 1);
 //! ```

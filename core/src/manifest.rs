@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::plan::{Face, Plan};
 use crate::warning::Warning;
 use crate::write::atomic::AtomicFile;
+use crate::write::impose::MarkPlacement;
 
 /// The schema identifier written into every manifest.
 pub const SCHEMA: &str = "sheetseal-manifest/1";
@@ -53,7 +54,9 @@ pub struct OutputRecord {
     pub sha256: String,
     pub bytes: u64,
     pub pages: usize,
+    /// Leaves whose front is printed in this file.
     pub sheets: usize,
+    pub press_sheets: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -62,8 +65,14 @@ pub struct Counts {
     pub input_pages: usize,
     pub blank_pages: usize,
     pub output_pages: usize,
+    /// Leaves: the physical sheets that go into envelopes.
     pub sheets: usize,
+    pub press_sheets: usize,
+    /// Press-sheet cells left unprinted (cut-and-stack padding).
+    pub empty_cells: usize,
     pub marks: usize,
+    pub annotations_flattened: usize,
+    pub annotations_dropped: usize,
     pub warnings: usize,
 }
 
@@ -72,6 +81,15 @@ pub struct Counts {
 pub struct SourceRef {
     pub input: usize,
     pub page: usize,
+}
+
+/// A page on a leaf.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LeafPage {
+    pub side: crate::plan::Side,
+    pub cell: usize,
+    /// The source page; `None` for a blank.
+    pub source: Option<SourceRef>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -106,6 +124,15 @@ pub struct SheetRecord {
     pub front: SourceRef,
     /// The source page on the back; `None` for a blank back or simplex.
     pub back: Option<SourceRef>,
+    /// Every page on the leaf, in reading order (booklet leaves carry four).
+    pub pages: Vec<LeafPage>,
+    /// The press sheet that prints the leaf, 1-based.
+    pub press_sheet: usize,
+    /// The leaf's cell on the press sheet's front, numbered row by row from the top left.
+    pub cell: usize,
+    /// Its cut-and-stack block (1-based) and position in its stack after cutting (1 = top).
+    pub block: usize,
+    pub stack_position: usize,
     /// Width and height of the front page, in points.
     pub size: [f64; 2],
     pub payload: String,
@@ -117,13 +144,15 @@ pub struct SheetRecord {
 pub struct MarkRecord {
     /// The quiet zone: x, y, width, height.
     pub zone: [f64; 4],
+    /// The leaf's trim box on the page: x, y, width, height.
+    pub leaf: [f64; 4],
     pub modules: [usize; 2],
 }
 
 impl Manifest {
-    /// Every source page the sheets carry, in print order.
+    /// Every source page the leaves carry: leaf by leaf, each in its reading order.
     pub fn placed_pages(&self) -> impl Iterator<Item = SourceRef> + '_ {
-        self.sheets.iter().flat_map(|s| std::iter::once(s.front).chain(s.back))
+        self.sheets.iter().flat_map(|s| s.pages.iter().filter_map(|p| p.source))
     }
 
     /// Reads a manifest back.
@@ -175,11 +204,11 @@ impl Manifest {
     }
 }
 
-/// The per-item and per-sheet records of a plan written into one output file.
+/// The per-item and per-leaf records of a plan; `marks` is indexed by leaf.
 pub fn records(
     plan: &Plan,
     payloads: &[String],
-    marks: &[crate::write::impose::MarkPlacement],
+    marks: &[MarkPlacement],
 ) -> (Vec<ItemRecord>, Vec<SheetRecord>) {
     let items = plan
         .items
@@ -207,21 +236,34 @@ pub fn records(
         .zip(marks)
         .map(|((s, payload), mark)| {
             let item = &plan.items[s.item];
+            let (front_page, back_page) = plan.leaf_pages(s);
+            let front = s.front();
             SheetRecord {
                 seq: s.seq,
                 item_seq: item.seq,
                 item_id: item.item.id.clone(),
                 sheet: s.number,
                 of: s.count,
-                output: 0,
-                front_page: s.first_output_page + 1,
-                back_page: s.back.map(|_| s.first_output_page + 2),
-                front: source(s.front).expect("a sheet's front always carries a page"),
-                back: s.back.and_then(source),
+                output: plan.press_sheets[s.press_sheet].file,
+                front_page,
+                back_page,
+                front: source(front)
+                    .unwrap_or(SourceRef { input: front.page_ref().0, page: front.page_ref().1 + 1 }),
+                back: s.back().and_then(source),
+                pages: s
+                    .faces
+                    .iter()
+                    .map(|f| LeafPage { side: f.side, cell: f.cell, source: source(f.face) })
+                    .collect(),
+                press_sheet: s.press_sheet + 1,
+                cell: s.cell,
+                block: s.block + 1,
+                stack_position: s.stack_position + 1,
                 size: mark.sheet_size.map(round_pt),
                 payload: payload.clone(),
                 mark: MarkRecord {
                     zone: [mark.zone.x0, mark.zone.y0, mark.zone.width(), mark.zone.height()].map(round_pt),
+                    leaf: [mark.leaf.x0, mark.leaf.y0, mark.leaf.width(), mark.leaf.height()].map(round_pt),
                     modules: [mark.modules.0, mark.modules.1],
                 },
             }

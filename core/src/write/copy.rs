@@ -46,6 +46,13 @@ impl<'d> Copier<'d> {
         syntax::write_stream(dict, content, out, &mut renumber);
     }
 
+    /// The output number of source object `id`, queueing it for copying; `None` when it is
+    /// missing or a page.
+    pub fn reference<W: Write>(&mut self, file: &mut PdfFile<W>, id: ObjectId) -> Option<u32> {
+        let mut renumber = self.renumberer(file);
+        renumber(id)
+    }
+
     /// Writes every queued object, and those they refer to, until nothing is left.
     pub fn flush<W: Write>(&mut self, file: &mut PdfFile<W>) -> io::Result<()> {
         while let Some((id, number)) = self.pending.pop_front() {

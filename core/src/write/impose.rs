@@ -1,142 +1,227 @@
-//! Stage 5, write: follow the plan and write the imposed, marked PDF.
+//! Stage 5, write: follow the plan and write the imposed, marked PDF files.
 //!
-//! Each placed source page becomes one Form XObject whose content is the page's own content
-//! stream, copied byte for byte (several content streams are joined first). Each output page
-//! draws its form with the matrix that honours the page's crop box, rotation and user unit, then
-//! the sheet's mark on top.
+//! Each source page becomes one Form XObject whose content is the page's own content stream,
+//! copied byte for byte (several content streams are joined first). Each side of a press sheet
+//! is one output page that draws, per cell, its page form (clipped to the cell plus bleed, with
+//! the matrix that honours page box, rotation, user unit, scaling and auto-rotation), the
+//! page's printable annotations (flattened), then the leaf's integrity mark and the printer's
+//! marks on top.
 
 use std::collections::HashMap;
 use std::io::Write;
 
 use flate2::{write::ZlibEncoder, Compression};
 use lopdf::{dictionary, Dictionary, Object, ObjectId};
+use serde::{Deserialize, Serialize};
 
 use super::copy::Copier;
 use super::file::PdfFile;
-use super::WriteError;
-use crate::geometry::{fmt_num, placement_matrix, Rect};
-use crate::ingest::{SourceDocument, SourcePage};
+use super::{printer_marks, WriteError};
+use crate::geometry::{fmt_num, mm, placement_matrix, Matrix, Rect};
+use crate::ingest::{PageBox, SourceDocument, SourcePage};
 use crate::mark::{self, MarkGeometry};
-use crate::plan::{Face, Plan, Side};
+use crate::plan::geometry::{place, Grid, SheetSpec};
+use crate::plan::{Face, Layout, Plan, PressSheet, Side, Slot};
 use crate::warning::Warning;
 
 /// The largest a page's joined content streams may decompress to.
 pub const MAX_CONTENT_BYTES: usize = 64 * 1024 * 1024;
+
+/// What happens to annotations and form fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AnnotationPolicy {
+    /// Printable annotations with an appearance are drawn as page content, as printed on screen.
+    #[default]
+    Flatten,
+    /// Annotations are left out.
+    Drop,
+}
+
+impl std::str::FromStr for AnnotationPolicy {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "flatten" => Ok(AnnotationPolicy::Flatten),
+            "drop" => Ok(AnnotationPolicy::Drop),
+            other => Err(format!("unknown annotation policy '{other}': use flatten or drop")),
+        }
+    }
+}
 
 /// What the writer needs.
 pub struct ImposeJob<'a> {
     pub job: &'a str,
     pub sources: &'a [SourceDocument],
     pub plan: &'a Plan,
-    /// One payload per sheet of the plan, in order.
+    /// One payload per leaf of the plan, in order.
     pub payloads: &'a [String],
     pub geometry: &'a MarkGeometry,
+    pub sheet: &'a SheetSpec,
+    /// The press sheet grid; `None` for 1-up on each page's own size.
+    pub grid: Option<&'a Grid>,
+    pub page_box: PageBox,
+    pub annotations: AnnotationPolicy,
 }
 
-/// Where each sheet's mark landed.
+/// Where a leaf's mark landed.
 #[derive(Debug, Clone)]
 pub struct MarkPlacement {
-    /// The quiet zone's rectangle on the sheet's front, in points.
+    /// The quiet zone's rectangle on the press sheet's front page, in points.
     pub zone: Rect,
     /// Symbol size in modules (columns, rows).
     pub modules: (usize, usize),
     /// The front page's width and height in points.
     pub sheet_size: [f64; 2],
+    /// The leaf's trim box on that page.
+    pub leaf: Rect,
 }
 
-/// What the writer did.
-#[derive(Debug)]
+/// What the writer did for one output file.
+#[derive(Debug, Default)]
 pub struct ImposeReport {
     pub pages: usize,
     pub forms: usize,
-    pub marks: Vec<MarkPlacement>,
+    /// By leaf index, for the leaves in this file.
+    pub marks: Vec<(usize, MarkPlacement)>,
     pub warnings: Vec<Warning>,
+    pub annotations_flattened: usize,
+    pub annotations_dropped: usize,
 }
 
-/// Writes the imposed document to `out`; returns the writer back with a report.
-pub fn write_imposed<W: Write>(job: &ImposeJob, out: W) -> Result<(W, ImposeReport), WriteError> {
-    let mut file = PdfFile::new(out)?;
-    let pages_root = file.reserve();
-    let mut copiers: Vec<Copier> = job.sources.iter().map(|s| Copier::new(&s.doc)).collect();
-    let mut forms: HashMap<FormKey, u32> = HashMap::new();
-    let mut kids = Vec::with_capacity(job.plan.output_pages);
-    let mut marks = Vec::with_capacity(job.plan.sheets.len());
-    let mut warnings = Vec::new();
-    let mut body = Vec::with_capacity(8192);
-    let mut content = Vec::with_capacity(4096);
+/// Writes output file `file` of the plan to `out`; returns the writer back with a report.
+pub fn write_file<W: Write>(job: &ImposeJob, file: usize, out: W) -> Result<(W, ImposeReport), WriteError> {
+    let mut writer = FileWriter {
+        job,
+        pdf: PdfFile::new(out)?,
+        copiers: job.sources.iter().map(|s| Copier::new(&s.doc)).collect(),
+        forms: HashMap::new(),
+        report: ImposeReport::default(),
+        slug_font: None,
+    };
+    let pages_root = writer.pdf.reserve();
+    let mut kids = Vec::new();
+    for press in job.plan.press_sheets.iter().filter(|p| p.file == file) {
+        kids.push(writer.write_side(press, Side::Front, pages_root)?);
+        if job.plan.spec.duplex {
+            kids.push(writer.write_side(press, Side::Back, pages_root)?);
+        }
+    }
+    let FileWriter { mut pdf, mut report, forms, .. } = writer;
+    let mut body = b"<</Type /Pages/Kids [".to_vec();
+    for (i, kid) in kids.iter().enumerate() {
+        if i > 0 {
+            body.push(b' ');
+        }
+        body.extend_from_slice(format!("{kid} 0 R").as_bytes());
+    }
+    body.extend_from_slice(format!("]/Count {}>>", kids.len()).as_bytes());
+    pdf.write_object(pages_root, &body)?;
+    let catalog = pdf.reserve();
+    pdf.write_object(catalog, format!("<</Type /Catalog/Pages {pages_root} 0 R>>").as_bytes())?;
+    let info = pdf.reserve();
+    let info_dict = dictionary! {
+        "Producer" => Object::string_literal(concat!("sheetseal ", env!("CARGO_PKG_VERSION"))),
+        "Title" => Object::string_literal(format!("sheetseal job {} file {}", job.job, file + 1)),
+    };
+    let mut info_body = Vec::new();
+    super::syntax::write_dictionary(&info_dict, &[], &mut info_body, &mut |id| Some(id.0));
+    pdf.write_object(info, &info_body)?;
+    let out = pdf.finish(catalog, Some(info))?;
+    report.pages = kids.len();
+    report.forms = forms.len();
+    Ok((out, report))
+}
 
-    for (sheet_index, side, face) in job.plan.pages() {
-        let sheet = &job.plan.sheets[sheet_index];
-        let (input, page_index) = match face {
-            Face::Page { input, page } => (input, page),
-            Face::Blank { input, like_page } => (input, like_page),
+struct FileWriter<'a, 'j, W: Write> {
+    job: &'j ImposeJob<'a>,
+    pdf: PdfFile<W>,
+    copiers: Vec<Copier<'a>>,
+    forms: HashMap<FormKey, u32>,
+    report: ImposeReport,
+    slug_font: Option<u32>,
+}
+
+impl<'a, W: Write> FileWriter<'a, '_, W> {
+    /// Writes one side of a press sheet as a page; returns the page's object number.
+    fn write_side(&mut self, press: &PressSheet, side: Side, pages_root: u32) -> Result<u32, WriteError> {
+        let job = self.job;
+        let slots = match side {
+            Side::Front => &press.front,
+            Side::Back => &press.back,
         };
-        let source = &job.sources[input];
-        let page = &source.pages[page_index];
-        let (width, height) = page.display_size();
-        content.clear();
-        let mut resources = Dictionary::new();
-        if let Face::Page { .. } = face {
-            let form = match forms.get(&FormKey::of(input, page)) {
-                Some(&form) => form,
-                None => {
-                    let form =
-                        write_form(&mut file, &mut copiers[input], source, input, page_index, &mut warnings)?;
-                    if page.annotations > 0 {
-                        warnings.push(Warning {
-                            input: Some(input),
-                            ..Warning::new(
-                                "annotations-dropped",
-                                format!(
-                                    "{} annotation(s) not placed (only page content is printed)",
-                                    page.annotations
-                                ),
-                            )
-                            .on_page(page_index + 1)
-                        });
-                    }
-                    forms.insert(FormKey::of(input, page), form);
-                    form
+        let (width, height) = match job.grid {
+            Some(grid) => (grid.width, grid.height),
+            None => {
+                // 1-up on the page's own size: the side is as large as its page.
+                let slot = slots
+                    .first()
+                    .or(press.front.first())
+                    .ok_or_else(|| WriteError::Plan("empty press sheet".into()))?;
+                let (input, page) = slot.face.page_ref();
+                job.sources[input].pages[page].display_size_of(job.page_box)
+            }
+        };
+        let sheet_rect = Rect { x0: 0.0, y0: 0.0, x1: width, y1: height };
+        let mut content = Vec::with_capacity(2048);
+        let mut xobjects = Dictionary::new();
+        for slot in slots {
+            let cell = job.grid.map_or(sheet_rect, |g| g.cells[slot.cell]);
+            self.draw_slot(slot, &cell, &mut content, &mut xobjects)?;
+            let leaf = &job.plan.sheets[slot.leaf];
+            if side == Side::Front && slot.cell == leaf.cell {
+                let painted = mark::paint(&job.payloads[slot.leaf], leaf.seq, job.geometry, &cell)?;
+                if painted.zone.intersect(&cell) != Some(painted.zone) {
+                    let (input, page) = slot.face.page_ref();
+                    self.report.warnings.push(Warning {
+                        input: Some(input),
+                        ..Warning::new(
+                            "mark-outside-leaf",
+                            format!("leaf {}: the mark does not fit on the leaf", leaf.seq),
+                        )
+                        .on_page(page + 1)
+                    });
                 }
-            };
-            resources.set("XObject", dictionary! { "P" => Object::Reference((form, 0)) });
-            let matrix = placement_matrix(&page.crop_box, page.rotation, page.user_unit, 0.0, 0.0);
-            content.extend_from_slice(b"q ");
-            for value in matrix {
-                fmt_num(value, &mut content);
-                content.push(b' ');
+                content.extend_from_slice(&painted.ops);
+                self.report.marks.push((
+                    slot.leaf,
+                    MarkPlacement {
+                        zone: painted.zone,
+                        modules: painted.size,
+                        sheet_size: [width, height],
+                        leaf: cell,
+                    },
+                ));
             }
-            content.extend_from_slice(b"cm /P Do Q\n");
         }
-        if side == Side::Front {
-            let sheet_box = Rect { x0: 0.0, y0: 0.0, x1: width, y1: height };
-            let painted = mark::paint(&job.payloads[sheet_index], sheet.seq, job.geometry, &sheet_box)?;
-            if painted.zone.intersect(&sheet_box) != Some(painted.zone) {
-                warnings.push(Warning {
-                    input: Some(input),
-                    ..Warning::new(
-                        "mark-outside-sheet",
-                        format!("sheet {}: the mark does not fit on the page", sheet.seq),
-                    )
-                    .on_page(page_index + 1)
-                });
+        let mut resources = Dictionary::new();
+        if !xobjects.is_empty() {
+            resources.set("XObject", xobjects);
+        }
+        if let Some(grid) = job.grid {
+            let marks = &job.sheet.printer_marks;
+            let fold_x = (job.plan.spec.layout == Layout::Booklet).then(|| grid.cells[0].x1);
+            let slug = (side == Side::Front).then(|| self.slug_text(press));
+            printer_marks::draw(grid, marks, job.sheet.bleed_mm, fold_x, slug.as_deref(), &mut content);
+            if side == Side::Front && printer_marks::needs_font(marks) {
+                let font = self.slug_font()?;
+                resources
+                    .set("Font", dictionary! { printer_marks::SLUG_FONT => Object::Reference((font, 0)) });
             }
-            content.extend_from_slice(&painted.ops);
-            marks.push(MarkPlacement {
-                zone: painted.zone,
-                modules: painted.size,
-                sheet_size: [width, height],
-            });
         }
 
-        let content_id = file.reserve();
-        body.clear();
+        let content_id = self.pdf.reserve();
+        let mut body = Vec::with_capacity(content.len() / 2 + 64);
         let compressed = deflate(&content)?;
-        let content_dict = dictionary! { "Filter" => "FlateDecode" };
-        super::syntax::write_stream(&content_dict, &compressed, &mut body, &mut |id| Some(id.0));
-        file.write_object(content_id, &body)?;
-
-        let page_id = file.reserve();
+        super::syntax::write_stream(
+            &dictionary! { "Filter" => "FlateDecode" },
+            &compressed,
+            &mut body,
+            &mut |id| Some(id.0),
+        );
+        self.pdf.write_object(content_id, &body)?;
+        let page_id = self.pdf.reserve();
         body.clear();
         body.extend_from_slice(format!("<</Type /Page/Parent {pages_root} 0 R/MediaBox [0 0 ").as_bytes());
         fmt_num(width, &mut body);
@@ -145,32 +230,166 @@ pub fn write_imposed<W: Write>(job: &ImposeJob, out: W) -> Result<(W, ImposeRepo
         body.extend_from_slice(b"]/Resources ");
         super::syntax::write_dictionary(&resources, &[], &mut body, &mut |id| Some(id.0));
         body.extend_from_slice(format!("/Contents {content_id} 0 R>>").as_bytes());
-        file.write_object(page_id, &body)?;
-        kids.push(page_id);
+        self.pdf.write_object(page_id, &body)?;
+        Ok(page_id)
     }
 
-    body.clear();
-    body.extend_from_slice(b"<</Type /Pages/Kids [");
-    for (i, kid) in kids.iter().enumerate() {
-        if i > 0 {
-            body.push(b' ');
+    /// Draws one cell: the page form, clipped, and its flattened annotations.
+    fn draw_slot(
+        &mut self,
+        slot: &Slot,
+        cell: &Rect,
+        content: &mut Vec<u8>,
+        xobjects: &mut Dictionary,
+    ) -> Result<(), WriteError> {
+        let Face::Page { input, page: page_index } = slot.face else {
+            return Ok(());
+        };
+        let job = self.job;
+        let source = &job.sources[input];
+        let page = &source.pages[page_index];
+        let form = self.form_for(input, page_index)?;
+        let name = format!("P{}", xobjects.len());
+        xobjects.set(name.as_bytes(), Object::Reference((form, 0)));
+        let spine_shift = match slot.cell {
+            0 => mm(slot.creep_mm),
+            _ => -mm(slot.creep_mm),
+        };
+        let displayed = page.display_size_of(job.page_box);
+        let fit = place(
+            cell,
+            displayed,
+            job.sheet.scaling,
+            job.grid.is_some() && job.sheet.auto_rotate,
+            spine_shift,
+        );
+        let rotation = page.rotation.then_quarter_turn(fit.quarter_turn);
+        let matrix = placement_matrix(
+            &page.page_box(job.page_box),
+            rotation,
+            page.user_unit * fit.scale,
+            fit.x,
+            fit.y,
+        );
+        content.extend_from_slice(b"q ");
+        let clip = match job.grid {
+            Some(_) => cell.expanded(mm(job.sheet.bleed_mm)),
+            None => *cell,
+        };
+        push_numbers(content, &[clip.x0, clip.y0, clip.width(), clip.height()]);
+        content.extend_from_slice(b"re W n ");
+        push_numbers(content, &matrix);
+        content.extend_from_slice(format!("cm /{name} Do").as_bytes());
+        for (index, annotation) in page.annotations.iter().enumerate() {
+            let drawn = job.annotations == AnnotationPolicy::Flatten && annotation.is_drawn_when_flattened();
+            let appearance = annotation.appearance.filter(|_| drawn);
+            let placed = appearance.and_then(|id| {
+                let a = appearance_matrix(source, id, annotation.rect?)?;
+                let number = self.copiers[input].reference(&mut self.pdf, id)?;
+                Some((a, number))
+            });
+            match placed {
+                Some((a, number)) => {
+                    let name = format!("A{}x{index}", xobjects.len());
+                    xobjects.set(name.as_bytes(), Object::Reference((number, 0)));
+                    content.extend_from_slice(b" q ");
+                    push_numbers(content, &a);
+                    content.extend_from_slice(format!("cm /{name} Do Q").as_bytes());
+                    self.report.annotations_flattened += 1;
+                }
+                None => self.report.annotations_dropped += 1,
+            }
         }
-        body.extend_from_slice(format!("{kid} 0 R").as_bytes());
+        content.extend_from_slice(b" Q\n");
+        self.copiers[input].flush(&mut self.pdf)?;
+        Ok(())
     }
-    body.extend_from_slice(format!("]/Count {}>>", kids.len()).as_bytes());
-    file.write_object(pages_root, &body)?;
-    let catalog = file.reserve();
-    file.write_object(catalog, format!("<</Type /Catalog/Pages {pages_root} 0 R>>").as_bytes())?;
-    let info = file.reserve();
-    let mut info_body = Vec::new();
-    let info_dict = dictionary! {
-        "Producer" => Object::string_literal(concat!("sheetseal ", env!("CARGO_PKG_VERSION"))),
-        "Title" => Object::string_literal(format!("sheetseal job {}", job.job)),
+
+    fn form_for(&mut self, input: usize, page_index: usize) -> Result<u32, WriteError> {
+        let job = self.job;
+        let page = &job.sources[input].pages[page_index];
+        let bbox = page
+            .page_box(job.page_box)
+            .expanded(mm(job.sheet.bleed_mm) / page.user_unit)
+            .intersect(&page.media_box)
+            .unwrap_or(page.media_box);
+        let key = FormKey::of(input, page, &bbox);
+        if let Some(&form) = self.forms.get(&key) {
+            return Ok(form);
+        }
+        let form = write_form(
+            &mut self.pdf,
+            &mut self.copiers[input],
+            &job.sources[input],
+            input,
+            page_index,
+            &bbox,
+            &mut self.report.warnings,
+        )?;
+        self.forms.insert(key, form);
+        Ok(form)
+    }
+
+    fn slug_text(&self, press: &PressSheet) -> String {
+        let leaves: Vec<usize> = press.front.iter().map(|s| s.leaf).collect();
+        let block = leaves.first().map_or(0, |&l| self.job.plan.sheets[l].block);
+        format!(
+            "sheetseal {}  job {}  press sheet {} of {}  block {}  leaves {}-{}",
+            env!("CARGO_PKG_VERSION"),
+            self.job.job,
+            press.seq,
+            self.job.plan.press_sheets.len(),
+            block + 1,
+            leaves.iter().min().map_or(0, |l| l + 1),
+            leaves.iter().max().map_or(0, |l| l + 1),
+        )
+    }
+
+    fn slug_font(&mut self) -> Result<u32, WriteError> {
+        if let Some(font) = self.slug_font {
+            return Ok(font);
+        }
+        let font = self.pdf.reserve();
+        self.pdf.write_object(
+            font,
+            b"<</Type /Font/Subtype /Type1/BaseFont /Helvetica/Encoding /WinAnsiEncoding>>",
+        )?;
+        self.slug_font = Some(font);
+        Ok(font)
+    }
+}
+
+fn push_numbers(out: &mut Vec<u8>, values: &[f64]) {
+    for &value in values {
+        fmt_num(value, out);
+        out.push(b' ');
+    }
+}
+
+/// The matrix that maps an annotation appearance's transformed bounding box onto the
+/// annotation's rectangle (ISO 32000-1, 12.5.5); `Do` applies the form's own `/Matrix` first.
+fn appearance_matrix(source: &SourceDocument, appearance: ObjectId, rect: Rect) -> Option<Matrix> {
+    let stream = source.doc.get_object(appearance).ok()?.as_stream().ok()?;
+    let numbers = |key: &[u8]| -> Option<Vec<f64>> {
+        let array = source.doc.dereference(stream.dict.get(key).ok()?).ok()?.1.as_array().ok()?;
+        array.iter().map(|o| o.as_float().ok().map(f64::from)).collect()
     };
-    super::syntax::write_dictionary(&info_dict, &[], &mut info_body, &mut |id| Some(id.0));
-    file.write_object(info, &info_body)?;
-    let out = file.finish(catalog, Some(info))?;
-    Ok((out, ImposeReport { pages: kids.len(), forms: forms.len(), marks, warnings }))
+    let bbox = numbers(b"BBox").filter(|b| b.len() == 4)?;
+    let m = numbers(b"Matrix").filter(|m| m.len() == 6).unwrap_or_else(|| vec![1.0, 0.0, 0.0, 1.0, 0.0, 0.0]);
+    let corners = [(bbox[0], bbox[1]), (bbox[2], bbox[1]), (bbox[0], bbox[3]), (bbox[2], bbox[3])];
+    let mapped: Vec<(f64, f64)> =
+        corners.iter().map(|&(x, y)| (m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5])).collect();
+    let x0 = mapped.iter().map(|p| p.0).fold(f64::INFINITY, f64::min);
+    let x1 = mapped.iter().map(|p| p.0).fold(f64::NEG_INFINITY, f64::max);
+    let y0 = mapped.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
+    let y1 = mapped.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
+    if x1 - x0 <= 0.0 || y1 - y0 <= 0.0 {
+        return None;
+    }
+    let sx = rect.width() / (x1 - x0);
+    let sy = rect.height() / (y1 - y0);
+    let a = [sx, 0.0, 0.0, sy, rect.x0 - sx * x0, rect.y0 - sy * y0];
+    a.iter().all(|v| v.is_finite()).then_some(a)
 }
 
 /// Identifies a form: pages that share content streams, resources and box share one form.
@@ -180,11 +399,11 @@ struct FormKey {
     contents: Vec<ObjectId>,
     resources: Option<ObjectId>,
     page: Option<ObjectId>,
-    crop: [u64; 4],
+    bbox: [u64; 4],
 }
 
 impl FormKey {
-    fn of(input: usize, page: &SourcePage) -> FormKey {
+    fn of(input: usize, page: &SourcePage, bbox: &Rect) -> FormKey {
         // Inline resources or a transparency group tie the form to its page.
         let shared_resources = match &page.resources {
             None => Some(None),
@@ -195,13 +414,12 @@ impl FormKey {
             (Some(r), None, false) => (r, None),
             _ => (None, Some(page.object)),
         };
-        let c = page.crop_box;
         FormKey {
             input,
             contents: page.contents.clone(),
             resources,
             page: page_id,
-            crop: [c.x0.to_bits(), c.y0.to_bits(), c.x1.to_bits(), c.y1.to_bits()],
+            bbox: [bbox.x0.to_bits(), bbox.y0.to_bits(), bbox.x1.to_bits(), bbox.y1.to_bits()],
         }
     }
 }
@@ -213,13 +431,14 @@ fn write_form<W: Write>(
     source: &SourceDocument,
     input: usize,
     page_index: usize,
+    bbox: &Rect,
     warnings: &mut Vec<Warning>,
 ) -> Result<u32, WriteError> {
     let page = &source.pages[page_index];
     let mut dict = dictionary! {
         "Type" => "XObject",
         "Subtype" => "Form",
-        "BBox" => vec![page.crop_box.x0.into(), page.crop_box.y0.into(), page.crop_box.x1.into(), page.crop_box.y1.into()],
+        "BBox" => vec![bbox.x0.into(), bbox.y0.into(), bbox.x1.into(), bbox.y1.into()],
     };
     dict.set("Resources", page.resources.clone().unwrap_or_else(|| Object::Dictionary(Dictionary::new())));
     if let Some(group) = &page.group {
@@ -259,9 +478,9 @@ fn write_form<W: Write>(
                         )))
                     }
                     Err(_) => {
-                        let filter = stream.dict.get(b"Filter").map(describe_filter).unwrap_or_default();
                         // A filter no reader can apply to page content (e.g. an image codec):
                         // renderers skip such a stream, and so do we, saying so.
+                        let filter = stream.dict.get(b"Filter").map(describe_filter).unwrap_or_default();
                         warnings.push(Warning {
                             input: Some(input),
                             ..Warning::new(

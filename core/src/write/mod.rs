@@ -4,6 +4,7 @@ pub mod atomic;
 pub mod copy;
 pub mod file;
 pub mod impose;
+pub mod printer_marks;
 pub mod syntax;
 
 use std::path::PathBuf;
@@ -18,4 +19,6 @@ pub enum WriteError {
     Content { path: PathBuf, page: usize, detail: String },
     #[error(transparent)]
     Mark(#[from] crate::mark::MarkError),
+    #[error("internal error in the plan: {0}")]
+    Plan(String),
 }

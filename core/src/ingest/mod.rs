@@ -16,6 +16,9 @@ use sha2::{Digest, Sha256};
 use crate::geometry::{Rect, Rotation};
 use crate::warning::Warning;
 
+pub mod annotations;
+pub use annotations::Annotation;
+
 /// US Letter, the size PDF readers assume when a page has no usable `/MediaBox`.
 const DEFAULT_MEDIA_BOX: Rect = Rect { x0: 0.0, y0: 0.0, x1: 612.0, y1: 792.0 };
 /// How deep a page tree may nest before the file is refused.
@@ -67,8 +70,13 @@ pub struct SourcePage {
     /// The page object.
     pub object: ObjectId,
     pub media_box: Rect,
-    /// The crop box clipped to the media box: the visible area that gets placed.
+    /// The crop box clipped to the media box: the visible area.
     pub crop_box: Rect,
+    /// The trim box (the finished page after cutting) clipped to the crop box; the crop box when
+    /// the page has none.
+    pub trim_box: Rect,
+    /// The bleed box clipped to the media box; the crop box when the page has none.
+    pub bleed_box: Rect,
     pub rotation: Rotation,
     /// `/UserUnit` (points per user-space unit); 1 unless the page says otherwise.
     pub user_unit: f64,
@@ -78,14 +86,55 @@ pub struct SourcePage {
     pub contents: Vec<ObjectId>,
     /// The page's transparency group, if any.
     pub group: Option<Object>,
-    /// How many annotations the page carries.
-    pub annotations: usize,
+    /// The page's annotations.
+    pub annotations: Vec<Annotation>,
+}
+
+/// Which page box is placed on the sheet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PageBox {
+    /// The visible page (`/CropBox`), as viewers show it.
+    #[default]
+    Crop,
+    /// The finished size after cutting (`/TrimBox`).
+    Trim,
+    /// The whole medium (`/MediaBox`).
+    Media,
+}
+
+impl std::str::FromStr for PageBox {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "crop" => Ok(PageBox::Crop),
+            "trim" => Ok(PageBox::Trim),
+            "media" => Ok(PageBox::Media),
+            other => Err(format!("unknown page box '{other}': use crop, trim or media")),
+        }
+    }
 }
 
 impl SourcePage {
-    /// The displayed size in points (after rotation and `/UserUnit`).
+    /// The rectangle of the given box, in the page's user space.
+    pub fn page_box(&self, which: PageBox) -> Rect {
+        match which {
+            PageBox::Crop => self.crop_box,
+            PageBox::Trim => self.trim_box,
+            PageBox::Media => self.media_box,
+        }
+    }
+
+    /// The displayed size in points (after rotation and `/UserUnit`) of the crop box.
     pub fn display_size(&self) -> (f64, f64) {
-        let (w, h) = (self.crop_box.width() * self.user_unit, self.crop_box.height() * self.user_unit);
+        self.display_size_of(PageBox::Crop)
+    }
+
+    /// The displayed size in points of the given box.
+    pub fn display_size_of(&self, which: PageBox) -> (f64, f64) {
+        let b = self.page_box(which);
+        let (w, h) = (b.width() * self.user_unit, b.height() * self.user_unit);
         if self.rotation.is_quarter_turn() {
             (h, w)
         } else {
@@ -329,16 +378,18 @@ fn describe_page(
         }
     };
     let contents = content_streams(doc, node);
-    let annotations = node
-        .get(b"Annots")
-        .and_then(|a| doc.dereference(a))
-        .and_then(|(_, a)| a.as_array())
-        .map(|a| a.len())
-        .unwrap_or(0);
+    let own_box = |key: &[u8], within: &Rect| {
+        node.get(key).ok().and_then(|o| read_rect(doc, o)).and_then(|r| r.intersect(within))
+    };
+    let trim_box = own_box(b"TrimBox", &crop_box).unwrap_or(crop_box);
+    let bleed_box = own_box(b"BleedBox", &media_box).unwrap_or(crop_box);
+    let annotations = annotations::read(doc, node, |o| read_rect(doc, o));
     Ok(SourcePage {
         object: id,
         media_box,
         crop_box,
+        trim_box,
+        bleed_box,
         rotation,
         user_unit,
         resources: inherited.resources.clone(),
