@@ -169,3 +169,77 @@ pub fn public_corpus() -> PathBuf {
     );
     dir
 }
+
+/// The text pdftotext finds inside `region` (x, y, width, height in points from the lower-left
+/// corner) of one page `page_height` points high.
+pub fn text_in_region(pdf: &Path, page: usize, page_height: f64, region: [f64; 4]) -> String {
+    let [x, y, w, h] = region;
+    let top = page_height - (y + h);
+    let mut command = tool("pdftotext");
+    command
+        .args(["-q", "-r", "72", "-f", &page.to_string(), "-l", &page.to_string()])
+        .args(["-x", &(x.floor() as i64).to_string(), "-y", &(top.floor() as i64).to_string()])
+        .args(["-W", &(w.ceil() as i64 + 1).to_string(), "-H", &(h.ceil() as i64 + 1).to_string()])
+        .arg(pdf)
+        .arg("-");
+    String::from_utf8_lossy(&tool_ok(command).stdout).into_owned()
+}
+
+/// The words of a text, sorted: a layout-independent fingerprint of a page's text.
+pub fn words(text: &str) -> Vec<String> {
+    let mut words: Vec<String> = text.split_whitespace().map(str::to_string).collect();
+    words.sort();
+    words
+}
+
+/// Checks every leaf page against the input: the words pdftotext finds in the page's cell on
+/// the output are the words of its source page, and blanks are empty. Returns the pages checked.
+pub fn assert_pages_in_their_cells(manifest: &Manifest, job_dir: &Path, inputs: &[PathBuf]) -> usize {
+    let input_words: Vec<Vec<Vec<String>>> =
+        inputs.iter().map(|p| page_texts(p).iter().map(|t| words(t)).collect()).collect();
+    let mut checked = 0;
+    for leaf in &manifest.sheets {
+        let pdf = job_dir.join(&manifest.outputs[leaf.output].path);
+        for page in &leaf.pages {
+            let (number, side_name) = match page.side {
+                sheetseal_core::plan::Side::Front => (leaf.front_page, "front"),
+                sheetseal_core::plan::Side::Back => (leaf.back_page.expect("duplex"), "back"),
+            };
+            let (region, height) = match &manifest.grid {
+                Some(grid) => (grid.cells[page.cell], grid.height),
+                None => ([0.0, 0.0, leaf.size[0], leaf.size[1]], leaf.size[1]),
+            };
+            let found = words(&text_in_region(&pdf, number, height, region));
+            let expected = match page.source {
+                Some(source) => input_words[source.input][source.page - 1].clone(),
+                None => Vec::new(),
+            };
+            assert_eq!(
+                found, expected,
+                "leaf {} {side_name} cell {}: output page {number} does not show source {:?}",
+                leaf.seq, page.cell, page.source
+            );
+            checked += 1;
+        }
+    }
+    checked
+}
+
+/// Every leaf's mark decodes to its payload (rxing, 300 dpi render of the mark's region).
+pub fn assert_marks_decode(manifest: &Manifest, job_dir: &Path) {
+    let failures: Vec<String> = manifest
+        .sheets
+        .iter()
+        .filter_map(|leaf| {
+            let pdf = job_dir.join(&manifest.outputs[leaf.output].path);
+            let [x, y, w, h] = leaf.mark.zone;
+            let region = [x - 6.0, y - 6.0, w + 12.0, h + 12.0];
+            let gray = render_region(&pdf, leaf.front_page, 300, leaf.size[1], region);
+            match decode_datamatrix(&gray) {
+                Some(text) if text == leaf.payload => None,
+                other => Some(format!("leaf {}: read {other:?}, expected {}", leaf.seq, leaf.payload)),
+            }
+        })
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -208,6 +208,7 @@ pub fn run(config: &JobConfig) -> Result<JobOutcome, Error> {
             annotations_dropped: reports.iter().map(|r| r.annotations_dropped).sum(),
             warnings: warnings.len(),
         },
+        grid: grid.as_ref().map(manifest::GridRecord::of),
         items: item_records,
         sheets: sheet_records,
         warnings,

@@ -28,6 +28,8 @@ pub struct Manifest {
     pub inputs: Vec<InputRecord>,
     pub outputs: Vec<OutputRecord>,
     pub counts: Counts,
+    /// The press sheet and its cells; `None` for 1-up on each page's own size.
+    pub grid: Option<GridRecord>,
     pub items: Vec<ItemRecord>,
     pub sheets: Vec<SheetRecord>,
     pub warnings: Vec<Warning>,
@@ -81,6 +83,30 @@ pub struct Counts {
 pub struct SourceRef {
     pub input: usize,
     pub page: usize,
+}
+
+/// The press sheet layout, in points from the sheet's lower-left corner.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GridRecord {
+    pub width: f64,
+    pub height: f64,
+    pub columns: usize,
+    pub rows: usize,
+    /// Each cell (leaf trim) as x, y, width, height, numbered row by row from the top left of
+    /// the front; a back page uses the same numbering as seen on the back.
+    pub cells: Vec<[f64; 4]>,
+}
+
+impl GridRecord {
+    pub fn of(grid: &crate::plan::geometry::Grid) -> GridRecord {
+        GridRecord {
+            width: round_pt(grid.width),
+            height: round_pt(grid.height),
+            columns: grid.columns,
+            rows: grid.rows,
+            cells: grid.cells.iter().map(|c| [c.x0, c.y0, c.width(), c.height()].map(round_pt)).collect(),
+        }
+    }
 }
 
 /// A page on a leaf.

@@ -198,7 +198,22 @@ pub fn open_bytes(path: &Path, bytes: &[u8], options: &IngestOptions) -> Result<
         ));
     }
     let pages = walk_page_tree(path, &doc, &mut warnings)?;
+    if needs_appearances(&doc) {
+        warnings.push(Warning::new(
+            "form-needs-appearances",
+            "the form asks viewers to regenerate field appearances (/NeedAppearances); fields are printed as their stored appearance streams, which may not show the latest values",
+        ));
+    }
     Ok(SourceDocument { path: path_buf, sha256, size_bytes: bytes.len() as u64, doc, pages, warnings })
+}
+
+/// Whether the document's interactive form sets `/NeedAppearances true`.
+fn needs_appearances(doc: &Document) -> bool {
+    let form = doc.catalog().ok().and_then(|c| c.get(b"AcroForm").ok()).and_then(|f| doc.dereference(f).ok());
+    form.and_then(|(_, f)| f.as_dict().ok())
+        .and_then(|f| f.get(b"NeedAppearances").ok())
+        .and_then(|v| v.as_bool().ok())
+        == Some(true)
 }
 
 fn classify_load_error(path: &Path, error: lopdf::Error) -> IngestError {

@@ -58,8 +58,10 @@ pub fn draw(
         }
     }
     out.extend_from_slice(b"Q\n");
-    if let (true, Some(text)) = (marks.slug, slug) {
-        let y = (trim.y0 - offset - length - SLUG_SIZE_PT - mm(1.0)).max(mm(1.5));
+    // The slug goes below the crop marks, or as low as the margin allows; never into the trim.
+    let slug_y = (trim.y0 - offset - length - SLUG_SIZE_PT - mm(1.0)).max(mm(1.5));
+    if let (true, Some(text), true) = (marks.slug, slug, slug_y + SLUG_SIZE_PT < trim.y0) {
+        let y = slug_y;
         out.extend_from_slice(format!("q BT /{SLUG_FONT} ").as_bytes());
         fmt_num(SLUG_SIZE_PT, out);
         out.extend_from_slice(b" Tf ");
