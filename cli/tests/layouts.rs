@@ -94,7 +94,7 @@ fn two_up_cut_and_stack_on_sra3_reads_in_job_order_and_every_page_is_in_its_cell
         assert!(blocks.windows(2).all(|w| w[0] == w[1]), "item {} straddles", item.id);
     }
     assert_eq!(
-        assert_pages_in_their_cells(m, &job.dir, &[job.input.clone()]),
+        assert_pages_in_their_cells(m, &job.dir, std::slice::from_ref(&job.input)),
         m.counts.input_pages + m.counts.blank_pages
     );
     assert_marks_decode(m, &job.dir);
@@ -142,7 +142,7 @@ fn four_up_with_short_edge_binding_mirrors_backs_across_rows() {
         }
     }
     assert_eq!(cut_and_stack(m), (1..=m.sheets.len()).collect::<Vec<_>>());
-    assert_pages_in_their_cells(m, &job.dir, &[job.input.clone()]);
+    assert_pages_in_their_cells(m, &job.dir, std::slice::from_ref(&job.input));
     assert_marks_decode(m, &job.dir);
 }
 
@@ -162,7 +162,7 @@ fn booklets_put_every_page_in_its_folded_place() {
     for item in &m.items {
         assert_eq!((item.pages + item.blank_pages) % 4, 0, "item {} padded to a multiple of 4", item.id);
     }
-    assert_pages_in_their_cells(m, &job.dir, &[job.input.clone()]);
+    assert_pages_in_their_cells(m, &job.dir, std::slice::from_ref(&job.input));
     assert_marks_decode(m, &job.dir);
     // Reading a booklet: pages of each item, unfolded sheet by sheet, cover the item once.
     for item in &m.items {
@@ -186,7 +186,7 @@ fn output_is_split_by_press_sheets_per_file() {
     assert!(m.outputs.len() > 1);
     assert!(m.outputs.iter().all(|o| o.press_sheets <= 4 && o.path.starts_with("LAY-")));
     assert_eq!(m.outputs.iter().map(|o| o.pages).sum::<usize>(), m.counts.output_pages);
-    assert_pages_in_their_cells(m, &job.dir, &[job.input.clone()]);
+    assert_pages_in_their_cells(m, &job.dir, std::slice::from_ref(&job.input));
 }
 
 #[test]
@@ -211,7 +211,7 @@ fn rotated_cropped_and_mixed_size_pages_impose_in_every_layout() {
             let input = corpus.join(file);
             let name = format!("{}-{n}", file.trim_end_matches(".pdf"));
             let job = impose(dir.path(), &name, &input, "fixed:1", layout);
-            assert_pages_in_their_cells(&job.manifest, &job.dir, &[input.clone()]);
+            assert_pages_in_their_cells(&job.manifest, &job.dir, std::slice::from_ref(&input));
         }
     }
 }
