@@ -287,3 +287,47 @@ fn annotations_can_be_dropped_instead() {
         words(&page_texts(&input).join(" "))
     );
 }
+
+#[test]
+fn printer_marks_sit_outside_the_trim_at_the_cut_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, index) = letters(dir.path(), 4, 9);
+    let job = impose(
+        dir.path(),
+        "marks",
+        &input,
+        &index,
+        &["--layout", "nup:2x1", "--sheet", "SRA3", "--printer-marks", "all", "--stack-depth", "2"],
+    );
+    let m = &job.manifest;
+    let grid = m.grid.as_ref().unwrap();
+    let pdf = job.dir.join("LAY.pdf");
+    // Slug line: in the bottom margin, naming the job and the press sheet, no date.
+    let trim_bottom = grid.cells.iter().map(|c| c[1]).fold(f64::MAX, f64::min);
+    let slug = text_in_region(&pdf, 1, grid.height, [0.0, 0.0, grid.width, trim_bottom]);
+    assert!(
+        slug.contains("job LAY") && slug.contains(&format!("press sheet 1 of {}", m.counts.press_sheets)),
+        "{slug:?}"
+    );
+    // Crop marks: dark pixels just above the grid at every vertical cut line, none between.
+    let [x0, y0, w, h] = grid.cells[0];
+    let top = y0 + h;
+    let band = render_region(&pdf, 1, 300, grid.height, [0.0, top + 9.0, grid.width, 14.0]);
+    let dark_columns: Vec<usize> = (0..band.width)
+        .filter(|&x| (0..band.height).any(|y| band.pixels[y * band.width + x] < 128))
+        .collect();
+    let px = |v: f64| (v * 300.0 / 72.0).round() as i64;
+    for cut in [x0, x0 + w, grid.cells[1][0] + grid.cells[1][2]] {
+        assert!(dark_columns.iter().any(|&c| (c as i64 - px(cut)).abs() <= 2), "no crop mark at x={cut}");
+    }
+    assert!(
+        dark_columns.iter().all(|&c| [x0, x0 + w, grid.cells[1][0] + grid.cells[1][2]].iter().any(|&cut| (c
+            as i64
+            - px(cut))
+        .abs()
+            <= 3)
+            || (c as f64) > px(grid.width / 2.0 - 20.0) as f64
+                && (c as f64) < px(grid.width / 2.0 + 20.0) as f64),
+        "only crop marks and the registration target above the grid"
+    );
+}
