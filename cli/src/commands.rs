@@ -32,6 +32,8 @@ enum Command {
     Corpus(CorpusArgs),
     /// Generate a sample and run the main job on it.
     Demo(DemoArgs),
+    /// Measure the main job on generated corpora of several sizes (and peers, where installed).
+    Bench(crate::cmd_bench::BenchArgs),
 }
 
 #[derive(Args)]
@@ -58,6 +60,10 @@ struct ImposeArgs {
     /// File whose first line is the password of an encrypted input.
     #[arg(long)]
     password_file: Option<PathBuf>,
+    /// Write the stage timings of this run as JSON to FILE (kept out of the manifest, which must
+    /// not depend on timing).
+    #[arg(long, hide = true)]
+    stats: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -229,6 +235,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Impose(args) => impose(*args),
         Command::Corpus(args) => corpus(args),
         Command::Demo(args) => demo(args),
+        Command::Bench(args) => crate::cmd_bench::run(args),
     }
 }
 
@@ -251,6 +258,11 @@ fn impose(args: ImposeArgs) -> Result<()> {
         format!("job {} failed; nothing was completed in {}", config.job, config.out_dir.display())
     })?;
     print_summary(&config, &outcome, started);
+    if let Some(path) = &args.stats {
+        let stats = crate::cmd_bench::RunStats::of(&outcome, started.elapsed());
+        std::fs::write(path, serde_json::to_vec(&stats)?)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
     Ok(())
 }
 

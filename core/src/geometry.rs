@@ -121,16 +121,47 @@ pub fn placement_matrix(bbox: &Rect, rotation: Rotation, scale: f64, cx: f64, cy
 }
 
 /// Formats a number for a PDF content stream or object: at most four decimals, no exponent,
-/// no trailing zeros, so that output bytes are stable and compact.
+/// no trailing zeros, so that output bytes are stable and compact. Integer arithmetic only: this
+/// runs for every coordinate of every mark.
 pub fn fmt_num(value: f64, out: &mut Vec<u8>) {
-    let rounded = (value * 10_000.0).round() / 10_000.0;
-    if rounded == rounded.trunc() && rounded.abs() < 1e15 {
-        out.extend_from_slice(format!("{}", rounded as i64).as_bytes());
-    } else {
-        let text = format!("{rounded:.4}");
-        let text = text.trim_end_matches('0').trim_end_matches('.');
-        out.extend_from_slice(if text == "-0" { "0" } else { text }.as_bytes());
+    let scaled = (value * 10_000.0).round();
+    if !scaled.is_finite() || scaled.abs() >= 9.0e18 {
+        // Out of any sensible range: let the standard formatter speak.
+        out.extend_from_slice(format!("{}", value.round()).as_bytes());
+        return;
     }
+    let scaled = scaled as i64;
+    if scaled < 0 {
+        out.push(b'-');
+    }
+    let magnitude = scaled.unsigned_abs();
+    let (whole, mut fraction) = (magnitude / 10_000, magnitude % 10_000);
+    let mut digits = itoa_buffer(whole);
+    out.append(&mut digits);
+    if fraction != 0 {
+        out.push(b'.');
+        let mut width = 4;
+        while fraction % 10 == 0 {
+            fraction /= 10;
+            width -= 1;
+        }
+        let text = itoa_buffer(fraction);
+        out.extend(std::iter::repeat_n(b'0', width - text.len()));
+        out.extend_from_slice(&text);
+    }
+}
+
+fn itoa_buffer(mut value: u64) -> Vec<u8> {
+    let mut digits = Vec::with_capacity(20);
+    loop {
+        digits.push(b'0' + (value % 10) as u8);
+        value /= 10;
+        if value == 0 {
+            break;
+        }
+    }
+    digits.reverse();
+    digits
 }
 
 #[cfg(test)]
@@ -170,10 +201,13 @@ mod tests {
     #[test]
     fn numbers_are_formatted_compactly() {
         let mut out = Vec::new();
-        for v in [1.0, -2.5, 0.123456, 595.2756, -0.00001, 1e20] {
+        for v in [1.0, -2.5, 0.123456, 595.2756, -0.00001, 1e20, 0.05, -0.0005, 12.0001, 3.10] {
             fmt_num(v, &mut out);
             out.push(b' ');
         }
-        assert_eq!(String::from_utf8(out).unwrap(), "1 -2.5 0.1235 595.2756 0 100000000000000000000 ");
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "1 -2.5 0.1235 595.2756 0 100000000000000000000 0.05 -0.0005 12.0001 3.1 "
+        );
     }
 }

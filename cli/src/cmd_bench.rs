@@ -1,0 +1,246 @@
+//! `sheetseal bench`: the corpus benchmark harness.
+//!
+//! Generates (and caches) corpora of the requested sizes, runs `sheetseal impose` on each as a
+//! child process (so its peak memory is measured alone, by `wait4`), and prints one table row a
+//! run: pages/s, sheets/s, peak RSS, output size and the time of every stage. With `--peers` it
+//! also times, on the same files, the plain rewrites a mail house could script instead
+//! (`qpdf --stream-data=preserve`, `mutool clean`), where those programs are installed.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use serde::{Deserialize, Serialize};
+use sheetseal_core::job::JobOutcome;
+
+#[derive(Args)]
+pub struct BenchArgs {
+    /// Corpus sizes in letters, comma-separated.
+    #[arg(long, default_value = "1000,10000", value_delimiter = ',')]
+    letters: Vec<usize>,
+    /// Folder for the cached corpora and the job outputs.
+    #[arg(long, default_value = "target/bench-corpus")]
+    cache: PathBuf,
+    /// Extra options for `impose` (e.g. "--layout nup:2x1 --sheet SRA3"), split on spaces.
+    #[arg(long, default_value = "")]
+    impose_args: String,
+    /// Worker threads (sets RAYON_NUM_THREADS for the job); several values give a scaling table.
+    #[arg(long, value_delimiter = ',', default_value = "0")]
+    threads: Vec<usize>,
+    /// Also time qpdf and mutool rewriting the same files, where installed.
+    #[arg(long)]
+    peers: bool,
+    /// Write the table as Markdown to this file as well.
+    #[arg(long)]
+    markdown: Option<PathBuf>,
+}
+
+/// Stage timings of one `impose` run.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct RunStats {
+    pub seconds: f64,
+    pub pages: usize,
+    pub sheets: usize,
+    pub output_bytes: u64,
+    pub ingest: f64,
+    pub split: f64,
+    pub plan: f64,
+    pub write: f64,
+    pub manifest: f64,
+}
+
+impl RunStats {
+    pub fn of(outcome: &JobOutcome, elapsed: Duration) -> RunStats {
+        let t = &outcome.times;
+        RunStats {
+            seconds: elapsed.as_secs_f64(),
+            pages: outcome.manifest.counts.input_pages,
+            sheets: outcome.manifest.counts.sheets,
+            output_bytes: outcome.manifest.outputs.iter().map(|o| o.bytes).sum(),
+            ingest: t.ingest.as_secs_f64(),
+            split: t.split.as_secs_f64(),
+            plan: t.plan.as_secs_f64(),
+            write: t.write.as_secs_f64(),
+            manifest: t.manifest.as_secs_f64(),
+        }
+    }
+}
+
+struct Row {
+    tool: String,
+    letters: usize,
+    pages: usize,
+    input_mb: f64,
+    seconds: f64,
+    sheets: Option<usize>,
+    peak_rss_mb: f64,
+    output_mb: f64,
+    stages: String,
+}
+
+pub fn run(args: BenchArgs) -> Result<()> {
+    let exe = std::env::current_exe().context("cannot find the sheetseal binary")?;
+    std::fs::create_dir_all(&args.cache)
+        .with_context(|| format!("cannot create {}", args.cache.display()))?;
+    let mut rows = Vec::new();
+    for &letters in &args.letters {
+        let corpus = ensure_corpus(&exe, &args.cache, letters)?;
+        let input = corpus.join("letters.pdf");
+        let input_mb = std::fs::metadata(&input)?.len() as f64 / 1e6;
+        for &threads in &args.threads {
+            let out = args.cache.join(format!("job-{letters}"));
+            let stats_file = args.cache.join(format!("stats-{letters}.json"));
+            let mut command = Command::new(&exe);
+            command.arg("impose").arg(&input).arg("--out").arg(&out).args(["--job", "BENCH", "--split"]);
+            command.arg(format!("index:{}", corpus.join("letters.csv").display()));
+            command.args(args.impose_args.split_whitespace()).arg("--stats").arg(&stats_file);
+            if threads > 0 {
+                command.env("RAYON_NUM_THREADS", threads.to_string());
+            }
+            let (elapsed, rss) = measure(command)?;
+            let stats: RunStats = serde_json::from_slice(&std::fs::read(&stats_file)?)?;
+            rows.push(Row {
+                tool: if threads > 0 {
+                    format!("sheetseal ({threads} threads)")
+                } else {
+                    "sheetseal".to_string()
+                },
+                letters,
+                pages: stats.pages,
+                input_mb,
+                seconds: elapsed.as_secs_f64(),
+                sheets: Some(stats.sheets),
+                peak_rss_mb: rss,
+                output_mb: stats.output_bytes as f64 / 1e6,
+                stages: format!(
+                    "ingest {:.3}, split {:.3}, plan {:.3}, write {:.3}, manifest {:.3}",
+                    stats.ingest, stats.split, stats.plan, stats.write, stats.manifest
+                ),
+            });
+            print_row(rows.last().expect("just pushed"));
+        }
+        if args.peers {
+            let pages = rows.last().map_or(0, |r| r.pages);
+            for (tool, argv) in peer_commands(&input, &args.cache) {
+                let Some(program) = which(&argv[0]) else {
+                    eprintln!("bench: {tool} is not installed; skipped");
+                    continue;
+                };
+                let mut command = Command::new(program);
+                command.args(&argv[1..]);
+                let (elapsed, rss) = measure(command)?;
+                let output = PathBuf::from(argv.last().expect("output path"));
+                rows.push(Row {
+                    tool: tool.to_string(),
+                    letters,
+                    pages,
+                    input_mb,
+                    seconds: elapsed.as_secs_f64(),
+                    sheets: None,
+                    peak_rss_mb: rss,
+                    output_mb: std::fs::metadata(&output).map(|m| m.len() as f64 / 1e6).unwrap_or(0.0),
+                    stages: "plain rewrite, no imposition, no marks".to_string(),
+                });
+                print_row(rows.last().expect("just pushed"));
+            }
+        }
+    }
+    if let Some(path) = &args.markdown {
+        std::fs::write(path, markdown(&rows)).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
+}
+
+fn ensure_corpus(exe: &Path, cache: &Path, letters: usize) -> Result<PathBuf> {
+    let dir = cache.join(format!("letters-{letters}"));
+    if dir.join("letters.pdf").is_file() && dir.join("letters.csv").is_file() {
+        return Ok(dir);
+    }
+    let status = Command::new(exe)
+        .args(["corpus", "--letters", &letters.to_string(), "--seed", "1", "--out"])
+        .arg(&dir)
+        .stdout(std::process::Stdio::null())
+        .status()?;
+    if !status.success() {
+        bail!("generating the {letters}-letter corpus failed");
+    }
+    Ok(dir)
+}
+
+fn peer_commands(input: &Path, cache: &Path) -> Vec<(&'static str, Vec<String>)> {
+    let input = input.display().to_string();
+    let out = |name: &str| cache.join(name).display().to_string();
+    vec![
+        (
+            "qpdf --stream-data=preserve",
+            vec!["qpdf".into(), "--stream-data=preserve".into(), input.clone(), out("peer-qpdf.pdf")],
+        ),
+        ("mutool clean", vec!["mutool".into(), "clean".into(), input, out("peer-mutool.pdf")]),
+    ]
+}
+
+fn which(program: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH")
+        .and_then(|paths| std::env::split_paths(&paths).map(|dir| dir.join(program)).find(|p| p.is_file()))
+}
+
+/// Runs a command to completion; returns its wall time and peak resident memory in MB.
+fn measure(mut command: Command) -> Result<(Duration, f64)> {
+    command.stdout(std::process::Stdio::null());
+    let started = Instant::now();
+    let child = command.spawn().with_context(|| format!("cannot start {command:?}"))?;
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value to be overwritten by wait4.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: waits for our own child, with valid pointers to locals; the Child handle is not
+    // waited on afterwards.
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let elapsed = started.elapsed();
+    if waited != pid || !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
+        bail!("{command:?} failed");
+    }
+    Ok((elapsed, usage.ru_maxrss as f64 / 1024.0))
+}
+
+fn print_row(row: &Row) {
+    crate::commands::print_quietly(&format!(
+        "{:<32} {:>7} letters {:>8} pages {:>7.1} MB in {:>7.3} s  {:>9.0} pages/s  {:>9} sheets/s  peak RSS {:>7.1} MB  out {:>7.1} MB  [{}]\n",
+        row.tool,
+        row.letters,
+        row.pages,
+        row.input_mb,
+        row.seconds,
+        row.pages as f64 / row.seconds,
+        row.sheets.map_or("-".to_string(), |s| format!("{:.0}", s as f64 / row.seconds)),
+        row.peak_rss_mb,
+        row.output_mb,
+        row.stages
+    ));
+}
+
+fn markdown(rows: &[Row]) -> String {
+    let mut text = String::from(
+        "| tool | letters | pages | input MB | seconds | pages/s | sheets/s | peak RSS MB | output MB | stages (s) |\n|---|---|---|---|---|---|---|---|---|---|\n",
+    );
+    for r in rows {
+        let _ = writeln!(
+            text,
+            "| {} | {} | {} | {:.1} | {:.3} | {:.0} | {} | {:.1} | {:.1} | {} |",
+            r.tool,
+            r.letters,
+            r.pages,
+            r.input_mb,
+            r.seconds,
+            r.pages as f64 / r.seconds,
+            r.sheets.map_or("-".to_string(), |s| format!("{:.0}", s as f64 / r.seconds)),
+            r.peak_rss_mb,
+            r.output_mb,
+            r.stages
+        );
+    }
+    text
+}
