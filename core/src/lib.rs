@@ -31,6 +31,7 @@ pub mod ingest;
 pub mod job;
 pub mod manifest;
 pub mod mark;
+pub mod pdf;
 pub mod pdfium;
 pub mod plan;
 pub mod split;

@@ -1,0 +1,14 @@
+//! A lazy PDF reader for the hot path: the file stays memory-mapped, the cross-reference data is
+//! read once, and each object is parsed only when asked for. Stream bytes are returned as they
+//! are in the file (filters untouched), so page content is copied, never re-encoded.
+//!
+//! It reads well-formed files (classic or stream cross-references, object streams, hybrid
+//! files, incremental updates). Encrypted or damaged files are left to lopdf, which decrypts and
+//! repairs; `ingest` chooses.
+
+pub mod filters;
+pub mod reader;
+pub mod syntax;
+pub mod xref;
+
+pub use reader::{LazyPdf, ReadError};
