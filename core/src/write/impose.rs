@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::io::Write;
 
-use flate2::{write::ZlibEncoder, Compression};
+use flate2::Compression;
 use lopdf::{dictionary, Dictionary, Object, ObjectId};
 use serde::{Deserialize, Serialize};
 
@@ -99,6 +99,7 @@ pub fn write_file<W: Write>(job: &ImposeJob, file: usize, out: W) -> Result<(W, 
         forms: HashMap::new(),
         report: ImposeReport::default(),
         slug_font: None,
+        deflater: Deflater::default(),
     };
     let pages_root = writer.pdf.reserve();
     let mut kids = Vec::new();
@@ -141,6 +142,7 @@ struct FileWriter<'a, 'j, W: Write> {
     forms: HashMap<FormKey, u32>,
     report: ImposeReport,
     slug_font: Option<u32>,
+    deflater: Deflater,
 }
 
 impl<'a, W: Write> FileWriter<'a, '_, W> {
@@ -213,7 +215,7 @@ impl<'a, W: Write> FileWriter<'a, '_, W> {
 
         let content_id = self.pdf.reserve();
         let mut body = Vec::with_capacity(content.len() / 2 + 64);
-        let compressed = deflate(&content)?;
+        let compressed = self.deflater.deflate(&content)?;
         super::syntax::write_stream(
             &dictionary! { "Filter" => "FlateDecode" },
             &compressed,
@@ -518,8 +520,54 @@ fn describe_filter(filter: &Object) -> String {
     names.iter().map(|n| format!("/{n}")).collect::<Vec<_>>().join(" ")
 }
 
+/// Flate compression at a fast level with one compressor reused for every stream: setting up
+/// a compressor zeroes several hundred kilobytes, which would cost more than compressing a mark.
+pub struct Deflater {
+    compressor: flate2::Compress,
+}
+
+impl Default for Deflater {
+    fn default() -> Self {
+        Deflater { compressor: flate2::Compress::new(Compression::fast(), true) }
+    }
+}
+
+impl Deflater {
+    pub fn deflate(&mut self, bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+        self.compressor.reset();
+        let mut out = Vec::with_capacity(bytes.len() / 2 + 64);
+        loop {
+            let consumed = self.compressor.total_in() as usize;
+            let status = self
+                .compressor
+                .compress_vec(&bytes[consumed..], &mut out, flate2::FlushCompress::Finish)
+                .map_err(std::io::Error::other)?;
+            match status {
+                flate2::Status::StreamEnd => return Ok(out),
+                _ => out.reserve(out.capacity().max(64)),
+            }
+        }
+    }
+}
+
 fn deflate(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
-    let mut encoder = ZlibEncoder::new(Vec::with_capacity(bytes.len() / 2 + 64), Compression::fast());
-    encoder.write_all(bytes)?;
-    encoder.finish()
+    Deflater::default().deflate(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    #[test]
+    fn a_reused_deflater_round_trips_every_stream() {
+        let mut deflater = Deflater::default();
+        for size in [0usize, 1, 100, 70_000, 3] {
+            let data: Vec<u8> = (0..size).map(|i| (i * 7 % 251) as u8).collect();
+            let packed = deflater.deflate(&data).unwrap();
+            let mut unpacked = Vec::new();
+            flate2::read::ZlibDecoder::new(packed.as_slice()).read_to_end(&mut unpacked).unwrap();
+            assert_eq!(unpacked, data);
+        }
+    }
 }
