@@ -29,6 +29,14 @@ enum Command {
     Corpus(CorpusArgs),
     /// Generate a sample and run the main job on it.
     Demo(DemoArgs),
+    /// Check a finished job before printing: files, hashes, and every sheet's mark read back.
+    Verify(crate::cmd_verify::VerifyArgs),
+    /// Write an inserter control file (CSV, JSON Lines or fixed-width) from a job's manifest.
+    Export(crate::cmd_export::ExportArgs),
+    /// Reconcile an inserter camera log with the job: every envelope and item, and a reprint list.
+    Reconcile(crate::cmd_reconcile::ReconcileArgs),
+    /// Record returned mail (scanned marks) in the job's append-only returns ledger.
+    Returns(crate::cmd_returns::ReturnsArgs),
 }
 
 #[derive(Args)]
@@ -124,6 +132,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Impose(args) => impose(args),
         Command::Corpus(args) => corpus(args),
         Command::Demo(args) => demo(args),
+        Command::Verify(args) => crate::cmd_verify::run(args),
+        Command::Export(args) => crate::cmd_export::run(args),
+        Command::Reconcile(args) => crate::cmd_reconcile::run(args),
+        Command::Returns(args) => crate::cmd_returns::run(args),
     }
 }
 

@@ -1,0 +1,222 @@
+//! Does a manifest agree with itself? Counts against records, references between records,
+//! sheet numbering, payload uniqueness and page conservation (every input page on exactly one
+//! sheet, in order, and no sheet carrying pages of two items). A manifest edited by hand or
+//! damaged fails here before any tool trusts it.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::manifest::{Manifest, SourceRef};
+
+/// At most this many problems are listed; the rest are counted.
+pub const MAX_LISTED: usize = 1000;
+
+/// One contradiction in a manifest.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ManifestProblem {
+    /// The sheet (`seq`) concerned, if one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<usize>,
+    /// The item (`seq`) concerned, if one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for ManifestProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.sheet, self.item) {
+            (Some(sheet), _) => write!(f, "sheet {sheet}: {}", self.message),
+            (None, Some(item)) => write!(f, "item {item}: {}", self.message),
+            (None, None) => f.write_str(&self.message),
+        }
+    }
+}
+
+/// Every contradiction found (at most [`MAX_LISTED`], then one saying how many more).
+pub fn problems(m: &Manifest) -> Vec<ManifestProblem> {
+    let mut found = Found::default();
+    check_counts(m, &mut found);
+    check_items(m, &mut found);
+    check_sheets(m, &mut found);
+    check_conservation(m, &mut found);
+    found.finish()
+}
+
+#[derive(Default)]
+struct Found {
+    list: Vec<ManifestProblem>,
+    more: usize,
+}
+
+impl Found {
+    fn add(&mut self, sheet: Option<usize>, item: Option<usize>, message: String) {
+        if self.list.len() < MAX_LISTED {
+            self.list.push(ManifestProblem { sheet, item, message });
+        } else {
+            self.more += 1;
+        }
+    }
+
+    fn job(&mut self, message: String) {
+        self.add(None, None, message);
+    }
+
+    fn finish(mut self) -> Vec<ManifestProblem> {
+        if self.more > 0 {
+            let message = format!("{} more problems not listed", self.more);
+            self.list.push(ManifestProblem { sheet: None, item: None, message });
+        }
+        self.list
+    }
+}
+
+fn check_counts(m: &Manifest, found: &mut Found) {
+    let c = &m.counts;
+    let pairs = [
+        ("items", c.items, m.items.len()),
+        ("sheets", c.sheets, m.sheets.len()),
+        ("marks", c.marks, m.sheets.len()),
+        ("warnings", c.warnings, m.warnings.len()),
+        ("input_pages", c.input_pages, m.inputs.iter().map(|i| i.pages).sum()),
+        ("output_pages", c.output_pages, m.outputs.iter().map(|o| o.pages).sum()),
+        ("blank_pages", c.blank_pages, m.items.iter().map(|i| i.blank_pages).sum()),
+        ("sheets of the outputs", c.sheets, m.outputs.iter().map(|o| o.sheets).sum()),
+    ];
+    for (name, counted, recorded) in pairs {
+        if counted != recorded {
+            found.job(format!("counts.{name} says {counted}, the records give {recorded}"));
+        }
+    }
+    if m.items.is_empty() || m.sheets.is_empty() || m.outputs.is_empty() {
+        found.job("the manifest lists no items, sheets or outputs".to_string());
+    }
+}
+
+fn check_items(m: &Manifest, found: &mut Found) {
+    let mut next_sheet = 1;
+    for (index, item) in m.items.iter().enumerate() {
+        let mut bad = |message: String| found.add(None, Some(item.seq), message);
+        if item.seq != index + 1 {
+            bad(format!("is record {} of the items", index + 1));
+        }
+        if item.input >= m.inputs.len() {
+            bad(format!("names input {}, but the job has {} input(s)", item.input, m.inputs.len()));
+        }
+        if item.first_page == 0 || item.last_page < item.first_page {
+            bad(format!("page range {}-{} is empty", item.first_page, item.last_page));
+        } else if item.pages != item.last_page - item.first_page + 1 {
+            bad(format!("has {} pages, but its range is {}-{}", item.pages, item.first_page, item.last_page));
+        }
+        if item.sheets == 0 {
+            bad("has no sheet".to_string());
+        }
+        if item.first_sheet != next_sheet {
+            bad(format!(
+                "starts at sheet {}, the item before it ends at sheet {}",
+                item.first_sheet,
+                next_sheet - 1
+            ));
+        }
+        next_sheet = item.first_sheet + item.sheets;
+    }
+}
+
+fn check_sheets(m: &Manifest, found: &mut Found) {
+    let mut payloads: HashMap<&str, usize> = HashMap::with_capacity(m.sheets.len());
+    for (index, s) in m.sheets.iter().enumerate() {
+        let mut bad = |message: String| found.add(Some(s.seq), None, message);
+        if s.seq != index + 1 {
+            bad(format!("is record {} of the sheets", index + 1));
+        }
+        match s.item_seq.checked_sub(1).and_then(|i| m.items.get(i)) {
+            None => bad(format!("belongs to item {}, which the manifest does not list", s.item_seq)),
+            Some(item) => {
+                if item.id != s.item_id {
+                    bad(format!("names item id '{}', item {} is '{}'", s.item_id, item.seq, item.id));
+                }
+                if s.of != item.sheets || s.sheet == 0 || s.sheet > s.of {
+                    bad(format!("is sheet {} of {}, its item has {} sheets", s.sheet, s.of, item.sheets));
+                } else if s.seq != item.first_sheet + s.sheet - 1 {
+                    bad(format!(
+                        "is sheet {} of item {}, which starts at sheet {}",
+                        s.sheet, item.seq, item.first_sheet
+                    ));
+                }
+                for source in std::iter::once(s.front).chain(s.back) {
+                    if source.input != item.input
+                        || source.page < item.first_page
+                        || source.page > item.last_page
+                    {
+                        bad(format!(
+                            "carries page {} of input {}, outside its item's pages {}-{} of input {}",
+                            source.page, source.input, item.first_page, item.last_page, item.input
+                        ));
+                    }
+                }
+            }
+        }
+        match m.outputs.get(s.output) {
+            None => bad(format!("is in output {}, which the manifest does not list", s.output)),
+            Some(output) => {
+                for page in std::iter::once(s.front_page).chain(s.back_page) {
+                    if page == 0 || page > output.pages {
+                        bad(format!(
+                            "is printed on page {page} of {}, which has {} pages",
+                            output.path, output.pages
+                        ));
+                    }
+                }
+            }
+        }
+        let [x, y, w, h] = s.mark.zone;
+        let finite = [x, y, w, h, s.size[0], s.size[1]].iter().all(|v| v.is_finite());
+        if !finite || w <= 0.0 || h <= 0.0 || s.size[0] <= 0.0 || s.size[1] <= 0.0 {
+            bad("its mark zone or page size is not a positive, finite rectangle".to_string());
+        }
+        if s.payload.is_empty() {
+            bad("has an empty payload".to_string());
+        } else if let Some(first) = payloads.insert(&s.payload, s.seq) {
+            bad(format!("has the payload of sheet {first} ('{}'): marks must be unique", s.payload));
+        }
+    }
+}
+
+/// Every page of every input exactly once, in input order, as the sheets list them.
+fn check_conservation(m: &Manifest, found: &mut Found) {
+    let expected = m
+        .inputs
+        .iter()
+        .enumerate()
+        .flat_map(|(input, record)| (1..=record.pages).map(move |page| SourceRef { input, page }));
+    let mut placed = m.placed_pages();
+    let mut position = 0usize;
+    for want in expected {
+        position += 1;
+        match placed.next() {
+            Some(got) if got == want => {}
+            Some(got) => {
+                found.job(format!(
+                    "page conservation: placed page {position} is page {} of input {}, expected page {} of input {}",
+                    got.page, got.input, want.page, want.input
+                ));
+                return;
+            }
+            None => {
+                found.job(format!(
+                    "page conservation: page {} of input {} is on no sheet",
+                    want.page, want.input
+                ));
+                return;
+            }
+        }
+    }
+    if let Some(extra) = placed.next() {
+        found.job(format!(
+            "page conservation: the sheets place page {} of input {} beyond the inputs' pages",
+            extra.page, extra.input
+        ));
+    }
+}

@@ -1,0 +1,122 @@
+//! Reads back the mark of every sheet of a finished job: pdfium renders only the mark's zone
+//! (not the page) and rxing decodes it.
+//!
+//! pdfium serialises every call behind one lock, so one process reads one mark at a time; the
+//! caller spreads sheet ranges over several processes to use several cores.
+
+use std::ops::Range;
+
+use pdfium_render::prelude::{PdfBitmap, PdfBitmapFormat, PdfDocument, PdfPage, PdfRenderConfig};
+use serde::{Deserialize, Serialize};
+
+use super::decode::{decode_datamatrix, Gray};
+use crate::jobdir::JobDir;
+use crate::manifest::SheetRecord;
+use crate::pdfium::{pdfium, PdfiumError};
+
+/// Default rendering resolution: about 3.3 pixels a module for 0.42 mm modules.
+pub const DEFAULT_DPI: f32 = 200.0;
+/// Points of page rendered around the mark's zone, so a slightly shifted mark is still whole.
+pub const MARGIN_PT: f64 = 3.0;
+/// The largest raster rendered for one mark (pixels a side): a hand-edited zone cannot make
+/// verify render a whole poster.
+pub const MAX_SIDE_PX: f64 = 2000.0;
+
+/// What was found in one sheet's mark zone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MarkRead {
+    /// The sheet's `seq`.
+    pub sheet: usize,
+    #[serde(flatten)]
+    pub result: MarkResult,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "result", rename_all = "kebab-case")]
+pub enum MarkResult {
+    /// A Data Matrix was decoded to this text.
+    Decoded { text: String },
+    /// The zone was rendered but holds no readable Data Matrix.
+    Unreadable,
+    /// The output has no such page.
+    PageMissing { pages: usize },
+    /// The output file or page cannot be opened or rendered.
+    OutputUnreadable { detail: String },
+}
+
+/// Reads the marks of the sheets in `range` (indices into `manifest.sheets`) at `dpi`.
+pub fn read_marks(job: &JobDir, range: Range<usize>, dpi: f32) -> Result<Vec<MarkRead>, PdfiumError> {
+    let pdfium = pdfium()?;
+    let sheets = &job.manifest.sheets
+        [range.start.min(job.manifest.sheets.len())..range.end.min(job.manifest.sheets.len())];
+    let mut reads = Vec::with_capacity(sheets.len());
+    let mut open: Option<(usize, Result<PdfDocument<'static>, String>)> = None;
+    for sheet in sheets {
+        if open.as_ref().is_none_or(|(output, _)| *output != sheet.output) {
+            let document = match job.manifest.outputs.get(sheet.output) {
+                Some(_) => {
+                    pdfium.load_pdf_from_file(&job.output_path(sheet.output), None).map_err(|e| e.to_string())
+                }
+                None => Err(format!("the manifest lists no output {}", sheet.output)),
+            };
+            open = Some((sheet.output, document));
+        }
+        let result = match &open {
+            Some((_, Ok(document))) => read_one(document, sheet, dpi),
+            Some((_, Err(detail))) => MarkResult::OutputUnreadable { detail: detail.clone() },
+            None => unreachable!("a document was opened above"),
+        };
+        reads.push(MarkRead { sheet: sheet.seq, result });
+    }
+    Ok(reads)
+}
+
+fn read_one(document: &PdfDocument, sheet: &SheetRecord, dpi: f32) -> MarkResult {
+    let pages = document.pages().len() as usize;
+    if sheet.front_page == 0 || sheet.front_page > pages {
+        return MarkResult::PageMissing { pages };
+    }
+    let page = match document.pages().get((sheet.front_page - 1) as _) {
+        Ok(page) => page,
+        Err(e) => return MarkResult::OutputUnreadable { detail: format!("page {}: {e}", sheet.front_page) },
+    };
+    match render_zone(&page, sheet, dpi) {
+        Ok(image) => match decode_datamatrix(&image) {
+            Some(text) => MarkResult::Decoded { text },
+            None => MarkResult::Unreadable,
+        },
+        Err(detail) => {
+            MarkResult::OutputUnreadable { detail: format!("page {}: {detail}", sheet.front_page) }
+        }
+    }
+}
+
+/// Renders the sheet's mark zone (plus [`MARGIN_PT`]) of `page` in gray at `dpi`. The zone is
+/// in points from the page's lower-left corner; `size` gives the page's height.
+fn render_zone(page: &PdfPage, sheet: &SheetRecord, dpi: f32) -> Result<Gray, String> {
+    let scale = dpi as f64 / 72.0;
+    let [x, y, w, h] = sheet.mark.zone;
+    let (x, y, w, h) = (x - MARGIN_PT, y - MARGIN_PT, w + 2.0 * MARGIN_PT, h + 2.0 * MARGIN_PT);
+    let top = sheet.size[1] - (y + h);
+    let (width, height) = ((w * scale).ceil(), (h * scale).ceil());
+    if !(1.0..=MAX_SIDE_PX).contains(&width) || !(1.0..=MAX_SIDE_PX).contains(&height) {
+        return Err(format!("mark zone {w:.1} x {h:.1} pt is not a mark's size"));
+    }
+    // White to start with. pdfium's 8-bit gray bitmaps trip an assertion in its path filler, so
+    // render 4-byte BGRx with the grayscale flag (all channels equal) and keep one channel.
+    let stride = width as usize * 4;
+    let mut buffer = vec![255u8; stride * height as usize];
+    let mut bitmap = PdfBitmap::from_bytes(width as i32, height as i32, PdfBitmapFormat::BGRx, &mut buffer)
+        .map_err(|e| e.to_string())?;
+    let config = PdfRenderConfig::new()
+        .scale_page_by_factor(scale as f32)
+        .set_origin(-(x * scale).round() as i32, -(top * scale).round() as i32)
+        .set_format(PdfBitmapFormat::BGRx)
+        .use_grayscale_rendering(true)
+        .render_annotations(false)
+        .clear_before_rendering(false);
+    page.render_into_bitmap_with_config(&mut bitmap, &config).map_err(|e| e.to_string())?;
+    drop(bitmap);
+    let pixels: Vec<u8> = buffer.chunks_exact(4).map(|bgrx| bgrx[1]).collect();
+    Ok(Gray { width: width as u32, height: height as u32, pixels })
+}

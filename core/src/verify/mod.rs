@@ -1,0 +1,253 @@
+//! `verify`: the closed-loop check of a finished job before it goes to the printer.
+//!
+//! The manifest must agree with itself ([`crate::manifest_check`]); every output must be present
+//! with the size, SHA-256 and page count recorded; every sheet's mark, rendered from the PDF by
+//! pdfium and decoded by rxing ([`marks`]), must read exactly the payload the manifest gives that
+//! sheet, in the manifest's order; inputs still present must match their records (page
+//! conservation against the inputs). Every disagreement is a [`Finding`] naming the sheet or
+//! file (docs/verify.md).
+
+pub mod decode;
+pub mod files;
+pub mod marks;
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::jobdir::JobDir;
+use crate::lookup::PayloadLookup;
+use files::{FileCheck, FileState};
+use marks::{MarkRead, MarkResult};
+
+/// The schema identifier of the JSON report.
+pub const REPORT_SCHEMA: &str = "sheetseal-verify/1";
+
+/// What a disagreement is about; stable codes (docs/verify.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FindingCode {
+    /// The manifest contradicts itself: edited by hand or damaged.
+    ManifestInconsistent,
+    OutputMissing,
+    OutputUnreadable,
+    /// The output's size differs from the manifest's.
+    OutputSize,
+    /// The output's SHA-256 differs from the manifest's.
+    OutputSha256,
+    /// The output's page count differs from the manifest's.
+    OutputPages,
+    /// The sheet's mark reads the payload of another sheet of the job.
+    MarkWrong,
+    /// The sheet's mark reads a payload the job does not have.
+    MarkForeign,
+    /// No readable mark where the sheet's mark should be.
+    MarkUnreadable,
+    /// The page that should carry the sheet's front is not in the output.
+    MarkPageMissing,
+    InputSize,
+    InputSha256,
+    InputPages,
+}
+
+impl FindingCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingCode::ManifestInconsistent => "manifest-inconsistent",
+            FindingCode::OutputMissing => "output-missing",
+            FindingCode::OutputUnreadable => "output-unreadable",
+            FindingCode::OutputSize => "output-size",
+            FindingCode::OutputSha256 => "output-sha256",
+            FindingCode::OutputPages => "output-pages",
+            FindingCode::MarkWrong => "mark-wrong",
+            FindingCode::MarkForeign => "mark-foreign",
+            FindingCode::MarkUnreadable => "mark-unreadable",
+            FindingCode::MarkPageMissing => "mark-page-missing",
+            FindingCode::InputSize => "input-size",
+            FindingCode::InputSha256 => "input-sha256",
+            FindingCode::InputPages => "input-pages",
+        }
+    }
+}
+
+/// One disagreement between the manifest and what is on disk.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub code: FindingCode,
+    /// The sheet (`seq`) concerned, if one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<usize>,
+    pub message: String,
+}
+
+/// The outcome of a verification.
+#[derive(Debug, Clone, Serialize)]
+pub struct VerifyReport {
+    pub schema: &'static str,
+    pub job: String,
+    pub sheets: usize,
+    /// Marks that read exactly the manifest's payload.
+    pub marks_matched: usize,
+    pub outputs: Vec<FileCheck>,
+    pub inputs: Vec<FileCheck>,
+    pub findings: Vec<Finding>,
+    /// What could not be checked, and why (absent inputs are normal: they are deleted after
+    /// printing).
+    pub notes: Vec<String>,
+}
+
+impl VerifyReport {
+    pub fn passed(&self) -> bool {
+        self.findings.is_empty()
+    }
+
+    /// How many findings of each code, in code order.
+    pub fn tally(&self) -> Vec<(FindingCode, usize)> {
+        let mut counts = std::collections::BTreeMap::new();
+        for f in &self.findings {
+            *counts.entry(f.code).or_insert(0) += 1;
+        }
+        counts.into_iter().collect()
+    }
+}
+
+/// Builds the report from the file checks and the marks read (in any order, one per sheet).
+pub fn report(
+    job: &JobDir,
+    outputs: Vec<FileCheck>,
+    inputs: Vec<FileCheck>,
+    reads: &[MarkRead],
+) -> VerifyReport {
+    let m = &job.manifest;
+    let mut findings: Vec<Finding> = job
+        .problems()
+        .into_iter()
+        .map(|p| Finding { code: FindingCode::ManifestInconsistent, sheet: p.sheet, message: p.to_string() })
+        .collect();
+    let mut notes = Vec::new();
+
+    for check in &outputs {
+        let record = &m.outputs[check.index];
+        let name = check.path.display();
+        let mut find = |code, message: String| findings.push(Finding { code, sheet: None, message });
+        match &check.state {
+            FileState::Absent => find(FindingCode::OutputMissing, format!("{name} is missing")),
+            FileState::Unreadable { detail } => {
+                find(FindingCode::OutputUnreadable, format!("{name}: {detail}"))
+            }
+            FileState::Read { bytes, sha256, pages } => {
+                if *bytes != record.bytes {
+                    find(
+                        FindingCode::OutputSize,
+                        format!("{name} has {bytes} bytes, the manifest says {}", record.bytes),
+                    );
+                }
+                if *sha256 != record.sha256 {
+                    find(
+                        FindingCode::OutputSha256,
+                        format!("{name} has SHA-256 {sha256}, the manifest says {}", record.sha256),
+                    );
+                }
+                match pages {
+                    Ok(pages) if *pages != record.pages => find(
+                        FindingCode::OutputPages,
+                        format!("{name} has {pages} pages, the manifest says {}", record.pages),
+                    ),
+                    Ok(_) => {}
+                    Err(detail) => find(FindingCode::OutputUnreadable, format!("{name}: {detail}")),
+                }
+            }
+        }
+    }
+
+    for check in &inputs {
+        let record = &m.inputs[check.index];
+        let name = check.path.display();
+        let mut find = |code, message: String| findings.push(Finding { code, sheet: None, message });
+        match &check.state {
+            FileState::Absent => notes.push(format!(
+                "input {name} is not present: page conservation checked against the manifest's records only"
+            )),
+            FileState::Unreadable { detail } => notes.push(format!("input {name} cannot be read: {detail}")),
+            FileState::Read { bytes, sha256, pages } => {
+                if *bytes != record.bytes {
+                    find(
+                        FindingCode::InputSize,
+                        format!("input {name} has {bytes} bytes, the manifest says {}", record.bytes),
+                    );
+                }
+                if *sha256 != record.sha256 {
+                    find(
+                        FindingCode::InputSha256,
+                        format!("input {name} has SHA-256 {sha256}, the manifest says {}: not the file this job was made from", record.sha256),
+                    );
+                }
+                match pages {
+                    Ok(pages) if *pages != record.pages => find(
+                        FindingCode::InputPages,
+                        format!("input {name} has {pages} pages, the manifest says {}", record.pages),
+                    ),
+                    Ok(_) => {}
+                    Err(detail) => notes.push(format!("input {name}: page count not checked: {detail}")),
+                }
+            }
+        }
+    }
+
+    let marks_matched = compare_marks(job, reads, &mut findings);
+    VerifyReport {
+        schema: REPORT_SCHEMA,
+        job: m.job.clone(),
+        sheets: m.sheets.len(),
+        marks_matched,
+        outputs,
+        inputs,
+        findings,
+        notes,
+    }
+}
+
+/// Each sheet's mark against its payload; returns how many matched.
+fn compare_marks(job: &JobDir, reads: &[MarkRead], findings: &mut Vec<Finding>) -> usize {
+    let jobs = std::slice::from_ref(job);
+    // One job: payload collisions are within it, reported by the manifest check, never an error.
+    let lookup = PayloadLookup::new(jobs).ok();
+    let by_sheet: HashMap<usize, &MarkResult> = reads.iter().map(|r| (r.sheet, &r.result)).collect();
+    let mut matched = 0;
+    for sheet in &job.manifest.sheets {
+        let mut find =
+            |code, message: String| findings.push(Finding { code, sheet: Some(sheet.seq), message });
+        match by_sheet.get(&sheet.seq) {
+            Some(MarkResult::Decoded { text }) if *text == sheet.payload => matched += 1,
+            Some(MarkResult::Decoded { text }) => match lookup.as_ref().and_then(|l| l.get(text).map(|at| l.sheet(at))) {
+                Some(other) => find(
+                    FindingCode::MarkWrong,
+                    format!(
+                        "the mark on page {} reads '{text}', the mark of sheet {} (item '{}', sheet {} of {}); expected '{}'",
+                        sheet.front_page, other.seq, other.item_id, other.sheet, other.of, sheet.payload
+                    ),
+                ),
+                None => find(
+                    FindingCode::MarkForeign,
+                    format!(
+                        "the mark on page {} reads '{text}', which is no sheet of job {}; expected '{}'",
+                        sheet.front_page, job.manifest.job, sheet.payload
+                    ),
+                ),
+            },
+            Some(MarkResult::Unreadable) => find(
+                FindingCode::MarkUnreadable,
+                format!("no readable mark on page {} where '{}' should be", sheet.front_page, sheet.payload),
+            ),
+            Some(MarkResult::PageMissing { pages }) => find(
+                FindingCode::MarkPageMissing,
+                format!("its front should be page {}, but the output has {pages} pages", sheet.front_page),
+            ),
+            Some(MarkResult::OutputUnreadable { detail }) => {
+                find(FindingCode::OutputUnreadable, format!("its mark cannot be rendered: {detail}"))
+            }
+            None => find(FindingCode::MarkUnreadable, "its mark was not read".to_string()),
+        }
+    }
+    matched
+}
