@@ -198,9 +198,12 @@ fn describe(state: &files::FileState) -> String {
     match state {
         files::FileState::Absent => "absent".to_string(),
         files::FileState::Unreadable { detail } => format!("unreadable: {detail}"),
-        files::FileState::Read { bytes, sha256, pages } => match pages {
-            Ok(pages) => format!("{bytes} bytes, {pages} pages, sha256 {sha256}"),
-            Err(detail) => format!("{bytes} bytes, sha256 {sha256}, pages not counted: {detail}"),
+        files::FileState::Read { bytes, sha256, pages, pages_error } => match pages {
+            Some(pages) => format!("{bytes} bytes, {pages} pages, sha256 {sha256}"),
+            None => format!(
+                "{bytes} bytes, sha256 {sha256}, pages not counted: {}",
+                pages_error.as_deref().unwrap_or("unknown")
+            ),
         },
     }
 }

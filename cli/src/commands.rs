@@ -50,6 +50,10 @@ struct ImposeArgs {
     /// Job identifier printed in every mark: 1-12 characters A-Z, 0-9, '-'.
     #[arg(long)]
     job: String,
+    /// The customer account the job belongs to, recorded in the manifest (reconcile tells
+    /// accounts apart with it).
+    #[arg(long)]
+    account: Option<String>,
     /// How to find the letters: fixed:N (every N pages) or index:FILE.csv (item_id,first_page,page_count).
     #[arg(long, value_parser = parse_split)]
     split: SplitRule,
@@ -146,6 +150,7 @@ fn impose(args: ImposeArgs) -> Result<()> {
     };
     let config = JobConfig {
         password,
+        account: args.account,
         layout: args.layout,
         mark: args.mark.geometry(),
         ..JobConfig::new(&args.job, args.inputs, args.split, &args.out)

@@ -18,6 +18,7 @@ pub struct FileCheck {
     pub index: usize,
     /// Where it was looked for (outputs) or found (inputs).
     pub path: PathBuf,
+    #[serde(flatten)]
     pub state: FileState,
 }
 
@@ -28,8 +29,14 @@ pub enum FileState {
     Absent,
     /// Found but not readable.
     Unreadable { detail: String },
-    /// Read: its size, hash and, when pdfium can open it, its page count.
-    Read { bytes: u64, sha256: String, pages: Result<usize, String> },
+    /// Read: its size, hash and, when pdfium can open it, its page count (else why not).
+    Read {
+        bytes: u64,
+        sha256: String,
+        pages: Option<usize>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pages_error: Option<String>,
+    },
 }
 
 /// Hashes every output of the job and counts its pages.
@@ -66,7 +73,13 @@ pub fn check_inputs(job: &JobDir, search: &[PathBuf]) -> Vec<FileCheck> {
 
 fn read_file(path: &Path) -> FileState {
     match hash_file(path) {
-        Ok((bytes, sha256)) => FileState::Read { bytes, sha256, pages: count_pages(path) },
+        Ok((bytes, sha256)) => {
+            let (pages, pages_error) = match count_pages(path) {
+                Ok(pages) => (Some(pages), None),
+                Err(error) => (None, Some(error)),
+            };
+            FileState::Read { bytes, sha256, pages, pages_error }
+        }
         Err(e) if e.kind() == io::ErrorKind::NotFound => FileState::Absent,
         Err(e) => FileState::Unreadable { detail: e.to_string() },
     }
@@ -91,7 +104,8 @@ pub fn hash_file(path: &Path) -> io::Result<(u64, String)> {
 
 fn count_pages(path: &Path) -> Result<usize, String> {
     let pdfium = pdfium().map_err(|e| e.to_string())?;
-    let document =
-        pdfium.load_pdf_from_file(path, None).map_err(|e| format!("pdfium cannot open it: {e}"))?;
+    let document = pdfium
+        .load_pdf_from_file(path, None)
+        .map_err(|e| format!("pdfium cannot open it: {}", crate::pdfium::describe(&e)))?;
     Ok(document.pages().len() as usize)
 }

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::decode::{decode_datamatrix, Gray};
 use crate::jobdir::JobDir;
 use crate::manifest::SheetRecord;
-use crate::pdfium::{pdfium, PdfiumError};
+use crate::pdfium::{describe, pdfium, PdfiumError};
 
 /// Default rendering resolution: about 3.3 pixels a module for 0.42 mm modules.
 pub const DEFAULT_DPI: f32 = 200.0;
@@ -54,9 +54,9 @@ pub fn read_marks(job: &JobDir, range: Range<usize>, dpi: f32) -> Result<Vec<Mar
     for sheet in sheets {
         if open.as_ref().is_none_or(|(output, _)| *output != sheet.output) {
             let document = match job.manifest.outputs.get(sheet.output) {
-                Some(_) => {
-                    pdfium.load_pdf_from_file(&job.output_path(sheet.output), None).map_err(|e| e.to_string())
-                }
+                Some(_) => pdfium
+                    .load_pdf_from_file(&job.output_path(sheet.output), None)
+                    .map_err(|e| format!("pdfium cannot open it: {}", describe(&e))),
                 None => Err(format!("the manifest lists no output {}", sheet.output)),
             };
             open = Some((sheet.output, document));
@@ -78,7 +78,11 @@ fn read_one(document: &PdfDocument, sheet: &SheetRecord, dpi: f32) -> MarkResult
     }
     let page = match document.pages().get((sheet.front_page - 1) as _) {
         Ok(page) => page,
-        Err(e) => return MarkResult::OutputUnreadable { detail: format!("page {}: {e}", sheet.front_page) },
+        Err(e) => {
+            return MarkResult::OutputUnreadable {
+                detail: format!("page {}: {}", sheet.front_page, describe(&e)),
+            }
+        }
     };
     match render_zone(&page, sheet, dpi) {
         Ok(image) => match decode_datamatrix(&image) {
@@ -107,7 +111,7 @@ fn render_zone(page: &PdfPage, sheet: &SheetRecord, dpi: f32) -> Result<Gray, St
     let stride = width as usize * 4;
     let mut buffer = vec![255u8; stride * height as usize];
     let mut bitmap = PdfBitmap::from_bytes(width as i32, height as i32, PdfBitmapFormat::BGRx, &mut buffer)
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| describe(&e))?;
     let config = PdfRenderConfig::new()
         .scale_page_by_factor(scale as f32)
         .set_origin(-(x * scale).round() as i32, -(top * scale).round() as i32)
@@ -115,7 +119,7 @@ fn render_zone(page: &PdfPage, sheet: &SheetRecord, dpi: f32) -> Result<Gray, St
         .use_grayscale_rendering(true)
         .render_annotations(false)
         .clear_before_rendering(false);
-    page.render_into_bitmap_with_config(&mut bitmap, &config).map_err(|e| e.to_string())?;
+    page.render_into_bitmap_with_config(&mut bitmap, &config).map_err(|e| describe(&e))?;
     drop(bitmap);
     let pixels: Vec<u8> = buffer.chunks_exact(4).map(|bgrx| bgrx[1]).collect();
     Ok(Gray { width: width as u32, height: height as u32, pixels })

@@ -135,7 +135,7 @@ pub fn report(
             FileState::Unreadable { detail } => {
                 find(FindingCode::OutputUnreadable, format!("{name}: {detail}"))
             }
-            FileState::Read { bytes, sha256, pages } => {
+            FileState::Read { bytes, sha256, pages, pages_error } => {
                 if *bytes != record.bytes {
                     find(
                         FindingCode::OutputSize,
@@ -148,13 +148,16 @@ pub fn report(
                         format!("{name} has SHA-256 {sha256}, the manifest says {}", record.sha256),
                     );
                 }
-                match pages {
-                    Ok(pages) if *pages != record.pages => find(
+                match (pages, pages_error) {
+                    (Some(pages), _) if *pages != record.pages => find(
                         FindingCode::OutputPages,
                         format!("{name} has {pages} pages, the manifest says {}", record.pages),
                     ),
-                    Ok(_) => {}
-                    Err(detail) => find(FindingCode::OutputUnreadable, format!("{name}: {detail}")),
+                    (Some(_), _) => {}
+                    (None, detail) => find(
+                        FindingCode::OutputUnreadable,
+                        format!("{name}: {}", detail.as_deref().unwrap_or("pages not counted")),
+                    ),
                 }
             }
         }
@@ -169,7 +172,7 @@ pub fn report(
                 "input {name} is not present: page conservation checked against the manifest's records only"
             )),
             FileState::Unreadable { detail } => notes.push(format!("input {name} cannot be read: {detail}")),
-            FileState::Read { bytes, sha256, pages } => {
+            FileState::Read { bytes, sha256, pages, pages_error } => {
                 if *bytes != record.bytes {
                     find(
                         FindingCode::InputSize,
@@ -182,13 +185,16 @@ pub fn report(
                         format!("input {name} has SHA-256 {sha256}, the manifest says {}: not the file this job was made from", record.sha256),
                     );
                 }
-                match pages {
-                    Ok(pages) if *pages != record.pages => find(
+                match (pages, pages_error) {
+                    (Some(pages), _) if *pages != record.pages => find(
                         FindingCode::InputPages,
                         format!("input {name} has {pages} pages, the manifest says {}", record.pages),
                     ),
-                    Ok(_) => {}
-                    Err(detail) => notes.push(format!("input {name}: page count not checked: {detail}")),
+                    (Some(_), _) => {}
+                    (None, detail) => notes.push(format!(
+                        "input {name}: page count not checked: {}",
+                        detail.as_deref().unwrap_or("unknown")
+                    )),
                 }
             }
         }
@@ -207,17 +213,47 @@ pub fn report(
     }
 }
 
-/// Each sheet's mark against its payload; returns how many matched.
+/// Each sheet's mark against its payload; returns how many matched. Sheets in a row whose
+/// output cannot be rendered for the same reason make one finding.
 fn compare_marks(job: &JobDir, reads: &[MarkRead], findings: &mut Vec<Finding>) -> usize {
     let jobs = std::slice::from_ref(job);
     // One job: payload collisions are within it, reported by the manifest check, never an error.
     let lookup = PayloadLookup::new(jobs).ok();
     let by_sheet: HashMap<usize, &MarkResult> = reads.iter().map(|r| (r.sheet, &r.result)).collect();
     let mut matched = 0;
+    let mut unrenderable: Option<(usize, usize, &str)> = None;
+    let flush = |run: &mut Option<(usize, usize, &str)>, findings: &mut Vec<Finding>| {
+        if let Some((first, last, detail)) = run.take() {
+            let sheets = if first == last {
+                "its mark".to_string()
+            } else {
+                format!("the marks of sheets {first}-{last}")
+            };
+            findings.push(Finding {
+                code: FindingCode::OutputUnreadable,
+                sheet: Some(first),
+                message: format!("{sheets} cannot be rendered: {detail}"),
+            });
+        }
+    };
     for sheet in &job.manifest.sheets {
+        let result = by_sheet.get(&sheet.seq);
+        if let Some(MarkResult::OutputUnreadable { detail }) = result {
+            match &mut unrenderable {
+                Some((_, last, same)) if *same == detail.as_str() && *last + 1 == sheet.seq => {
+                    *last = sheet.seq
+                }
+                _ => {
+                    flush(&mut unrenderable, findings);
+                    unrenderable = Some((sheet.seq, sheet.seq, detail.as_str()));
+                }
+            }
+            continue;
+        }
+        flush(&mut unrenderable, findings);
         let mut find =
             |code, message: String| findings.push(Finding { code, sheet: Some(sheet.seq), message });
-        match by_sheet.get(&sheet.seq) {
+        match result {
             Some(MarkResult::Decoded { text }) if *text == sheet.payload => matched += 1,
             Some(MarkResult::Decoded { text }) => match lookup.as_ref().and_then(|l| l.get(text).map(|at| l.sheet(at))) {
                 Some(other) => find(
@@ -243,11 +279,10 @@ fn compare_marks(job: &JobDir, reads: &[MarkRead], findings: &mut Vec<Finding>) 
                 FindingCode::MarkPageMissing,
                 format!("its front should be page {}, but the output has {pages} pages", sheet.front_page),
             ),
-            Some(MarkResult::OutputUnreadable { detail }) => {
-                find(FindingCode::OutputUnreadable, format!("its mark cannot be rendered: {detail}"))
-            }
+            Some(MarkResult::OutputUnreadable { .. }) => unreachable!("handled above"),
             None => find(FindingCode::MarkUnreadable, "its mark was not read".to_string()),
         }
     }
+    flush(&mut unrenderable, findings);
     matched
 }
