@@ -118,14 +118,16 @@ pub fn run(args: ReconcileArgs) -> Result<()> {
         Some(path) => {
             let mut file =
                 AtomicFile::create(path).with_context(|| format!("cannot write {}", path.display()))?;
-            let (writer, outcome) = reconcile::reconcile(&lookup, scans, args.log.options(), file.writer())
-                .with_context(context)?;
-            let (bytes, sha256) = writer.finish()?;
+            let (writer, outcome) =
+                reconcile::reconcile(&lookup, scans, args.log.options(), Some(file.writer()))
+                    .with_context(context)?;
+            let (bytes, sha256) = writer.expect("the report writer is given back").finish()?;
             file.commit(bytes, sha256).with_context(|| format!("cannot write {}", path.display()))?;
             outcome
         }
         None => {
-            reconcile::reconcile(&lookup, scans, args.log.options(), std::io::sink()).with_context(context)?.1
+            let no_report: Option<std::io::Sink> = None;
+            reconcile::reconcile(&lookup, scans, args.log.options(), no_report).with_context(context)?.1
         }
     };
     print_summary(&args, &jobs[0], &outcome);

@@ -73,36 +73,34 @@ impl ReconcileOutcome {
 }
 
 /// Reads the scan log `scans` against the first job of `lookup` (the others are jobs whose
-/// sheets may turn up by mistake) and streams the JSON report into `report`.
+/// sheets may turn up by mistake) and streams the JSON report into `report`, if one is given.
 pub fn reconcile<R: Read, W: Write>(
     lookup: &PayloadLookup,
     scans: R,
     options: LogOptions,
-    mut report: W,
-) -> Result<(W, ReconcileOutcome), ReconcileError> {
+    report: Option<W>,
+) -> Result<(Option<W>, ReconcileOutcome), ReconcileError> {
     let job = &lookup.jobs()[0];
     let manifest = &job.manifest;
     let mut log = ScanLog::new(BufReader::with_capacity(256 * 1024, HashingReader::new(scans)), options)?;
     let mut collator = Collator::new(lookup);
     let mut tally = Tally::new(manifest);
     let mut problem_envelopes = Vec::new();
-
-    let header = ReportHeader {
-        schema: REPORT_SCHEMA,
-        job: &manifest.job,
-        account: manifest.account.as_deref(),
-        manifest_sha256: &job.manifest_sha256,
-        other_jobs: lookup.jobs()[1..].iter().map(|j| j.manifest.job.as_str()).collect(),
-    };
-    let header = serde_json::to_string(&header).map_err(std::io::Error::other)?;
-    report.write_all(header[..header.len() - 1].as_bytes())?;
-    report.write_all(b",\"envelopes\":[")?;
-    let mut first = true;
-    let mut emit = |envelope: Envelope, report: &mut W| -> std::io::Result<()> {
+    let mut report = report.map(ReportWriter::new);
+    if let Some(report) = &mut report {
+        report.start(&ReportHeader {
+            schema: REPORT_SCHEMA,
+            job: &manifest.job,
+            account: manifest.account.as_deref(),
+            manifest_sha256: &job.manifest_sha256,
+            other_jobs: lookup.jobs()[1..].iter().map(|j| j.manifest.job.as_str()).collect(),
+        })?;
+    }
+    let mut close = |envelope: Envelope| -> std::io::Result<()> {
         tally.add(&envelope);
-        report.write_all(if first { b"\n" } else { b",\n" })?;
-        first = false;
-        serde_json::to_writer(&mut *report, &envelope).map_err(std::io::Error::other)?;
+        if let Some(report) = &mut report {
+            report.element(&envelope)?;
+        }
         if !envelope.complete && problem_envelopes.len() < KEPT_PROBLEM_ENVELOPES {
             problem_envelopes.push(envelope);
         }
@@ -110,11 +108,11 @@ pub fn reconcile<R: Read, W: Write>(
     };
     for read in log.by_ref() {
         if let Some(envelope) = collator.push(read?) {
-            emit(envelope, &mut report)?;
+            close(envelope)?;
         }
     }
     if let Some(envelope) = collator.finish() {
-        emit(envelope, &mut report)?;
+        close(envelope)?;
     }
 
     let items = tally.items(manifest);
@@ -133,15 +131,10 @@ pub fn reconcile<R: Read, W: Write>(
         scans_bytes,
         scans_sha256,
     };
-    report.write_all(b"\n],\"items\":[")?;
-    for (i, item) in items.iter().enumerate() {
-        report.write_all(if i == 0 { b"\n" } else { b",\n" })?;
-        serde_json::to_writer(&mut report, item).map_err(std::io::Error::other)?;
-    }
-    report.write_all(b"\n],\"summary\":")?;
-    serde_json::to_writer_pretty(&mut report, &summary).map_err(std::io::Error::other)?;
-    report.write_all(b"}\n")?;
-    report.flush()?;
+    let report = match report {
+        Some(report) => Some(report.finish(&items, &summary)?),
+        None => None,
+    };
     Ok((report, ReconcileOutcome { summary, items, problem_envelopes }))
 }
 
@@ -153,4 +146,43 @@ struct ReportHeader<'a> {
     account: Option<&'a str>,
     manifest_sha256: &'a str,
     other_jobs: Vec<&'a str>,
+}
+
+/// The JSON report, written as it goes: header fields, the envelopes one by one, then the
+/// items and the summary.
+struct ReportWriter<W: Write> {
+    out: W,
+    elements: u64,
+}
+
+impl<W: Write> ReportWriter<W> {
+    fn new(out: W) -> Self {
+        ReportWriter { out, elements: 0 }
+    }
+
+    fn start(&mut self, header: &ReportHeader) -> std::io::Result<()> {
+        let header = serde_json::to_string(header).map_err(std::io::Error::other)?;
+        // The header object, left open for the arrays.
+        self.out.write_all(header[..header.len() - 1].as_bytes())?;
+        self.out.write_all(b",\"envelopes\":[")
+    }
+
+    fn element<T: Serialize>(&mut self, value: &T) -> std::io::Result<()> {
+        self.out.write_all(if self.elements == 0 { b"\n" } else { b",\n" })?;
+        self.elements += 1;
+        serde_json::to_writer(&mut self.out, value).map_err(std::io::Error::other)
+    }
+
+    fn finish(mut self, items: &[ItemOutcome], summary: &Summary) -> std::io::Result<W> {
+        self.out.write_all(b"\n],\"items\":[")?;
+        self.elements = 0;
+        for item in items {
+            self.element(item)?;
+        }
+        self.out.write_all(b"\n],\"summary\":")?;
+        serde_json::to_writer_pretty(&mut self.out, summary).map_err(std::io::Error::other)?;
+        self.out.write_all(b"}\n")?;
+        self.out.flush()?;
+        Ok(self.out)
+    }
 }

@@ -154,11 +154,18 @@ pub struct ScanLog<R: BufRead> {
     ends: Vec<usize>,
 }
 
-#[derive(Debug, Clone)]
 enum Layout {
     WholeLine,
     Split(Vec<Column>),
-    Csv { delimiter: u8, columns: Vec<Column> },
+    /// Building a CSV reader compiles its state machine: one is built and reset for each line.
+    Csv {
+        reader: Box<csv_core::Reader>,
+        columns: Vec<Column>,
+    },
+}
+
+fn csv_layout(delimiter: u8, columns: Vec<Column>) -> Layout {
+    Layout::Csv { reader: Box::new(csv_core::ReaderBuilder::new().delimiter(delimiter).build()), columns }
 }
 
 impl<R: BufRead> ScanLog<R> {
@@ -217,13 +224,9 @@ impl<R: BufRead> ScanLog<R> {
             LogFormat::Auto => header_names_payload,
         };
         let (layout, header_line) = match (csv, &self.options.columns) {
-            (true, Some(columns)) => {
-                (Layout::Csv { delimiter: guess.unwrap_or(b','), columns: columns.clone() }, false)
-            }
+            (true, Some(columns)) => (csv_layout(guess.unwrap_or(b','), columns.clone()), false),
             (true, None) => match header {
-                Some(columns) if header_names_payload => {
-                    (Layout::Csv { delimiter: guess.unwrap_or(b','), columns }, true)
-                }
+                Some(columns) if header_names_payload => (csv_layout(guess.unwrap_or(b','), columns), true),
                 _ => return Err(ScanLogError::NoPayloadColumn { line: self.line }),
             },
             (false, Some(columns)) => (Layout::Split(columns.clone()), false),
@@ -248,15 +251,15 @@ impl<R: BufRead> ScanLog<R> {
                 *slot = Some(value.to_string());
             }
         };
-        match self.layout.as_ref().expect("layout decided at the first line") {
+        match self.layout.as_mut().expect("layout decided at the first line") {
             Layout::WholeLine => assign(Column::Payload, text),
             Layout::Split(columns) => {
                 for (column, value) in columns.iter().zip(text.split_whitespace()) {
                     assign(*column, value);
                 }
             }
-            Layout::Csv { delimiter, columns } => {
-                let mut reader = csv_core::ReaderBuilder::new().delimiter(*delimiter).build();
+            Layout::Csv { reader, columns } => {
+                reader.reset();
                 let mut input = text.as_bytes().to_vec();
                 input.push(b'\n');
                 self.fields.resize(input.len(), 0);
