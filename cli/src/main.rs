@@ -19,7 +19,14 @@ const EXIT_INTERNAL: u8 = 2;
 const EXIT_FINDINGS: u8 = 3;
 
 fn main() -> ExitCode {
-    let cli = commands::Cli::parse();
+    // Usage errors are bad input (status 1), like every other refusal; help and version are not.
+    let cli = match commands::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return ExitCode::from(if error.use_stderr() { EXIT_INPUT } else { 0 });
+        }
+    };
     let outcome = std::panic::catch_unwind(|| commands::run(cli));
     match outcome {
         Ok(Ok(())) => ExitCode::SUCCESS,
