@@ -163,7 +163,7 @@ impl<W: Write> ReportWriter<W> {
     fn start(&mut self, header: &ReportHeader) -> std::io::Result<()> {
         let header = serde_json::to_string(header).map_err(std::io::Error::other)?;
         // The header object, left open for the arrays.
-        self.out.write_all(header[..header.len() - 1].as_bytes())?;
+        self.out.write_all(&header.as_bytes()[..header.len() - 1])?;
         self.out.write_all(b",\"envelopes\":[")
     }
 

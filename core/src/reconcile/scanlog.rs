@@ -356,11 +356,11 @@ mod tests {
             columns: Some(vec![Column::Timestamp, Column::Payload, Column::Marker]),
             ..LogOptions::default()
         };
-        let reads = reads("2026-05-01T10:00:00Z  X-1\tENV7\n", options.clone());
-        assert_eq!((reads[0].payload.as_deref(), reads[0].marker.as_deref()), (Some("X-1"), Some("ENV7")));
+        let text = reads("2026-05-01T10:00:00Z  X-1\tENV7\n", options.clone());
+        assert_eq!((text[0].payload.as_deref(), text[0].marker.as_deref()), (Some("X-1"), Some("ENV7")));
         let csv = LogOptions { format: LogFormat::Csv, ..options };
-        let reads = reads("t,X-2,E9\n", csv);
-        assert_eq!(reads[0].payload.as_deref(), Some("X-2"));
+        let csv = reads("t,X-2,E9\n", csv);
+        assert_eq!(csv[0].payload.as_deref(), Some("X-2"));
     }
 
     #[test]

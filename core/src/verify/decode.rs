@@ -40,8 +40,8 @@ mod tests {
         let mut pixels = vec![255u8; width * height];
         for y in 0..height {
             for x in 0..width {
-                let (mx, my) = ((x / px) as isize - quiet as isize, (y / px) as isize - quiet as isize);
-                if mx >= 0 && my >= 0 && symbol.is_dark(mx as usize, my as usize) {
+                let (mx, my) = ((x / px).wrapping_sub(quiet), (y / px).wrapping_sub(quiet));
+                if mx < symbol.columns && my < symbol.rows && symbol.is_dark(mx, my) {
                     pixels[y * width + x] = 0;
                 }
             }
