@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
+use sheetseal_core::jobdir::JobDir;
 use sheetseal_core::lookup::PayloadLookup;
 use sheetseal_core::reconcile::scanlog::ScanLog;
 use sheetseal_core::returns::{RefusedBecause, ReturnsDesk, ScanOutcome};
@@ -54,98 +55,99 @@ pub fn run(args: ReturnsArgs) -> Result<()> {
             desk.damaged_lines.iter().take(10).collect::<Vec<_>>()
         );
     }
-    let mut metadata: Option<Vec<Option<BTreeMap<String, serde_json::Value>>>> = None;
-    let (mut recorded, mut already, mut refused, mut no_reads) = (0usize, 0usize, 0usize, 0usize);
-    let mut handle = |payload: &str, desk: &mut ReturnsDesk| -> Result<()> {
-        let outcome = desk.scan(payload)?;
-        let item_line = |seq: usize, metadata: &mut Option<Vec<_>>| -> Result<String> {
-            let item = &job.manifest.items[seq - 1];
-            if metadata.is_none() {
-                *metadata = Some(job.item_metadata()?);
-            }
-            let fields: Vec<String> = metadata
-                .as_ref()
-                .and_then(|all| all.get(seq - 1))
-                .and_then(Option::as_ref)
-                .map(|m: &BTreeMap<String, serde_json::Value>| {
-                    m.iter()
-                        .map(|(k, v)| {
-                            format!("{k}={}", v.as_str().map_or_else(|| v.to_string(), str::to_string))
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            let meta = if fields.is_empty() { String::new() } else { format!("; {}", fields.join(", ")) };
-            Ok(format!("item {seq} id '{}'{meta}", item.id))
-        };
-        match outcome {
-            ScanOutcome::Recorded { item_seq, sheet, of } => {
-                recorded += 1;
-                println!(
-                    "returned: {payload}: {} (sheet {sheet} of {of}); recorded",
-                    item_line(item_seq, &mut metadata)?
-                );
-            }
-            ScanOutcome::AlreadyRecorded { item_seq, at, operator } => {
-                already += 1;
-                println!(
-                    "already returned: {payload}: {}; recorded at {at} by {operator}; not recorded again",
-                    item_line(item_seq, &mut metadata)?
-                );
-            }
-            ScanOutcome::Refused { reason } => {
-                refused += 1;
-                let why = match reason {
-                    RefusedBecause::UnknownPayload => format!("not a sheet of job {}", job.manifest.job),
-                    RefusedBecause::OtherJob { job: other } => {
-                        format!(
-                            "a sheet of job {other}, not of job {}: return it to that job",
-                            job.manifest.job
-                        )
-                    }
-                };
-                println!(
-                    "REFUSED: '{}': {why}; the refusal is logged",
-                    payload.chars().filter(|c| !c.is_control()).take(80).collect::<String>()
-                );
-            }
-        }
-        Ok(())
-    };
-    let result = (|| -> Result<()> {
-        match &args.scans {
-            None => {
-                for payload in &args.scan {
-                    handle(payload, &mut desk)?;
-                }
-            }
-            Some(path) => {
-                let log = ScanLog::new(BufReader::new(ScanLogArgs::open(path)?), args.log.options())?;
-                for read in log {
-                    let read = read.with_context(|| format!("reading {}", path.display()))?;
-                    match read.payload {
-                        Some(payload) => handle(&payload, &mut desk)?,
-                        None => no_reads += 1,
-                    }
-                }
-            }
-        }
-        Ok(())
-    })();
+    let mut session = Session { job, metadata: None, recorded: 0, already: 0, refused: 0, no_reads: 0 };
+    let result = session.scan_all(&args, &mut desk);
     desk.close()?;
     result?;
     let ledger = job.dir.join(sheetseal_core::returns::ledger::LEDGER_FILE);
+    let Session { recorded, already, refused, no_reads, .. } = session;
     println!(
         "returns: {recorded} recorded, {already} already recorded, {refused} refused{} ({}; operator {operator})",
         if no_reads > 0 { format!(", {no_reads} no-read line(s) skipped") } else { String::new() },
         ledger.display()
     );
     if refused > 0 {
-        return Err(Findings(format!(
-            "returns: {refused} scan(s) refused: not sheets of job {}",
-            job.manifest.job
-        ))
-        .into());
+        let message = format!("returns: {refused} scan(s) refused: not sheets of job {}", job.manifest.job);
+        return Err(Findings(message).into());
     }
     Ok(())
+}
+
+/// What a run has done so far.
+struct Session<'a> {
+    job: &'a JobDir,
+    /// Item metadata, read on the first scan that needs it.
+    metadata: Option<Vec<Option<BTreeMap<String, serde_json::Value>>>>,
+    recorded: usize,
+    already: usize,
+    refused: usize,
+    no_reads: usize,
+}
+
+impl Session<'_> {
+    fn scan_all(&mut self, args: &ReturnsArgs, desk: &mut ReturnsDesk) -> Result<()> {
+        let Some(path) = &args.scans else {
+            return args.scan.iter().try_for_each(|payload| self.scan(payload, desk));
+        };
+        let log = ScanLog::new(BufReader::new(ScanLogArgs::open(path)?), args.log.options())?;
+        for read in log {
+            match read.with_context(|| format!("reading {}", path.display()))?.payload {
+                Some(payload) => self.scan(&payload, desk)?,
+                None => self.no_reads += 1,
+            }
+        }
+        Ok(())
+    }
+
+    fn scan(&mut self, payload: &str, desk: &mut ReturnsDesk) -> Result<()> {
+        let job = &self.job.manifest.job;
+        match desk.scan(payload)? {
+            ScanOutcome::Recorded { item_seq, sheet, of } => {
+                self.recorded += 1;
+                println!(
+                    "returned: {payload}: {} (sheet {sheet} of {of}); recorded",
+                    self.describe(item_seq)?
+                );
+            }
+            ScanOutcome::AlreadyRecorded { item_seq, at, operator } => {
+                self.already += 1;
+                println!(
+                    "already returned: {payload}: {}; recorded at {at} by {operator}; not recorded again",
+                    self.describe(item_seq)?
+                );
+            }
+            ScanOutcome::Refused { reason } => {
+                self.refused += 1;
+                let why = match reason {
+                    RefusedBecause::UnknownPayload => format!("not a sheet of job {job}"),
+                    RefusedBecause::OtherJob { job: other } => {
+                        format!("a sheet of job {other}, not of job {job}: return it to that job")
+                    }
+                };
+                let shown: String = payload.chars().filter(|c| !c.is_control()).take(80).collect();
+                println!("REFUSED: '{shown}': {why}; the refusal is logged");
+            }
+        }
+        Ok(())
+    }
+
+    /// The item's number, id and index metadata.
+    fn describe(&mut self, seq: usize) -> Result<String> {
+        if self.metadata.is_none() {
+            self.metadata = Some(self.job.item_metadata()?);
+        }
+        let fields: Vec<String> = self
+            .metadata
+            .as_ref()
+            .and_then(|all| all.get(seq - 1))
+            .and_then(Option::as_ref)
+            .map(|m| {
+                m.iter()
+                    .map(|(k, v)| format!("{k}={}", v.as_str().map_or_else(|| v.to_string(), str::to_string)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let metadata = if fields.is_empty() { String::new() } else { format!("; {}", fields.join(", ")) };
+        Ok(format!("item {seq} id '{}'{metadata}", self.job.manifest.items[seq - 1].id))
+    }
 }

@@ -47,8 +47,9 @@ pub enum MarkResult {
 /// Reads the marks of the sheets in `range` (indices into `manifest.sheets`) at `dpi`.
 pub fn read_marks(job: &JobDir, range: Range<usize>, dpi: f32) -> Result<Vec<MarkRead>, PdfiumError> {
     let pdfium = pdfium()?;
-    let sheets = &job.manifest.sheets
-        [range.start.min(job.manifest.sheets.len())..range.end.min(job.manifest.sheets.len())];
+    let all = &job.manifest.sheets;
+    let end = range.end.min(all.len());
+    let sheets = &all[range.start.min(end)..end];
     let mut reads = Vec::with_capacity(sheets.len());
     let mut open: Option<(usize, Result<PdfDocument<'static>, String>)> = None;
     for sheet in sheets {
