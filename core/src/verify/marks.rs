@@ -6,7 +6,7 @@
 
 use std::ops::Range;
 
-use pdfium_render::prelude::{PdfBitmap, PdfBitmapFormat, PdfDocument, PdfPage, PdfRenderConfig};
+use pdfium_render::prelude::{PdfBitmap, PdfBitmapFormat, PdfPage, PdfRenderConfig};
 use serde::{Deserialize, Serialize};
 
 use super::decode::{decode_datamatrix, Gray};
@@ -44,48 +44,58 @@ pub enum MarkResult {
     OutputUnreadable { detail: String },
 }
 
-/// Reads the marks of the sheets in `range` (indices into `manifest.sheets`) at `dpi`.
+/// Reads the marks of the sheets in `range` (indices into `manifest.sheets`) at `dpi`. Each
+/// output is opened once for its run of sheets, each page once for the leaves it carries.
 pub fn read_marks(job: &JobDir, range: Range<usize>, dpi: f32) -> Result<Vec<MarkRead>, PdfiumError> {
     let pdfium = pdfium()?;
     let all = &job.manifest.sheets;
     let end = range.end.min(all.len());
     let sheets = &all[range.start.min(end)..end];
     let mut reads = Vec::with_capacity(sheets.len());
-    let mut open: Option<(usize, Result<PdfDocument<'static>, String>)> = None;
-    for sheet in sheets {
-        if open.as_ref().is_none_or(|(output, _)| *output != sheet.output) {
-            let document = match job.manifest.outputs.get(sheet.output) {
-                Some(_) => pdfium
-                    .load_pdf_from_file(&job.output_path(sheet.output), None)
-                    .map_err(|e| format!("pdfium cannot open it: {}", describe(&e))),
-                None => Err(format!("the manifest lists no output {}", sheet.output)),
-            };
-            open = Some((sheet.output, document));
-        }
-        let result = match &open {
-            Some((_, Ok(document))) => read_one(document, sheet, dpi),
-            Some((_, Err(detail))) => MarkResult::OutputUnreadable { detail: detail.clone() },
-            None => unreachable!("a document was opened above"),
+    for run in sheets.chunk_by(|a, b| a.output == b.output) {
+        let output = run[0].output;
+        let document = match job.manifest.outputs.get(output) {
+            Some(_) => pdfium
+                .load_pdf_from_file(&job.output_path(output), None)
+                .map_err(|e| format!("pdfium cannot open it: {}", describe(&e))),
+            None => Err(format!("the manifest lists no output {output}")),
         };
-        reads.push(MarkRead { sheet: sheet.seq, result });
+        let document = match document {
+            Ok(document) => document,
+            Err(detail) => {
+                let unreadable = |s: &SheetRecord| MarkRead {
+                    sheet: s.seq,
+                    result: MarkResult::OutputUnreadable { detail: detail.clone() },
+                };
+                reads.extend(run.iter().map(unreadable));
+                continue;
+            }
+        };
+        let pages = document.pages().len() as usize;
+        let mut page: Option<(usize, PdfPage)> = None;
+        for sheet in run {
+            let result = if sheet.front_page == 0 || sheet.front_page > pages {
+                MarkResult::PageMissing { pages }
+            } else {
+                if page.as_ref().is_none_or(|(number, _)| *number != sheet.front_page) {
+                    page =
+                        document.pages().get((sheet.front_page - 1) as _).ok().map(|p| (sheet.front_page, p));
+                }
+                match &page {
+                    Some((_, page)) => read_one(page, sheet, dpi),
+                    None => MarkResult::OutputUnreadable {
+                        detail: format!("page {} cannot be loaded", sheet.front_page),
+                    },
+                }
+            };
+            reads.push(MarkRead { sheet: sheet.seq, result });
+        }
     }
     Ok(reads)
 }
 
-fn read_one(document: &PdfDocument, sheet: &SheetRecord, dpi: f32) -> MarkResult {
-    let pages = document.pages().len() as usize;
-    if sheet.front_page == 0 || sheet.front_page > pages {
-        return MarkResult::PageMissing { pages };
-    }
-    let page = match document.pages().get((sheet.front_page - 1) as _) {
-        Ok(page) => page,
-        Err(e) => {
-            return MarkResult::OutputUnreadable {
-                detail: format!("page {}: {}", sheet.front_page, describe(&e)),
-            }
-        }
-    };
-    match render_zone(&page, sheet, dpi) {
+fn read_one(page: &PdfPage, sheet: &SheetRecord, dpi: f32) -> MarkResult {
+    match render_zone(page, sheet, dpi) {
         Ok(image) => match decode_datamatrix(&image) {
             Some(text) => MarkResult::Decoded { text },
             None => MarkResult::Unreadable,
