@@ -190,6 +190,22 @@ fn a_double_feed_is_a_duplicate_sheet() {
 }
 
 #[test]
+fn sheets_read_out_of_order_are_reported() {
+    let root = tempfile::tempdir().unwrap();
+    let (dir, m) = job(root.path());
+    let x = item_with(&m, 3, 2);
+    let mut lines = perfect(&m);
+    lines.swap(at(x, 1), at(x, 2));
+    let log = root.path().join("order.txt");
+    write_text(&log, &lines);
+    let out = reconcile(&dir, &log, &[]);
+    assert_eq!(out.code, Some(3));
+    let envelopes = envelopes_of(&out.report, x.seq);
+    assert_eq!(envelopes[0]["problems"], serde_json::json!([{"problem": "out-of-order", "order": [2, 1, 3]}]));
+    others_complete(&out.report, &[x.seq]);
+}
+
+#[test]
 fn a_sheet_of_another_item_between_two_sheets_of_one_envelope() {
     let root = tempfile::tempdir().unwrap();
     let (dir, m) = job(root.path());

@@ -127,77 +127,12 @@ pub fn report(
     let mut notes = Vec::new();
 
     for check in &outputs {
-        let record = &m.outputs[check.index];
-        let name = check.path.display();
-        let mut find = |code, message: String| findings.push(Finding { code, sheet: None, message });
-        match &check.state {
-            FileState::Absent => find(FindingCode::OutputMissing, format!("{name} is missing")),
-            FileState::Unreadable { detail } => {
-                find(FindingCode::OutputUnreadable, format!("{name}: {detail}"))
-            }
-            FileState::Read { bytes, sha256, pages, pages_error } => {
-                if *bytes != record.bytes {
-                    find(
-                        FindingCode::OutputSize,
-                        format!("{name} has {bytes} bytes, the manifest says {}", record.bytes),
-                    );
-                }
-                if *sha256 != record.sha256 {
-                    find(
-                        FindingCode::OutputSha256,
-                        format!("{name} has SHA-256 {sha256}, the manifest says {}", record.sha256),
-                    );
-                }
-                match (pages, pages_error) {
-                    (Some(pages), _) if *pages != record.pages => find(
-                        FindingCode::OutputPages,
-                        format!("{name} has {pages} pages, the manifest says {}", record.pages),
-                    ),
-                    (Some(_), _) => {}
-                    (None, detail) => find(
-                        FindingCode::OutputUnreadable,
-                        format!("{name}: {}", detail.as_deref().unwrap_or("pages not counted")),
-                    ),
-                }
-            }
-        }
+        let o = &m.outputs[check.index];
+        compare_file(check, Role::Output, (o.bytes, &o.sha256, o.pages), &mut findings, &mut notes);
     }
-
     for check in &inputs {
-        let record = &m.inputs[check.index];
-        let name = check.path.display();
-        let mut find = |code, message: String| findings.push(Finding { code, sheet: None, message });
-        match &check.state {
-            FileState::Absent => notes.push(format!(
-                "input {name} is not present: page conservation checked against the manifest's records only"
-            )),
-            FileState::Unreadable { detail } => notes.push(format!("input {name} cannot be read: {detail}")),
-            FileState::Read { bytes, sha256, pages, pages_error } => {
-                if *bytes != record.bytes {
-                    find(
-                        FindingCode::InputSize,
-                        format!("input {name} has {bytes} bytes, the manifest says {}", record.bytes),
-                    );
-                }
-                if *sha256 != record.sha256 {
-                    find(
-                        FindingCode::InputSha256,
-                        format!("input {name} has SHA-256 {sha256}, the manifest says {}: not the file this job was made from", record.sha256),
-                    );
-                }
-                match (pages, pages_error) {
-                    (Some(pages), _) if *pages != record.pages => find(
-                        FindingCode::InputPages,
-                        format!("input {name} has {pages} pages, the manifest says {}", record.pages),
-                    ),
-                    (Some(_), _) => {}
-                    (None, detail) => notes.push(format!(
-                        "input {name}: page count not checked: {}",
-                        detail.as_deref().unwrap_or("unknown")
-                    )),
-                }
-            }
-        }
+        let i = &m.inputs[check.index];
+        compare_file(check, Role::Input, (i.bytes, &i.sha256, i.pages), &mut findings, &mut notes);
     }
 
     let marks_matched = compare_marks(job, reads, &mut findings);
@@ -210,6 +145,77 @@ pub fn report(
         inputs,
         findings,
         notes,
+    }
+}
+
+/// Outputs must be there and readable; inputs are usually deleted after printing, so an input
+/// that cannot be checked is a note, one that differs a finding.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Output,
+    Input,
+}
+
+/// A file against its record: size, SHA-256 and page count.
+fn compare_file(
+    check: &FileCheck,
+    role: Role,
+    (want_bytes, want_sha256, want_pages): (u64, &str, usize),
+    findings: &mut Vec<Finding>,
+    notes: &mut Vec<String>,
+) {
+    use FindingCode::*;
+    let (name, [size, hash, page_count]) = match role {
+        Role::Output => (check.path.display().to_string(), [OutputSize, OutputSha256, OutputPages]),
+        Role::Input => (format!("input {}", check.path.display()), [InputSize, InputSha256, InputPages]),
+    };
+    // (code, message, whether it says the file differs rather than that it could not be checked)
+    let mut found: Vec<(FindingCode, String, bool)> = Vec::new();
+    match &check.state {
+        FileState::Absent => {
+            let message = match role {
+                Role::Output => format!("{name} is missing"),
+                Role::Input => {
+                    format!("{name} is not present: page conservation checked against the manifest's records only")
+                }
+            };
+            found.push((OutputMissing, message, false));
+        }
+        FileState::Unreadable { detail } => {
+            found.push((OutputUnreadable, format!("{name} cannot be read: {detail}"), false))
+        }
+        FileState::Read { bytes, sha256, pages, pages_error } => {
+            if *bytes != want_bytes {
+                found.push((size, format!("{name} has {bytes} bytes, the manifest says {want_bytes}"), true));
+            }
+            if sha256 != want_sha256 {
+                found.push((
+                    hash,
+                    format!("{name} has SHA-256 {sha256}, the manifest says {want_sha256}"),
+                    true,
+                ));
+            }
+            match pages {
+                Some(pages) if *pages != want_pages => found.push((
+                    page_count,
+                    format!("{name} has {pages} pages, the manifest says {want_pages}"),
+                    true,
+                )),
+                Some(_) => {}
+                None => found.push((
+                    OutputUnreadable,
+                    format!("{name}: pages not counted: {}", pages_error.as_deref().unwrap_or("unknown")),
+                    false,
+                )),
+            }
+        }
+    }
+    for (code, message, differs) in found {
+        if differs || role == Role::Output {
+            findings.push(Finding { code, sheet: None, message });
+        } else {
+            notes.push(message);
+        }
     }
 }
 
