@@ -17,6 +17,8 @@ use sheetseal_core::write::atomic::AtomicFile;
 
 use crate::findings::Findings;
 
+/// After this many renderer crashes in one range, its remaining sheets are not tried.
+const MAX_WORKER_CRASHES: usize = 20;
 /// Fewer sheets than this per worker process do not pay for starting it.
 const MIN_SHEETS_PER_WORKER: usize = 400;
 /// Findings printed in the summary; the JSON report has all of them.
@@ -99,59 +101,83 @@ fn default_jobs(sheets: usize) -> usize {
     cores.min(sheets.div_ceil(MIN_SHEETS_PER_WORKER)).max(1)
 }
 
-/// Reads every sheet's mark, in this process or spread over `jobs` worker processes.
+/// Reads every sheet's mark in `jobs` worker processes, each over a contiguous range of sheets.
+/// Rendering always happens in a worker: if pdfium crashes on a page, the sheet it was reading is
+/// reported as unreadable and a new worker carries on after it.
 fn read_all_marks(job: &JobDir, dir: &Path, jobs: usize, dpi: f32) -> Result<Vec<marks::MarkRead>> {
     let sheets = job.manifest.sheets.len();
-    if jobs <= 1 {
-        return Ok(marks::read_marks(job, 0..sheets, dpi)?);
-    }
     let exe = std::env::current_exe().context("cannot find the sheetseal program to start workers")?;
-    let chunk = sheets.div_ceil(jobs);
-    let children = (0..sheets)
-        .step_by(chunk)
-        .map(|from| {
-            let range = format!("{from}..{}", (from + chunk).min(sheets));
-            Command::new(&exe)
-                .arg("verify")
-                .arg(dir)
-                .args(["--worker", &range, "--dpi", &dpi.to_string()])
-                .stdin(Stdio::null())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .with_context(|| format!("cannot start a verify worker ({})", exe.display()))
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let outputs: Vec<_> = std::thread::scope(|scope| {
-        let waits: Vec<_> = children.into_iter().map(|c| scope.spawn(move || c.wait_with_output())).collect();
-        waits.into_iter().map(|w| w.join().expect("worker wait thread")).collect()
+    let chunk = sheets.div_ceil(jobs.max(1)).max(1);
+    let ranges: Vec<Range<usize>> =
+        (0..sheets).step_by(chunk).map(|from| from..(from + chunk).min(sheets)).collect();
+    let results: Vec<Result<Vec<marks::MarkRead>>> = std::thread::scope(|scope| {
+        let workers: Vec<_> =
+            ranges.into_iter().map(|range| scope.spawn(|| read_range(job, &exe, dir, range, dpi))).collect();
+        workers.into_iter().map(|w| w.join().expect("worker thread")).collect()
     });
     let mut reads = Vec::with_capacity(sheets);
-    for output in outputs {
-        let output = output.context("a verify worker failed")?;
-        if !output.status.success() {
-            bail!(
-                "a verify worker failed ({}): {}",
-                output.status,
-                String::from_utf8_lossy(&output.stderr).trim()
-            );
-        }
-        for line in output.stdout.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
-            reads.push(serde_json::from_slice(line).context("a verify worker wrote an unreadable line")?);
-        }
+    for result in results {
+        reads.extend(result?);
     }
     Ok(reads)
 }
 
+/// Runs workers over `range` until every sheet of it is read or known unreadable.
+fn read_range(
+    job: &JobDir,
+    exe: &Path,
+    dir: &Path,
+    range: Range<usize>,
+    dpi: f32,
+) -> Result<Vec<marks::MarkRead>> {
+    let mut reads = Vec::with_capacity(range.len());
+    let mut from = range.start;
+    let mut crashes = 0;
+    while from < range.end {
+        let output = Command::new(exe)
+            .arg("verify")
+            .arg(dir)
+            .args(["--worker", &format!("{from}..{}", range.end), "--dpi", &dpi.to_string()])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .output()
+            .with_context(|| format!("cannot run a verify worker ({})", exe.display()))?;
+        let before = reads.len();
+        for line in output.stdout.split(|&b| b == b'\n').filter(|l| l.ends_with(b"}")) {
+            reads.push(serde_json::from_slice(line).context("a verify worker wrote an unreadable line")?);
+        }
+        from += reads.len() - before;
+        if output.status.success() || from >= range.end {
+            break;
+        }
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        if output.status.code() == Some(1) && reads.len() == before {
+            bail!("a verify worker failed: {}", stderr.trim());
+        }
+        // The worker died on sheet `from`: report it and go on after it.
+        crashes += 1;
+        let detail = format!("the renderer (pdfium) crashed on it ({})", output.status);
+        let last = if crashes >= MAX_WORKER_CRASHES { range.end } else { from + 1 };
+        for sheet in &job.manifest.sheets[from..last] {
+            let result = marks::MarkResult::OutputUnreadable { detail: detail.clone() };
+            reads.push(marks::MarkRead { sheet: sheet.seq, result });
+        }
+        from = last;
+    }
+    Ok(reads)
+}
+
+/// Prints each read as a JSON line as soon as it is made, so that a crash loses nothing before it.
 fn worker(job: &JobDir, range: Range<usize>, dpi: f32) -> Result<()> {
     use std::io::Write;
-    let reads = marks::read_marks(job, range, dpi)?;
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    for read in &reads {
-        serde_json::to_writer(&mut out, read)?;
-        out.write_all(b"\n")?;
-    }
-    out.flush()?;
+    let mut out = std::io::stdout().lock();
+    marks::read_marks(job, range, dpi, |read| {
+        let mut line = serde_json::to_vec(&read).map_err(std::io::Error::other)?;
+        line.push(b'\n');
+        out.write_all(&line)?;
+        out.flush()
+    })?;
     Ok(())
 }
 

@@ -201,7 +201,10 @@ fn sheets_read_out_of_order_are_reported() {
     let out = reconcile(&dir, &log, &[]);
     assert_eq!(out.code, Some(3));
     let envelopes = envelopes_of(&out.report, x.seq);
-    assert_eq!(envelopes[0]["problems"], serde_json::json!([{"problem": "out-of-order", "order": [2, 1, 3]}]));
+    assert_eq!(
+        envelopes[0]["problems"],
+        serde_json::json!([{"problem": "out-of-order", "order": [2, 1, 3]}])
+    );
     others_complete(&out.report, &[x.seq]);
 }
 

@@ -44,14 +44,29 @@ pub enum MarkResult {
     OutputUnreadable { detail: String },
 }
 
-/// Reads the marks of the sheets in `range` (indices into `manifest.sheets`) at `dpi`. Each
-/// output is opened once for its run of sheets, each page once for the leaves it carries.
-pub fn read_marks(job: &JobDir, range: Range<usize>, dpi: f32) -> Result<Vec<MarkRead>, PdfiumError> {
+/// Why marks cannot be read at all.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReadMarksError {
+    #[error(transparent)]
+    Pdfium(#[from] PdfiumError),
+    #[error("cannot pass a mark read on")]
+    Io(#[from] std::io::Error),
+}
+
+/// Reads the marks of the sheets in `range` (indices into `manifest.sheets`) at `dpi`, in order,
+/// handing each read to `each` as soon as it is made. Each output is opened once for its run of
+/// sheets, each page loaded once for the leaves it carries.
+pub fn read_marks(
+    job: &JobDir,
+    range: Range<usize>,
+    dpi: f32,
+    mut each: impl FnMut(MarkRead) -> std::io::Result<()>,
+) -> Result<(), ReadMarksError> {
     let pdfium = pdfium()?;
     let all = &job.manifest.sheets;
     let end = range.end.min(all.len());
     let sheets = &all[range.start.min(end)..end];
-    let mut reads = Vec::with_capacity(sheets.len());
     for run in sheets.chunk_by(|a, b| a.output == b.output) {
         let output = run[0].output;
         let document = match job.manifest.outputs.get(output) {
@@ -63,11 +78,10 @@ pub fn read_marks(job: &JobDir, range: Range<usize>, dpi: f32) -> Result<Vec<Mar
         let document = match document {
             Ok(document) => document,
             Err(detail) => {
-                let unreadable = |s: &SheetRecord| MarkRead {
-                    sheet: s.seq,
-                    result: MarkResult::OutputUnreadable { detail: detail.clone() },
-                };
-                reads.extend(run.iter().map(unreadable));
+                for sheet in run {
+                    let result = MarkResult::OutputUnreadable { detail: detail.clone() };
+                    each(MarkRead { sheet: sheet.seq, result })?;
+                }
                 continue;
             }
         };
@@ -88,10 +102,10 @@ pub fn read_marks(job: &JobDir, range: Range<usize>, dpi: f32) -> Result<Vec<Mar
                     },
                 }
             };
-            reads.push(MarkRead { sheet: sheet.seq, result });
+            each(MarkRead { sheet: sheet.seq, result })?;
         }
     }
-    Ok(reads)
+    Ok(())
 }
 
 fn read_one(page: &PdfPage, sheet: &SheetRecord, dpi: f32) -> MarkResult {
