@@ -80,10 +80,10 @@ fn check_counts(m: &Manifest, found: &mut Found) {
         ("sheets", c.sheets, m.sheets.len()),
         ("marks", c.marks, m.sheets.len()),
         ("warnings", c.warnings, m.warnings.len()),
-        ("input_pages", c.input_pages, m.inputs.iter().map(|i| i.pages).sum()),
-        ("output_pages", c.output_pages, m.outputs.iter().map(|o| o.pages).sum()),
-        ("blank_pages", c.blank_pages, m.items.iter().map(|i| i.blank_pages).sum()),
-        ("sheets of the outputs", c.sheets, m.outputs.iter().map(|o| o.sheets).sum()),
+        ("input_pages", c.input_pages, total(m.inputs.iter().map(|i| i.pages))),
+        ("output_pages", c.output_pages, total(m.outputs.iter().map(|o| o.pages))),
+        ("blank_pages", c.blank_pages, total(m.items.iter().map(|i| i.blank_pages))),
+        ("sheets of the outputs", c.sheets, total(m.outputs.iter().map(|o| o.sheets))),
     ];
     for (name, counted, recorded) in pairs {
         if counted != recorded {
@@ -93,6 +93,11 @@ fn check_counts(m: &Manifest, found: &mut Found) {
     if m.items.is_empty() || m.sheets.is_empty() || m.outputs.is_empty() {
         found.job("the manifest lists no items, sheets or outputs".to_string());
     }
+}
+
+/// A sum that a hand-edited number cannot overflow.
+fn total(values: impl Iterator<Item = usize>) -> usize {
+    values.fold(0, usize::saturating_add)
 }
 
 fn check_items(m: &Manifest, found: &mut Found) {
@@ -117,10 +122,10 @@ fn check_items(m: &Manifest, found: &mut Found) {
             bad(format!(
                 "starts at sheet {}, the item before it ends at sheet {}",
                 item.first_sheet,
-                next_sheet - 1
+                next_sheet.saturating_sub(1)
             ));
         }
-        next_sheet = item.first_sheet + item.sheets;
+        next_sheet = item.first_sheet.saturating_add(item.sheets);
     }
 }
 
@@ -139,7 +144,7 @@ fn check_sheets(m: &Manifest, found: &mut Found) {
                 }
                 if s.of != item.sheets || s.sheet == 0 || s.sheet > s.of {
                     bad(format!("is sheet {} of {}, its item has {} sheets", s.sheet, s.of, item.sheets));
-                } else if s.seq != item.first_sheet + s.sheet - 1 {
+                } else if s.seq != item.first_sheet.saturating_add(s.sheet - 1) {
                     bad(format!(
                         "is sheet {} of item {}, which starts at sheet {}",
                         s.sheet, item.seq, item.first_sheet
@@ -218,5 +223,66 @@ fn check_conservation(m: &Manifest, found: &mut Found) {
             "page conservation: the sheets place page {} of input {} beyond the inputs' pages",
             extra.page, extra.input
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Value};
+
+    /// One item of three pages on two duplex sheets.
+    fn manifest() -> Value {
+        let sheet = |seq: usize, front: usize, back: Option<usize>, payload: &str| {
+            json!({"seq": seq, "item_seq": 1, "item_id": "A", "sheet": seq, "of": 2, "output": 0,
+                   "front_page": 2 * seq - 1, "back_page": 2 * seq, "front": {"input": 0, "page": front},
+                   "back": back.map(|page| json!({"input": 0, "page": page})), "size": [595.0, 842.0],
+                   "payload": payload, "mark": {"zone": [14.0, 700.0, 33.0, 33.0], "modules": [16, 16]}})
+        };
+        json!({
+            "schema": "sheetseal-manifest/1", "tool": {"name": "sheetseal", "version": "0"}, "job": "J",
+            "config": {}, "inputs": [{"path": "in.pdf", "sha256": "00", "bytes": 1, "pages": 3}],
+            "outputs": [{"path": "J.pdf", "sha256": "00", "bytes": 1, "pages": 4, "sheets": 2}],
+            "counts": {"items": 1, "input_pages": 3, "blank_pages": 1, "output_pages": 4, "sheets": 2, "marks": 2, "warnings": 0},
+            "items": [{"seq": 1, "id": "A", "input": 0, "first_page": 1, "last_page": 3, "pages": 3, "sheets": 2,
+                       "first_sheet": 1, "blank_pages": 1}],
+            "sheets": [sheet(1, 1, Some(2), "J-1"), sheet(2, 3, None, "J-2")],
+            "warnings": []
+        })
+    }
+
+    fn check(value: &Value) -> Vec<String> {
+        let manifest: Manifest = serde_json::from_value(value.clone()).unwrap();
+        problems(&manifest).iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn a_consistent_manifest_has_no_problem() {
+        assert_eq!(check(&manifest()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn contradictions_are_named() {
+        let mut m = manifest();
+        m["counts"]["marks"] = json!(3);
+        m["sheets"][1]["payload"] = json!("J-1");
+        m["sheets"][1]["back"] = json!({"input": 0, "page": 9});
+        let problems = check(&m).join("\n");
+        assert!(problems.contains("counts.marks says 3"), "{problems}");
+        assert!(problems.contains("sheet 2: has the payload of sheet 1"), "{problems}");
+        assert!(problems.contains("outside its item's pages"), "{problems}");
+        assert!(problems.contains("page conservation"), "{problems}");
+    }
+
+    #[test]
+    fn absurd_numbers_are_problems_not_panics() {
+        let mut m = manifest();
+        m["items"][0]["first_sheet"] = json!(usize::MAX);
+        m["items"][0]["sheets"] = json!(usize::MAX);
+        m["inputs"][0]["pages"] = json!(usize::MAX);
+        m["outputs"][0]["pages"] = json!(usize::MAX);
+        m["sheets"][0]["item_seq"] = json!(usize::MAX);
+        m["sheets"][1]["sheet"] = json!(0);
+        assert!(check(&m).len() >= 4);
     }
 }
