@@ -1,8 +1,9 @@
 //! `sheetseal verify DIR`: check a finished job before it goes to the printer (docs/verify.md).
 //!
 //! pdfium serialises rendering within a process, so the marks are read by worker processes of
-//! this same program (`--jobs N`), each over a contiguous range of sheets, while this process
-//! hashes the files.
+//! this same program (`--jobs N`, at least one), each over a contiguous range of sheets, while
+//! this process hashes the files. A worker that dies (a pdfium crash) costs one sheet, not the
+//! run.
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
