@@ -36,6 +36,13 @@ fn payload(m: &Manifest, item: &ItemRecord, sheet: usize) -> String {
     m.sheets[at(item, sheet)].payload.clone()
 }
 
+/// Writes `lines` as a text log named `name` in `root` and returns its path.
+fn text_log(root: &Path, name: &str, lines: &[Line]) -> PathBuf {
+    let log = root.join(name);
+    write_text(&log, lines);
+    log
+}
+
 fn write_text(path: &Path, lines: &[Line]) {
     let text: String = lines.iter().map(|l| format!("{}\n", l.as_deref().unwrap_or("NOREAD"))).collect();
     std::fs::write(path, text).unwrap();
@@ -142,8 +149,7 @@ fn a_dropped_read_is_a_missing_sheet_and_the_item_is_reprinted_with_the_same_ids
     for position in [drop_x.max(drop_single), drop_x.min(drop_single)] {
         lines.remove(position);
     }
-    let log = root.path().join("dropped.txt");
-    write_text(&log, &lines);
+    let log = text_log(root.path(), "dropped.txt", &lines);
     let reprint = root.path().join("reprint.csv");
     let out = reconcile(&dir, &log, &["--reprint", path(&reprint), "--reprint-per", "sheet"]);
     assert_eq!(out.code, Some(3), "{}", out.stdout);
@@ -179,8 +185,7 @@ fn a_double_feed_is_a_duplicate_sheet() {
     let x = item_with(&m, 3, 1);
     let mut lines = perfect(&m);
     lines.insert(at(x, 1), Some(payload(&m, x, 1)));
-    let log = root.path().join("double.txt");
-    write_text(&log, &lines);
+    let log = text_log(root.path(), "double.txt", &lines);
     let out = reconcile(&dir, &log, &[]);
     assert_eq!(out.code, Some(3));
     let envelopes = envelopes_of(&out.report, x.seq);
@@ -196,8 +201,7 @@ fn sheets_read_out_of_order_are_reported() {
     let x = item_with(&m, 3, 2);
     let mut lines = perfect(&m);
     lines.swap(at(x, 1), at(x, 2));
-    let log = root.path().join("order.txt");
-    write_text(&log, &lines);
+    let log = text_log(root.path(), "order.txt", &lines);
     let out = reconcile(&dir, &log, &[]);
     assert_eq!(out.code, Some(3));
     let envelopes = envelopes_of(&out.report, x.seq);
@@ -218,8 +222,7 @@ fn a_sheet_of_another_item_between_two_sheets_of_one_envelope() {
     let stray = lines.remove(at(y, 2));
     let position = at(x, 2) - usize::from(at(y, 2) < at(x, 2));
     lines.insert(position, stray);
-    let log = root.path().join("stray.txt");
-    write_text(&log, &lines);
+    let log = text_log(root.path(), "stray.txt", &lines);
     let reprint = root.path().join("reprint.jsonl");
     let out = reconcile(&dir, &log, &["--reprint", path(&reprint), "--reprint-format", "jsonl"]);
     assert_eq!(out.code, Some(3));
@@ -304,8 +307,7 @@ fn sheets_of_other_jobs_and_other_accounts_are_told_apart() {
     let second_stray = if first.seq == x.seq { &sm } else { &om };
     lines.insert(at(first, 2), Some(first_stray.sheets[0].payload.clone()));
     lines.insert(at(second, 2), Some(second_stray.sheets[0].payload.clone()));
-    let log = root.path().join("foreign.txt");
-    write_text(&log, &lines);
+    let log = text_log(root.path(), "foreign.txt", &lines);
 
     let out =
         reconcile(&dir, &log, &["--other-job", path(&other_account), "--other-job", path(&same_account)]);
@@ -335,8 +337,7 @@ fn an_open_loop_reprint_renumbers_items_into_a_child_job() {
     for position in [at(x, 2).max(at(y, 1)), at(x, 2).min(at(y, 1))] {
         lines.remove(position);
     }
-    let log = root.path().join("log.txt");
-    write_text(&log, &lines);
+    let log = text_log(root.path(), "log.txt", &lines);
     let reprint = root.path().join("child.jsonl");
     let args = [
         "--reprint",
