@@ -18,3 +18,5 @@ demo_dir=$(mktemp -d)
 trap 'rm -rf "$demo_dir"' EXIT
 cargo run --quiet --locked -p sheetseal-cli -- demo --out "$demo_dir" >/dev/null
 python3 scripts/decode_marks.py "$demo_dir/job" --dmtxread-sample 12
+echo "== sheetseal verify of the demo output (pdfium renders, rxing decodes)"
+cargo run --quiet --locked -p sheetseal-cli -- verify "$demo_dir/job"

@@ -34,6 +34,14 @@ enum Command {
     Demo(DemoArgs),
     /// Measure the main job on generated corpora of several sizes (and peers, where installed).
     Bench(crate::cmd_bench::BenchArgs),
+    /// Check a finished job before printing: files, hashes, and every sheet's mark read back.
+    Verify(crate::cmd_verify::VerifyArgs),
+    /// Write an inserter control file (CSV, JSON Lines or fixed-width) from a job's manifest.
+    Export(crate::cmd_export::ExportArgs),
+    /// Reconcile an inserter camera log with the job: every envelope and item, and a reprint list.
+    Reconcile(crate::cmd_reconcile::ReconcileArgs),
+    /// Record returned mail (scanned marks) in the job's append-only returns ledger.
+    Returns(crate::cmd_returns::ReturnsArgs),
 }
 
 #[derive(Args)]
@@ -47,6 +55,10 @@ struct ImposeArgs {
     /// Job identifier printed in every mark: 1-12 characters A-Z, 0-9, '-'.
     #[arg(long)]
     job: String,
+    /// The customer account the job belongs to, recorded in the manifest (reconcile tells
+    /// accounts apart with it).
+    #[arg(long)]
+    account: Option<String>,
     /// How to find the letters: fixed:N (every N pages) or index:FILE.csv (item_id,first_page,page_count).
     #[arg(long, value_parser = parse_split)]
     split: SplitRule,
@@ -236,6 +248,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Corpus(args) => corpus(args),
         Command::Demo(args) => demo(args),
         Command::Bench(args) => crate::cmd_bench::run(args),
+        Command::Verify(args) => crate::cmd_verify::run(args),
+        Command::Export(args) => crate::cmd_export::run(args),
+        Command::Reconcile(args) => crate::cmd_reconcile::run(args),
+        Command::Returns(args) => crate::cmd_returns::run(args),
     }
 }
 
@@ -250,6 +266,7 @@ fn impose(args: ImposeArgs) -> Result<()> {
         sheet: args.imposition.sheet(),
         page_box: args.imposition.page_box,
         annotations: args.imposition.annotations,
+        account: args.account,
         mark: args.mark.geometry(),
         ..JobConfig::new(&args.job, args.inputs, args.split, &args.out)
     };

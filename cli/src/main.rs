@@ -1,7 +1,12 @@
 //! The `sheetseal` command: a thin layer of argument parsing and reporting over sheetseal-core.
 
 mod cmd_bench;
+mod cmd_export;
+mod cmd_reconcile;
+mod cmd_returns;
+mod cmd_verify;
 mod commands;
+mod findings;
 
 use std::process::ExitCode;
 
@@ -11,12 +16,25 @@ use clap::Parser;
 const EXIT_INPUT: u8 = 1;
 /// Exit status for an internal error.
 const EXIT_INTERNAL: u8 = 2;
+/// Exit status of a check that ran and found problems (verify, reconcile, returns).
+const EXIT_FINDINGS: u8 = 3;
 
 fn main() -> ExitCode {
-    let cli = commands::Cli::parse();
+    // Usage errors are bad input (status 1), like every other refusal; help and version are not.
+    let cli = match commands::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return ExitCode::from(if error.use_stderr() { EXIT_INPUT } else { 0 });
+        }
+    };
     let outcome = std::panic::catch_unwind(|| commands::run(cli));
     match outcome {
         Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err(error)) if error.is::<findings::Findings>() => {
+            eprintln!("{error}");
+            ExitCode::from(EXIT_FINDINGS)
+        }
         Ok(Err(error)) => {
             eprintln!("error: {error:#}");
             let internal =

@@ -3,6 +3,7 @@
 
 mod util;
 
+mod closing_loop;
 mod corpus_public;
 mod demo;
 mod impose_errors;

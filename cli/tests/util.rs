@@ -8,9 +8,12 @@ use std::time::{Duration, Instant};
 
 use sheetseal_core::manifest::Manifest;
 
-/// The binary under test.
+/// The binary under test; `SHEETSEAL_TEST_BIN` names another copy of it (useful when the build
+/// folder is shared with other checkouts, whose builds replace the binary).
 pub fn sheetseal() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_sheetseal"))
+    Command::new(
+        std::env::var_os("SHEETSEAL_TEST_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_sheetseal").into()),
+    )
 }
 
 /// Runs a command, killing it after `limit`; a hang is a test failure.

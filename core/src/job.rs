@@ -20,6 +20,10 @@ use crate::Error;
 #[derive(Debug, Clone, Serialize)]
 pub struct JobConfig {
     pub job: String,
+    /// The customer account, recorded in the manifest so that reconciliation can tell two
+    /// customers apart.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
     pub inputs: Vec<PathBuf>,
     pub split: SplitRule,
     pub layout: LayoutSpec,
@@ -41,6 +45,7 @@ impl JobConfig {
     pub fn new(job: &str, inputs: Vec<PathBuf>, split: SplitRule, out_dir: &Path) -> Self {
         JobConfig {
             job: job.to_string(),
+            account: None,
             inputs,
             split,
             layout: LayoutSpec::default(),
@@ -86,6 +91,9 @@ pub fn run(config: &JobConfig) -> Result<JobOutcome, Error> {
     config.mark.validate()?;
     config.layout.validate().map_err(Error::Config)?;
     config.sheet.validate().map_err(|e| Error::Config(e.to_string()))?;
+    if let Some(account) = &config.account {
+        validate_account(account).map_err(Error::Config)?;
+    }
     if config.inputs.is_empty() {
         return Err(Error::Config("no input PDF given".to_string()));
     }
@@ -184,6 +192,7 @@ pub fn run(config: &JobConfig) -> Result<JobOutcome, Error> {
         schema: manifest::SCHEMA.to_string(),
         tool: Tool { name: "sheetseal".to_string(), version: env!("CARGO_PKG_VERSION").to_string() },
         job: config.job.clone(),
+        account: config.account.clone(),
         config: serde_json::to_value(config).map_err(|e| Error::Internal(e.to_string()))?,
         inputs: sources
             .iter()
@@ -226,6 +235,22 @@ fn largest_page(sources: &[SourceDocument], items: &[crate::split::Item], page_b
         .iter()
         .flat_map(|item| item.pages().map(move |p| sources[item.input].pages[p].display_size_of(page_box)))
         .fold((0.0, 0.0), |(w, h), (pw, ph)| (f64::max(w, pw), f64::max(h, ph)))
+}
+
+/// The longest account name.
+pub const MAX_ACCOUNT_LEN: usize = 64;
+
+/// Checks that an account name is short and printable: it goes into the manifest, reports and
+/// logs.
+pub fn validate_account(account: &str) -> Result<(), String> {
+    let printable = account.chars().all(|c| !c.is_control());
+    if account.trim().is_empty() || account.chars().count() > MAX_ACCOUNT_LEN || !printable {
+        return Err(format!(
+            "account '{}' is invalid: use 1 to {MAX_ACCOUNT_LEN} printable characters",
+            account.chars().filter(|c| !c.is_control()).take(40).collect::<String>()
+        ));
+    }
+    Ok(())
 }
 
 /// Creates the output folder and removes an earlier job's manifest first, so that a manifest

@@ -26,15 +26,22 @@
 //! assert_eq!(plan.blank_pages(), 1);
 //! ```
 
+pub mod control;
 pub mod geometry;
 pub mod ingest;
 pub mod job;
+pub mod jobdir;
+pub mod lookup;
 pub mod manifest;
+pub mod manifest_check;
 pub mod mark;
 pub mod pdf;
 pub mod pdfium;
 pub mod plan;
+pub mod reconcile;
+pub mod returns;
 pub mod split;
+pub mod verify;
 pub mod warning;
 pub mod write;
 

@@ -24,6 +24,9 @@ pub struct Manifest {
     pub schema: String,
     pub tool: Tool,
     pub job: String,
+    /// The customer account the job belongs to, when one was given (`impose --account`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
     pub config: serde_json::Value,
     pub inputs: Vec<InputRecord>,
     pub outputs: Vec<OutputRecord>,

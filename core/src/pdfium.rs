@@ -71,6 +71,22 @@ fn bind() -> Result<Pdfium, PdfiumError> {
     }
 }
 
+/// A one-line description of a pdfium error, for reports (pdfium-render prints its errors as
+/// multi-line debug text).
+pub fn describe(error: &pdfium_render::prelude::PdfiumError) -> String {
+    use pdfium_render::prelude::{PdfiumError as E, PdfiumInternalError as I};
+    match error {
+        E::PdfiumLibraryInternalError(I::FormatError) => {
+            "not a readable PDF (damaged or truncated)".to_string()
+        }
+        E::PdfiumLibraryInternalError(I::PasswordError) => "encrypted: a password is needed".to_string(),
+        E::PdfiumLibraryInternalError(I::SecurityError) => "refused by its security settings".to_string(),
+        E::PdfiumLibraryInternalError(I::FileError) => "cannot be read from disk".to_string(),
+        E::IoError(e) => e.to_string(),
+        other => format!("{other:?}").split_whitespace().collect::<Vec<_>>().join(" "),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
