@@ -9,7 +9,7 @@ use crate::ingest::{self, IngestOptions, SourceDocument};
 use crate::manifest::{self, Counts, InputRecord, Manifest, OutputRecord, Tool};
 use crate::mark::{self, payload::validate_job_id, MarkGeometry};
 use crate::plan::{Layout, Plan};
-use crate::split::{self, SplitRule};
+use crate::split::{self, OnOversize, SplitRule};
 use crate::write::atomic::AtomicFile;
 use crate::write::impose::{write_imposed, ImposeJob};
 use crate::Error;
@@ -22,6 +22,10 @@ pub struct JobConfig {
     pub split: SplitRule,
     pub layout: Layout,
     pub mark: MarkGeometry,
+    /// The most sheets one item may have (the inserter's limit for one envelope).
+    pub max_sheets_per_item: usize,
+    /// What to do with items over that limit.
+    pub on_oversize: OnOversize,
     /// Not serialised: the manifest lives in it, and the same job gives the same manifest
     /// wherever it is written.
     #[serde(skip)]
@@ -40,6 +44,8 @@ impl JobConfig {
             split,
             layout: Layout::default(),
             mark: MarkGeometry::default(),
+            max_sheets_per_item: split::oversize::DEFAULT_MAX_SHEETS,
+            on_oversize: OnOversize::default(),
             out_dir: out_dir.to_path_buf(),
             password: None,
         }
@@ -72,29 +78,28 @@ pub struct JobOutcome {
 pub fn run(config: &JobConfig) -> Result<JobOutcome, Error> {
     validate_job_id(&config.job).map_err(|e| Error::Config(e.to_string()))?;
     config.mark.validate()?;
-    if config.inputs.is_empty() {
-        return Err(Error::Config("no input PDF given".to_string()));
-    }
-    if matches!(config.split, SplitRule::Index { .. }) && config.inputs.len() > 1 {
+    let inputs = input_paths(config)?;
+    if matches!(config.split, SplitRule::Index { .. }) && inputs.len() > 1 {
         return Err(Error::Config("an index split describes one input; give one PDF".to_string()));
+    }
+    if config.max_sheets_per_item == 0 {
+        return Err(Error::Config("--max-sheets-per-item must be at least 1".to_string()));
     }
     let mut times = StageTimes::default();
 
     let clock = Instant::now();
     let options = IngestOptions { password: config.password.clone() };
     let sources: Vec<SourceDocument> =
-        config.inputs.iter().map(|path| ingest::open(path, &options)).collect::<Result<_, _>>()?;
+        inputs.iter().map(|path| ingest::open(path, &options)).collect::<Result<_, _>>()?;
     times.ingest = clock.elapsed();
 
     let clock = Instant::now();
-    let mut items = Vec::new();
-    for (index, source) in sources.iter().enumerate() {
-        items.extend(split::split(&config.split, index, source.pages.len())?);
-    }
+    let split = split::split_all(&config.split, &sources, config.password.as_deref())?;
     times.split = clock.elapsed();
 
     let clock = Instant::now();
-    let plan = Plan::build(config.layout, &items);
+    let plan = Plan::build(config.layout, &split.items);
+    let diverted = split::oversize::check(&plan, config.max_sheets_per_item, config.on_oversize)?;
     let payloads = mark::payloads(&config.job, &plan)?;
     times.plan = clock.elapsed();
 
@@ -116,12 +121,16 @@ pub fn run(config: &JobConfig) -> Result<JobOutcome, Error> {
     times.write = clock.elapsed();
 
     let clock = Instant::now();
-    let (item_records, sheet_records) = manifest::records(&plan, &payloads, &report.marks);
+    let (mut item_records, sheet_records) = manifest::records(&plan, &payloads, &report.marks);
+    for &index in &diverted {
+        item_records[index].diverted = true;
+    }
     let mut warnings: Vec<_> = sources
         .iter()
         .enumerate()
         .flat_map(|(i, s)| s.warnings.iter().cloned().map(move |w| crate::Warning { input: Some(i), ..w }))
         .collect();
+    warnings.extend(split.warnings);
     warnings.extend(report.warnings);
     let manifest = Manifest {
         schema: manifest::SCHEMA.to_string(),
@@ -152,16 +161,36 @@ pub fn run(config: &JobConfig) -> Result<JobOutcome, Error> {
             sheets: plan.sheets.len(),
             marks: report.marks.len(),
             warnings: warnings.len(),
+            dropped_pages: split.dropped.len(),
+            diverted_items: diverted.len(),
         },
         items: item_records,
         sheets: sheet_records,
         warnings,
+        dropped: split
+            .dropped
+            .iter()
+            .map(|d| manifest::DroppedRecord { input: d.input, page: d.page + 1, reason: d.reason })
+            .collect(),
     };
     manifest
         .write(&config.out_dir)
         .map_err(|source| Error::Output { path: config.out_dir.join(manifest::MANIFEST_FILE), source })?;
     times.manifest = clock.elapsed();
     Ok(JobOutcome { manifest, times })
+}
+
+/// The job's input files: those given, or for `files:DIR` the folder's PDFs.
+pub fn input_paths(config: &JobConfig) -> Result<Vec<PathBuf>, Error> {
+    match &config.split {
+        SplitRule::Files { dir } if !config.inputs.is_empty() => Err(Error::Config(format!(
+            "files:{} takes its inputs from the folder; give no input files as well",
+            dir.display()
+        ))),
+        SplitRule::Files { dir } => Ok(split::files::list(dir)?),
+        _ if config.inputs.is_empty() => Err(Error::Config("no input PDF given".to_string())),
+        _ => Ok(config.inputs.clone()),
+    }
 }
 
 /// Creates the output folder and removes an earlier job's manifest first, so that a manifest
