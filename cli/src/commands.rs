@@ -10,6 +10,8 @@ use sheetseal_core::mark::MarkGeometry;
 use sheetseal_core::plan::Layout;
 use sheetseal_core::split::SplitRule;
 
+use crate::split_args::SplitArgs;
+
 #[derive(Parser)]
 #[command(
     name = "sheetseal",
@@ -29,12 +31,13 @@ enum Command {
     Corpus(CorpusArgs),
     /// Generate a sample and run the main job on it.
     Demo(DemoArgs),
+    /// Split input(s) by a rule and show the items found, without writing a print file.
+    SplitCheck(crate::cmd_split_check::SplitCheckArgs),
 }
 
 #[derive(Args)]
 struct ImposeArgs {
-    /// The mail-merged PDF(s).
-    #[arg(required = true)]
+    /// The mail-merged PDF(s), each split by the same rule; none with --split files:DIR.
     inputs: Vec<PathBuf>,
     /// Output folder (created if missing).
     #[arg(long)]
@@ -42,9 +45,8 @@ struct ImposeArgs {
     /// Job identifier printed in every mark: 1-12 characters A-Z, 0-9, '-'.
     #[arg(long)]
     job: String,
-    /// How to find the letters: fixed:N (every N pages) or index:FILE.csv (item_id,first_page,page_count).
-    #[arg(long, value_parser = parse_split)]
-    split: SplitRule,
+    #[command(flatten)]
+    split: SplitArgs,
     /// duplex (default) or simplex.
     #[arg(long, default_value = "duplex", value_parser = parse_layout)]
     layout: Layout,
@@ -99,6 +101,12 @@ struct CorpusArgs {
     /// Add one top-level bookmark per letter.
     #[arg(long)]
     outline: bool,
+    /// Describe the letters as PDF/VT document parts (/DPartRoot, /DPM per letter).
+    #[arg(long)]
+    dparts: bool,
+    /// Put a blank separator page between consecutive letters.
+    #[arg(long)]
+    separators: bool,
 }
 
 #[derive(Args)]
@@ -111,10 +119,6 @@ struct DemoArgs {
     letters: usize,
 }
 
-fn parse_split(text: &str) -> Result<SplitRule, String> {
-    text.parse()
-}
-
 fn parse_layout(text: &str) -> Result<Layout, String> {
     text.parse()
 }
@@ -124,6 +128,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Impose(args) => impose(args),
         Command::Corpus(args) => corpus(args),
         Command::Demo(args) => demo(args),
+        Command::SplitCheck(args) => crate::cmd_split_check::run(args),
     }
 }
 
@@ -136,7 +141,9 @@ fn impose(args: ImposeArgs) -> Result<()> {
         password,
         layout: args.layout,
         mark: args.mark.geometry(),
-        ..JobConfig::new(&args.job, args.inputs, args.split, &args.out)
+        max_sheets_per_item: args.split.max_sheets_per_item,
+        on_oversize: args.split.on_oversize,
+        ..JobConfig::new(&args.job, args.inputs, args.split.rule()?, &args.out)
     };
     let started = Instant::now();
     let outcome = job::run(&config).with_context(|| {
@@ -154,7 +161,13 @@ fn read_password(path: &Path) -> Result<String> {
 
 fn corpus(args: CorpusArgs) -> Result<()> {
     let started = Instant::now();
-    let spec = sheetseal_corpus::CorpusSpec { letters: args.letters, seed: args.seed, outline: args.outline };
+    let spec = sheetseal_corpus::CorpusSpec {
+        letters: args.letters,
+        seed: args.seed,
+        outline: args.outline,
+        dparts: args.dparts,
+        separators: args.separators,
+    };
     let summary = sheetseal_corpus::generate(&spec, &args.out).context("cannot generate the sample")?;
     println!(
         "{} letters, {} pages, {} bytes: {} and {} ({:.2} s)",
@@ -170,7 +183,7 @@ fn corpus(args: CorpusArgs) -> Result<()> {
 
 fn demo(args: DemoArgs) -> Result<()> {
     let started = Instant::now();
-    let spec = sheetseal_corpus::CorpusSpec { letters: args.letters, seed: 1, outline: false };
+    let spec = sheetseal_corpus::CorpusSpec { letters: args.letters, seed: 1, ..Default::default() };
     let sample =
         sheetseal_corpus::generate(&spec, &args.out.join("sample")).context("cannot generate the sample")?;
     println!("sample: {} letters, {} pages in {}", sample.letters, sample.pages, sample.pdf_path.display());

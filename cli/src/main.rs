@@ -1,6 +1,8 @@
 //! The `sheetseal` command: a thin layer of argument parsing and reporting over sheetseal-core.
 
+mod cmd_split_check;
 mod commands;
+mod split_args;
 
 use std::process::ExitCode;
 

@@ -78,7 +78,7 @@ pub struct JobOutcome {
 pub fn run(config: &JobConfig) -> Result<JobOutcome, Error> {
     validate_job_id(&config.job).map_err(|e| Error::Config(e.to_string()))?;
     config.mark.validate()?;
-    let inputs = input_paths(config)?;
+    let inputs = input_paths(&config.split, &config.inputs)?;
     if matches!(config.split, SplitRule::Index { .. }) && inputs.len() > 1 {
         return Err(Error::Config("an index split describes one input; give one PDF".to_string()));
     }
@@ -180,16 +180,16 @@ pub fn run(config: &JobConfig) -> Result<JobOutcome, Error> {
     Ok(JobOutcome { manifest, times })
 }
 
-/// The job's input files: those given, or for `files:DIR` the folder's PDFs.
-pub fn input_paths(config: &JobConfig) -> Result<Vec<PathBuf>, Error> {
-    match &config.split {
-        SplitRule::Files { dir } if !config.inputs.is_empty() => Err(Error::Config(format!(
+/// A job's input files: those given, or for `files:DIR` the folder's PDFs.
+pub fn input_paths(split: &SplitRule, inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
+    match split {
+        SplitRule::Files { dir } if !inputs.is_empty() => Err(Error::Config(format!(
             "files:{} takes its inputs from the folder; give no input files as well",
             dir.display()
         ))),
         SplitRule::Files { dir } => Ok(split::files::list(dir)?),
-        _ if config.inputs.is_empty() => Err(Error::Config("no input PDF given".to_string())),
-        _ => Ok(config.inputs.clone()),
+        _ if inputs.is_empty() => Err(Error::Config("no input PDF given".to_string())),
+        _ => Ok(inputs.to_vec()),
     }
 }
 

@@ -47,7 +47,7 @@ fn fixture() -> &'static Fixture {
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();
     FIXTURE.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
-        let spec = CorpusSpec { letters: 30, seed: 5, outline: true };
+        let spec = CorpusSpec { letters: 30, seed: 5, outline: true, ..CorpusSpec::default() };
         let summary = generate(&spec, dir.path()).unwrap();
         let records = sheetseal_corpus::letter_records(&spec).unwrap();
         assert!(summary.pages > 64, "the fixture should need a two-level page tree");
@@ -73,7 +73,7 @@ fn qpdf_check_passes() {
 fn qpdf_check_passes_with_an_xref_stream() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("x.pdf");
-    let spec = CorpusSpec { letters: 4, seed: 2, outline: false };
+    let spec = CorpusSpec { letters: 4, seed: 2, ..CorpusSpec::default() };
     let file = std::fs::File::create(&path).unwrap();
     sheetseal_corpus::write_pdf_with_xref_stream(&spec, file).unwrap();
     qpdf_check(path.to_str().unwrap());

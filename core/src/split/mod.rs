@@ -22,6 +22,7 @@ pub mod files;
 pub mod fixed;
 pub mod index;
 pub mod outline;
+pub mod summary;
 pub mod oversize;
 pub mod text;
 

@@ -76,7 +76,7 @@ pub fn check(plan: &Plan, max_sheets: usize, policy: OnOversize) -> Result<Vec<u
 }
 
 /// The error message: up to ten items with their pages.
-pub(crate) fn describe(items: &[OversizeItem], limit: usize) -> String {
+pub fn describe(items: &[OversizeItem], limit: usize) -> String {
     let mut text = format!(
         "{} item(s) have more than {limit} sheets, the most the inserter folds into one envelope:",
         items.len()
