@@ -33,6 +33,8 @@ enum Command {
     Demo(DemoArgs),
     /// Split input(s) by a rule and show the items found, without writing a print file.
     SplitCheck(crate::cmd_split_check::SplitCheckArgs),
+    /// Render a finished job's sheets to PNG (optionally with an overlay and contact sheets).
+    Preview(crate::cmd_preview::PreviewArgs),
 }
 
 #[derive(Args)]
@@ -129,6 +131,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Corpus(args) => corpus(args),
         Command::Demo(args) => demo(args),
         Command::SplitCheck(args) => crate::cmd_split_check::run(args),
+        Command::Preview(args) => crate::cmd_preview::run(args),
     }
 }
 

@@ -1,5 +1,6 @@
 //! The `sheetseal` command: a thin layer of argument parsing and reporting over sheetseal-core.
 
+mod cmd_preview;
 mod cmd_split_check;
 mod commands;
 mod split_args;

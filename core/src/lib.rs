@@ -33,6 +33,7 @@ pub mod manifest;
 pub mod mark;
 pub mod pdfium;
 pub mod plan;
+pub mod preview;
 pub mod split;
 pub mod warning;
 pub mod write;
