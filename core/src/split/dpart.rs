@@ -256,3 +256,77 @@ fn flatten_value(doc: &Document, value: &Object, key: String, out: &mut BTreeMap
         None => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use lopdf::dictionary;
+    use sheetseal_corpus::CorpusSpec;
+
+    use super::*;
+    use crate::split::test_files::{self, catalog, shape, truth};
+
+    fn rule(text: &str) -> DpartRule {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn records_of_generated_letters_give_the_letters_and_their_metadata() {
+        let dir = tempfile::tempdir().unwrap();
+        let spec = CorpusSpec { letters: 25, seed: 8, dparts: true, ..CorpusSpec::default() };
+        let (source, records) = test_files::letters(dir.path(), spec);
+        let items = split(&rule("id=Recipient.ID"), 0, &source).unwrap();
+        assert_eq!(shape(&items), truth(&records));
+        let metadata = &items[3].metadata;
+        assert_eq!(metadata.get("Recipient.ID").map(String::as_str), Some(records[3].item_id.as_str()));
+        assert_eq!(metadata.get("PageCount"), Some(&records[3].page_count.to_string()));
+
+        // The file's record level by default; sequence numbers without an id key.
+        let items = split(&rule(""), 0, &source).unwrap();
+        assert_eq!(items.len(), 25);
+        assert_eq!(items[0].id, "000001");
+        // A chosen level, by number or by name: one item per page.
+        let pages: usize = records.iter().map(|r| r.page_count).sum();
+        assert_eq!(split(&rule("level=2"), 0, &source).unwrap().len(), pages);
+        assert_eq!(split(&rule("level=Page"), 0, &source).unwrap().len(), pages);
+        assert_eq!(split(&rule("level=0"), 0, &source).unwrap().len(), 1);
+        let m = split(&rule("level=3"), 0, &source).unwrap_err().to_string();
+        assert!(m.contains("at level 2, above the record level 3"), "{m}");
+        let m = split(&rule("level=Batch"), 0, &source).unwrap_err().to_string();
+        assert!(m.contains("no level is named 'Batch'") && m.contains("Root Recipient Page"), "{m}");
+        let m = split(&rule("id=Recipient.Name"), 0, &source).unwrap_err().to_string();
+        assert!(m.contains("record 1 (page 1) has no /DPM entry 'Recipient.Name'"), "{m}");
+    }
+
+    #[test]
+    fn separator_pages_outside_every_record_are_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let spec = CorpusSpec { letters: 3, seed: 8, dparts: true, separators: true, ..CorpusSpec::default() };
+        let (source, records) = test_files::letters(dir.path(), spec);
+        let m = split(&rule(""), 0, &source).unwrap_err().to_string();
+        let separator = records[0].page_count + 1;
+        assert!(m.contains(&format!("pages {separator} to {separator} belong to no item")), "{m}");
+    }
+
+    #[test]
+    fn broken_trees_are_refused_clearly() {
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("plain.pdf");
+        test_files::pages(&plain, &[""], "", |_, _| {});
+        assert!(split(&rule(""), 0, &test_files::open(&plain)).unwrap_err().to_string().contains("no PDF/VT"));
+
+        let looped = dir.path().join("loop.pdf");
+        test_files::pages(&looped, &["", ""], "", |doc, pages| {
+            let root = doc.new_object_id();
+            let node = doc.new_object_id();
+            let leaf = doc.add_object(dictionary! { "Start" => pages[0], "End" => pages[1] });
+            // The node lists itself as well as the leaf.
+            doc.objects.insert(node, Object::Dictionary(dictionary! {
+                "Parent" => root, "DParts" => vec![Object::Array(vec![leaf.into(), node.into()])],
+            }));
+            doc.objects.insert(root, Object::Dictionary(dictionary! { "DPartRootNode" => node, "RecordLevel" => 0 }));
+            catalog(doc).set("DPartRoot", root);
+        });
+        let m = split(&rule(""), 0, &test_files::open(&looped)).unwrap_err().to_string();
+        assert!(m.contains("loops back"), "{m}");
+    }
+}

@@ -342,3 +342,91 @@ mod tests {
         assert!(check_id(&"x".repeat(MAX_ITEM_ID_LEN + 1)).is_err());
     }
 }
+
+/// PDFs for the rules' tests: generated letters and small hand-made files.
+#[cfg(test)]
+pub(crate) mod test_files {
+    use std::path::Path;
+
+    use lopdf::{dictionary, Document, Object, ObjectId, Stream};
+    use sheetseal_corpus::{CorpusSpec, LetterRecord};
+
+    use crate::ingest::{self, IngestOptions, SourceDocument};
+
+    /// Opens a PDF file as a job would.
+    pub fn open(path: &Path) -> SourceDocument {
+        ingest::open(path, &IngestOptions::default()).expect("test PDF opens")
+    }
+
+    /// Generates letters into `dir`; returns the opened PDF and the true answer.
+    pub fn letters(dir: &Path, spec: CorpusSpec) -> (SourceDocument, Vec<LetterRecord>) {
+        let summary = sheetseal_corpus::generate(&spec, dir).expect("corpus");
+        let records = sheetseal_corpus::letter_records(&spec).expect("records");
+        (open(&summary.pdf_path), records)
+    }
+
+    /// A file of A4 pages with the given content streams (Helvetica as /F1, a 1x1 image as /Im1,
+    /// a form drawing `form` as /Fm1); `extend` may add to the catalog.
+    pub fn pages(path: &Path, contents: &[&str], form: &str, extend: impl FnOnce(&mut Document, &[ObjectId])) {
+        let mut doc = Document::with_version("1.7");
+        let pages_id = doc.new_object_id();
+        let font = doc.add_object(dictionary! {
+            "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica",
+        });
+        let image = doc.add_object(Stream::new(
+            dictionary! {
+                "Type" => "XObject", "Subtype" => "Image", "Width" => 1, "Height" => 1,
+                "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8,
+            },
+            vec![255],
+        ));
+        let form = doc.add_object(Stream::new(
+            dictionary! {
+                "Type" => "XObject", "Subtype" => "Form",
+                "BBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+                "Resources" => dictionary! { "Font" => dictionary! { "F1" => font } },
+            },
+            form.as_bytes().to_vec(),
+        ));
+        let resources = doc.add_object(dictionary! {
+            "Font" => dictionary! { "F1" => font },
+            "XObject" => dictionary! { "Im1" => image, "Fm1" => form },
+        });
+        let mut kids = Vec::new();
+        for content in contents {
+            let stream = doc.add_object(Stream::new(dictionary! {}, content.as_bytes().to_vec()));
+            kids.push(doc.add_object(dictionary! {
+                "Type" => "Page", "Parent" => pages_id, "Contents" => stream, "Resources" => resources,
+                "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+            }));
+        }
+        doc.objects.insert(
+            pages_id,
+            Object::Dictionary(dictionary! {
+                "Type" => "Pages",
+                "Kids" => kids.iter().map(|&k| Object::Reference(k)).collect::<Vec<_>>(),
+                "Count" => kids.len() as i64,
+            }),
+        );
+        let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+        doc.trailer.set("Root", catalog);
+        extend(&mut doc, &kids);
+        doc.save(path).expect("save test PDF");
+    }
+
+    /// The catalog of a document being built.
+    pub fn catalog(doc: &mut Document) -> &mut lopdf::Dictionary {
+        let id = doc.trailer.get(b"Root").and_then(Object::as_reference).expect("root");
+        doc.get_dictionary_mut(id).expect("catalog")
+    }
+
+    /// What the rule found, as (id, first page 1-based, page count).
+    pub fn shape(items: &[super::Item]) -> Vec<(String, usize, usize)> {
+        items.iter().map(|i| (i.id.clone(), i.first_page + 1, i.page_count)).collect()
+    }
+
+    /// The true answer in the same form.
+    pub fn truth(records: &[LetterRecord]) -> Vec<(String, usize, usize)> {
+        records.iter().map(|r| (r.item_id.clone(), r.first_page, r.page_count)).collect()
+    }
+}

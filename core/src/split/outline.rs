@@ -150,3 +150,66 @@ impl Destinations<'_> {
         None
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use lopdf::{dictionary, Object, StringFormat};
+    use sheetseal_corpus::CorpusSpec;
+
+    use super::*;
+    use crate::split::test_files::{self, catalog, shape, truth};
+
+    #[test]
+    fn one_bookmark_per_generated_letter_gives_the_letters() {
+        let dir = tempfile::tempdir().unwrap();
+        let spec = CorpusSpec { letters: 40, seed: 4, outline: true, ..CorpusSpec::default() };
+        let (source, records) = test_files::letters(dir.path(), spec);
+        assert_eq!(shape(&split(0, &source).unwrap()), truth(&records));
+    }
+
+    #[test]
+    fn named_destinations_actions_and_children_lead_to_pages() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("named.pdf");
+        test_files::pages(&path, &["", "", "", "", ""], "", |doc, pages| {
+            let string = |s: &str| Object::String(s.as_bytes().to_vec(), StringFormat::Literal);
+            let dest = |page| Object::Array(vec![Object::Reference(page), "Fit".into()]);
+            let outlines = doc.new_object_id();
+            let child = doc.add_object(dictionary! { "Title" => string("child"), "Dest" => dest(pages[4]) });
+            let items = [
+                doc.add_object(dictionary! { "Title" => string("A"), "Dest" => dest(pages[0]) }),
+                doc.add_object(dictionary! { "Title" => string("B"), "Dest" => string("second") }),
+                doc.add_object(dictionary! { "Title" => string(" C "), "A" => dictionary! { "S" => "GoTo", "D" => Object::Name(b"third".to_vec()) } }),
+                doc.add_object(dictionary! { "Title" => string("D"), "First" => child, "Last" => child }),
+            ];
+            for (n, &item) in items.iter().enumerate() {
+                let d = doc.get_dictionary_mut(item).unwrap();
+                d.set("Parent", outlines);
+                if n + 1 < items.len() {
+                    d.set("Next", items[n + 1]);
+                }
+            }
+            doc.objects.insert(outlines, Object::Dictionary(dictionary! { "First" => items[0], "Last" => items[3] }));
+            let names = dictionary! { "Dests" => dictionary! { "Kids" => vec![Object::Dictionary(dictionary! {
+                "Limits" => vec![string("a"), string("z")],
+                "Names" => vec![string("second"), dest(pages[1])],
+            })] } };
+            let cat = catalog(doc);
+            cat.set("Outlines", outlines);
+            cat.set("Names", names);
+            cat.set("Dests", dictionary! { "third" => dictionary! { "D" => dest(pages[3]) } });
+        });
+        let items = split(0, &test_files::open(&path)).unwrap();
+        let expected = [("A", 1, 1), ("B", 2, 2), ("C", 4, 1), ("D", 5, 1)];
+        assert_eq!(shape(&items), expected.map(|(id, first, count)| (id.to_string(), first, count)));
+    }
+
+    #[test]
+    fn a_file_without_an_outline_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("plain.pdf");
+        test_files::pages(&path, &[""], "", |_, _| {});
+        let message = split(0, &test_files::open(&path)).unwrap_err().to_string();
+        assert!(message.contains("no outline"), "{message}");
+    }
+}

@@ -2,8 +2,8 @@
 //! matches a regular expression, optionally only the text inside a region of the page. Text
 //! comes from pdfium, which also sees text inside Form XObjects.
 //!
-//! The item id is the capture group named `id`, else the first capture group, else the item's
-//! sequence number; other named groups become the item's metadata.
+//! The item id is the capture group named `id`, else the first unnamed capture group, else the
+//! item's sequence number; other named groups become the item's metadata.
 
 use std::str::FromStr;
 
@@ -171,13 +171,17 @@ fn split_texts(
     texts: &[String],
 ) -> Result<Vec<Item>, SplitError> {
     let total = texts.len();
-    let id_group = regex.capture_names().position(|n| n == Some("id")).unwrap_or(1);
+    let names: Vec<Option<&str>> = regex.capture_names().collect();
+    let id_group = names
+        .iter()
+        .position(|&n| n == Some("id"))
+        .or_else(|| names.iter().skip(1).position(Option::is_none).map(|p| p + 1));
     let matches: Vec<Found> = texts
         .iter()
         .enumerate()
         .filter_map(|(page, text)| {
             let captures = regex.captures(text)?;
-            let id = captures.get(id_group).map(|m| m.as_str().trim().to_string());
+            let id = id_group.and_then(|g| captures.get(g)).map(|m| m.as_str().trim().to_string());
             let metadata = regex
                 .capture_names()
                 .flatten()
@@ -315,5 +319,45 @@ mod tests {
         let turned = region.user_space(&page(crop, Rotation::R90));
         let expected = Rect { x0: 100.0 + 20.0 * one_mm, y0: 200.0 + 10.0 * one_mm, x1: 100.0 + 25.0 * one_mm, y1: 200.0 + 40.0 * one_mm };
         assert!(near(turned, expected), "{turned:?}");
+    }
+}
+
+#[cfg(test)]
+mod pdf_tests {
+    use sheetseal_corpus::CorpusSpec;
+
+    use super::*;
+    use crate::split::test_files::{self, shape, truth};
+
+    fn rule(pattern: &str, when: SplitWhen, region: Option<&str>) -> TextRule {
+        TextRule { when, region: region.map(|r| r.parse().unwrap()), ..TextRule::new(pattern).unwrap() }
+    }
+
+    #[test]
+    fn generated_letters_are_found_by_their_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let spec = CorpusSpec { letters: 30, seed: 9, ..CorpusSpec::default() };
+        let (source, records) = test_files::letters(dir.path(), spec);
+        let expected = truth(&records);
+        let by_ref = split(&rule(r"Ref: (L\d{7})", SplitWhen::Start, None), 0, &source, None).unwrap();
+        assert_eq!(shape(&by_ref), expected);
+        // "Page 1 of" in the footer region only (centred, 12 mm above the bottom edge of A4).
+        let footer = rule("Page 1 of", SplitWhen::Start, Some("60,280,90,10"));
+        let by_footer = split(&footer, 0, &source, None).unwrap();
+        assert_eq!(by_footer.iter().map(|i| (i.first_page + 1, i.page_count)).collect::<Vec<_>>(),
+            records.iter().map(|r| (r.first_page, r.page_count)).collect::<Vec<_>>());
+        // The same words elsewhere on the page are not in the region.
+        let header = rule("Page 1 of", SplitWhen::Start, Some("60,10,90,10"));
+        assert!(matches!(split(&header, 0, &source, None), Err(SplitError::TextNoMatch { .. })));
+        // The closing formula ends each letter; named groups are carried as metadata.
+        let closing = rule(r"(?m)^(?P<closing>Yours sincerely|Kind regards|Yours faithfully),", SplitWhen::End, None);
+        let by_closing = split(&closing, 0, &source, None).unwrap();
+        assert_eq!(by_closing.iter().map(|i| (i.first_page + 1, i.page_count)).collect::<Vec<_>>(),
+            records.iter().map(|r| (r.first_page, r.page_count)).collect::<Vec<_>>());
+        assert!(by_closing.iter().all(|i| i.metadata.contains_key("closing")));
+        let customer = rule(r"Ref: (?P<id>L\d+).*\s+Customer no\. (?P<customer>[\d-]+)", SplitWhen::Start, None);
+        let items = split(&customer, 0, &source, None).unwrap();
+        assert_eq!(shape(&items), expected);
+        assert!(items.iter().all(|i| i.metadata["customer"].len() == 12), "{:?}", items[0].metadata);
     }
 }
