@@ -6,4 +6,5 @@ mod util;
 mod corpus_public;
 mod demo;
 mod impose_errors;
+mod preview;
 mod split_rules;
