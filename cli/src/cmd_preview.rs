@@ -81,7 +81,9 @@ pub fn run(args: PreviewArgs) -> Result<()> {
     let pages = match (&args.pages, &args.sheets) {
         (Some(text), _) => ranges::parse(text, last).map_err(anyhow::Error::msg).context("--pages")?,
         (None, Some(text)) => {
-            let sheets = ranges::parse(text, job.manifest.sheets.len()).map_err(anyhow::Error::msg).context("--sheets")?;
+            let sheets = ranges::parse(text, job.manifest.sheets.len())
+                .map_err(anyhow::Error::msg)
+                .context("--sheets")?;
             job.pages_of_sheets(&sheets)
         }
         (None, None) => (1..=last).collect(),
@@ -135,7 +137,12 @@ pub fn run(args: PreviewArgs) -> Result<()> {
     if let Some(dir) = &thumbs {
         written += write_contact_sheets(&args, dir.path(), &pages)?;
     }
-    println!("{written} PNG file(s) in {} ({} page(s) of {})", args.out.display(), pages.len(), job.pdf.display());
+    println!(
+        "{written} PNG file(s) in {} ({} page(s) of {})",
+        args.out.display(),
+        pages.len(),
+        job.pdf.display()
+    );
     Ok(())
 }
 
@@ -173,7 +180,8 @@ fn run_worker(mut command: Command, progress: &ProgressBar) -> Result<()> {
 fn worker(args: &PreviewArgs) -> Result<()> {
     let job = JobFiles::open(&args.dir, false)?;
     let renderer = Renderer::open(&job.pdf)?;
-    let pages = ranges::parse(args.pages.as_deref().unwrap_or("1-"), renderer.page_count()).map_err(anyhow::Error::msg)?;
+    let pages = ranges::parse(args.pages.as_deref().unwrap_or("1-"), renderer.page_count())
+        .map_err(anyhow::Error::msg)?;
     let thumb = Size::Fit { width: args.thumb_width, height: args.thumb_width * 2 };
     for page in pages {
         if !args.contact_only {

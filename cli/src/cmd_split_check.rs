@@ -55,9 +55,10 @@ pub fn run(args: SplitCheckArgs) -> Result<()> {
             _ => None,
         };
         let texts = split::text::page_texts(&sources[0], region, args.password.as_deref())?;
-        let text = page.checked_sub(1).and_then(|p| texts.get(p)).with_context(|| {
-            format!("--show-text {page}: the first input has pages 1 to {}", texts.len())
-        })?;
+        let text = page
+            .checked_sub(1)
+            .and_then(|p| texts.get(p))
+            .with_context(|| format!("--show-text {page}: the first input has pages 1 to {}", texts.len()))?;
         println!("text of page {page} as the text rule sees it, between the lines:\n---\n{text}\n---");
     }
     let outcome = split::split_all(&rule, &sources, args.password.as_deref())

@@ -18,7 +18,16 @@ fn job(dir: &Path) -> (PathBuf, Manifest) {
     run_ok(&["corpus", "--letters", "5", "--seed", "11", "--out", sample.to_str().unwrap()]);
     let out = dir.join("job");
     let index = format!("index:{}", sample.join("letters.csv").display());
-    run_ok(&["impose", sample.join("letters.pdf").to_str().unwrap(), "--out", out.to_str().unwrap(), "--job", "PV", "--split", &index]);
+    run_ok(&[
+        "impose",
+        sample.join("letters.pdf").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--job",
+        "PV",
+        "--split",
+        &index,
+    ]);
     let manifest = read_manifest(&out);
     (out, manifest)
 }
@@ -34,8 +43,10 @@ fn picture(path: &Path) -> Raster {
 }
 
 fn pngs(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> =
-        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     names.sort();
     names
 }
@@ -59,9 +70,14 @@ fn overlay_lines_sit_where_the_manifest_says() {
     for sheet in &manifest.sheets {
         let front = picture(&out.join(format!("page-{:06}.png", sheet.front_page)));
         let [width, height] = sheet.size;
-        assert_eq!((front.width, front.height), ((width * 2.0).round() as usize, (height * 2.0).round() as usize));
+        assert_eq!(
+            (front.width, front.height),
+            ((width * 2.0).round() as usize, (height * 2.0).round() as usize)
+        );
         // The leaf's edges: the first and last pixel columns and rows are the leaf colour.
-        for (x, y) in [(0, front.height / 2), (front.width - 1, front.height / 2), (front.width / 2, front.height - 1)] {
+        for (x, y) in
+            [(0, front.height / 2), (front.width - 1, front.height / 2), (front.width / 2, front.height - 1)]
+        {
             assert_eq!(front.get(x, y), Some(blue), "sheet {} leaf edge at {x},{y}", sheet.seq);
         }
         // The mark zone: its left edge at column 2x, its top edge at row 2(H - y - h).
@@ -141,7 +157,11 @@ fn a_changed_print_file_or_a_bad_selection_is_refused() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("--pages"));
     let output = run(&["--dpi", "5000", "--pages", "1"]);
     assert_eq!(output.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("dpi"), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("dpi"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 
     let pdf = job.join("PV.pdf");
     let mut bytes = std::fs::read(&pdf).unwrap();

@@ -45,13 +45,23 @@ fn items(manifest: &Manifest) -> Vec<(String, usize, usize)> {
     manifest.items.iter().map(|i| (i.id.clone(), i.first_page, i.pages)).collect()
 }
 
+/// The items' page ranges as (first page, page count): what the manifest says and the truth.
+fn ranges(manifest: &Manifest) -> Vec<(usize, usize)> {
+    manifest.items.iter().map(|i| (i.first_page, i.pages)).collect()
+}
+
+fn true_ranges(truth: &[(String, usize, usize)]) -> Vec<(usize, usize)> {
+    truth.iter().map(|e| (e.1, e.2)).collect()
+}
+
 /// Every input page is on a sheet or dropped, exactly once.
 fn assert_every_page_accounted_for(manifest: &Manifest) {
     let mut expected = Vec::new();
     for (input, record) in manifest.inputs.iter().enumerate() {
         expected.extend((1..=record.pages).map(|page| (input, page)));
     }
-    let accounted: Vec<(usize, usize)> = manifest.accounted_pages().iter().map(|p| (p.input, p.page)).collect();
+    let accounted: Vec<(usize, usize)> =
+        manifest.accounted_pages().iter().map(|p| (p.input, p.page)).collect();
     assert_eq!(accounted, expected);
 }
 
@@ -72,7 +82,9 @@ fn outline_text_dpart_and_index_rules_find_the_generated_letters() {
     let pdf = letters(&sample, 14, 21, &["--outline", "--dparts"]);
     let expected = truth(&sample);
     let index = format!("index:{}", sample.join("letters.csv").display());
-    for (n, split) in ["outline", r"text:Ref: (L\d{7})", "dpart:id=Recipient.ID", &index].into_iter().enumerate() {
+    for (n, split) in
+        ["outline", r"text:Ref: (L\d{7})", "dpart:id=Recipient.ID", &index].into_iter().enumerate()
+    {
         let out = dir.path().join(format!("job{n}"));
         let manifest = impose(&[&pdf], &out, "R", &["--split", split]);
         assert_eq!(items(&manifest), expected, "{split}");
@@ -81,9 +93,9 @@ fn outline_text_dpart_and_index_rules_find_the_generated_letters() {
     }
     // A rule that starts items on "Page 1 of" in the footer region gives sequence numbers.
     let out = dir.path().join("footer");
-    let manifest = impose(&[&pdf], &out, "R", &["--split", "text:Page 1 of", "--split-region", "60,280,90,10"]);
-    let shapes: Vec<(usize, usize)> = manifest.items.iter().map(|i| (i.first_page, i.pages)).collect();
-    assert_eq!(shapes, expected.iter().map(|e| (e.1, e.2)).collect::<Vec<_>>());
+    let manifest =
+        impose(&[&pdf], &out, "R", &["--split", "text:Page 1 of", "--split-region", "60,280,90,10"]);
+    assert_eq!(ranges(&manifest), true_ranges(&expected));
     assert_eq!(manifest.items[0].id, "000001");
 }
 
@@ -95,8 +107,7 @@ fn blank_separators_are_dropped_and_accounted_for_in_the_manifest() {
     let expected = truth(&sample);
     let out = dir.path().join("job");
     let manifest = impose(&[&pdf], &out, "B", &["--split", "blank"]);
-    let shapes: Vec<(usize, usize)> = manifest.items.iter().map(|i| (i.first_page, i.pages)).collect();
-    assert_eq!(shapes, expected.iter().map(|e| (e.1, e.2)).collect::<Vec<_>>());
+    assert_eq!(ranges(&manifest), true_ranges(&expected));
     let separators: Vec<usize> = expected[..expected.len() - 1].iter().map(|e| e.1 + e.2).collect();
     assert_eq!(manifest.dropped.iter().map(|d| d.page).collect::<Vec<_>>(), separators);
     assert_eq!(manifest.counts.dropped_pages, separators.len());
@@ -122,7 +133,12 @@ fn index_columns_and_document_part_metadata_reach_the_manifest() {
     }
     let index_path = dir.path().join("index.csv");
     std::fs::write(&index_path, index).unwrap();
-    let manifest = impose(&[&pdf], &dir.path().join("j1"), "M", &["--split", &format!("index:{}", index_path.display())]);
+    let manifest = impose(
+        &[&pdf],
+        &dir.path().join("j1"),
+        "M",
+        &["--split", &format!("index:{}", index_path.display())],
+    );
     for (n, item) in manifest.items.iter().enumerate() {
         assert_eq!(item.metadata.get("name"), Some(&format!("Name {n}, Town")));
         assert_eq!(item.metadata.get("feeder"), Some(&(n % 3).to_string()));
@@ -133,7 +149,12 @@ fn index_columns_and_document_part_metadata_reach_the_manifest() {
         assert_eq!(item.metadata.get("Recipient.ID"), Some(id));
         assert_eq!(item.metadata.get("PageCount"), Some(&count.to_string()));
     }
-    let manifest = impose(&[&pdf], &dir.path().join("j3"), "M", &["--split", r"text:Ref: (L\d+).*\s+Customer no\. (?P<customer>[\d-]+)"]);
+    let manifest = impose(
+        &[&pdf],
+        &dir.path().join("j3"),
+        "M",
+        &["--split", r"text:Ref: (L\d+).*\s+Customer no\. (?P<customer>[\d-]+)"],
+    );
     assert!(manifest.items.iter().all(|i| i.metadata["customer"].len() == 12));
 }
 
@@ -154,7 +175,15 @@ fn a_folder_of_single_letter_files_and_several_inputs_are_split_by_one_rule() {
     }
     std::fs::write(folder.join("notes.txt"), "not a PDF").unwrap();
     let out = dir.path().join("files");
-    run_ok(&["impose", "--split", &format!("files:{}", folder.display()), "--out", out.to_str().unwrap(), "--job", "F"]);
+    run_ok(&[
+        "impose",
+        "--split",
+        &format!("files:{}", folder.display()),
+        "--out",
+        out.to_str().unwrap(),
+        "--job",
+        "F",
+    ]);
     let manifest = read_manifest(&out);
     let ids: Vec<&str> = manifest.items.iter().map(|i| i.id.as_str()).collect();
     assert_eq!(ids, ["01-L0000001", "02-L0000002", "03-L0000003", "04-L0000004"]);
@@ -163,14 +192,34 @@ fn a_folder_of_single_letter_files_and_several_inputs_are_split_by_one_rule() {
         assert_eq!((item.input, item.first_page, item.pages), (n, 1, expected[n].2));
     }
     assert_every_page_accounted_for(&manifest);
-    let message = fails(&["impose", pdf.to_str().unwrap(), "--split", &format!("files:{}", folder.display()), "--out", out.to_str().unwrap(), "--job", "F"]);
+    let message = fails(&[
+        "impose",
+        pdf.to_str().unwrap(),
+        "--split",
+        &format!("files:{}", folder.display()),
+        "--out",
+        out.to_str().unwrap(),
+        "--job",
+        "F",
+    ]);
     assert!(message.contains("give no input files as well"), "{message}");
 
     // Two inputs, each split by the same text rule.
     let other = letters(&dir.path().join("other"), 3, 4, &[]);
     let manifest = impose(&[&pdf, &other], &dir.path().join("two"), "T", &["--split", r"text:Ref: (L\d+)"]);
     let found: Vec<(usize, &str)> = manifest.items.iter().map(|i| (i.input, i.id.as_str())).collect();
-    assert_eq!(found, [(0, "L0000001"), (0, "L0000002"), (0, "L0000003"), (0, "L0000004"), (1, "L0000001"), (1, "L0000002"), (1, "L0000003")]);
+    assert_eq!(
+        found,
+        [
+            (0, "L0000001"),
+            (0, "L0000002"),
+            (0, "L0000003"),
+            (0, "L0000004"),
+            (1, "L0000001"),
+            (1, "L0000002"),
+            (1, "L0000003")
+        ]
+    );
     assert_every_page_accounted_for(&manifest);
 }
 
@@ -181,11 +230,27 @@ fn items_over_the_sheet_limit_fail_with_their_pages_or_are_diverted() {
     let pages = page_count(&pdf);
     let whole = format!("fixed:{pages}");
     let out = dir.path().join("job");
-    let message = fails(&["impose", pdf.to_str().unwrap(), "--split", &whole, "--max-sheets-per-item", "2", "--out", out.to_str().unwrap(), "--job", "O"]);
+    let message = fails(&[
+        "impose",
+        pdf.to_str().unwrap(),
+        "--split",
+        &whole,
+        "--max-sheets-per-item",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+        "--job",
+        "O",
+    ]);
     assert!(message.contains(&format!("item 1 '000001' (input 1, pages 1 to {pages})")), "{message}");
     assert!(message.contains("--on-oversize divert"), "{message}");
     assert!(!out.join("O.pdf").exists());
-    let manifest = impose(&[&pdf], &out, "O", &["--split", &whole, "--max-sheets-per-item", "2", "--on-oversize", "divert"]);
+    let manifest = impose(
+        &[&pdf],
+        &out,
+        "O",
+        &["--split", &whole, "--max-sheets-per-item", "2", "--on-oversize", "divert"],
+    );
     assert!(manifest.items[0].diverted);
     assert_eq!(manifest.counts.diverted_items, 1);
     assert_eq!(manifest.counts.sheets, pages.div_ceil(2));
@@ -204,7 +269,13 @@ fn split_check_reports_what_a_rule_finds_and_where_it_fails() {
     assert!(text.contains(&format!("12 items with {pages} pages; 11 page(s) dropped")), "{text}");
     assert!(text.contains("pages per item:") && text.contains("sheets per item:"), "{text}");
     for (n, (_, first, count)) in expected.iter().enumerate() {
-        let line = format!("{:>7}  {:<24}  {:>3}  {first}-{} ({count})", n + 1, format!("{:06}", n + 1), 1, first + count - 1);
+        let line = format!(
+            "{:>7}  {:<24}  {:>3}  {first}-{} ({count})",
+            n + 1,
+            format!("{:06}", n + 1),
+            1,
+            first + count - 1
+        );
         assert!(text.contains(&line), "{line:?} in\n{text}");
     }
     let histogram_total: usize = text
@@ -221,7 +292,13 @@ fn split_check_reports_what_a_rule_finds_and_where_it_fails() {
     assert!(m.contains("matches no page"), "{m}");
     let second = format!("text:Ref: {}", expected[1].0);
     let m = fails(&["split-check", pdf, "--split", &second]);
-    assert!(m.contains(&format!("page 1 does not start an item (the first item starts on page {})", expected[1].1)), "{m}");
+    assert!(
+        m.contains(&format!(
+            "page 1 does not start an item (the first item starts on page {})",
+            expected[1].1
+        )),
+        "{m}"
+    );
     let m = fails(&["split-check", pdf, "--split", "outline"]);
     assert!(m.contains("no outline"), "{m}");
     let m = fails(&["split-check", pdf, "--split", "fixed:1", "--split-when", "end"]);
@@ -240,14 +317,22 @@ fn real_files_are_split_or_refused_clearly_by_every_rule() {
     let nested = corpus.join("inherited-nested-outline.pdf");
     let output = run_ok(&["split-check", nested.to_str().unwrap(), "--split", "outline", "--items"]);
     let text = String::from_utf8_lossy(&output.stdout);
-    for line in ["1  1. Introduction", "2  2. Main Content", "3  3. Conclusion", "1-3 (3)", "4-6 (3)", "7-9 (3)"] {
+    for line in
+        ["1  1. Introduction", "2  2. Main Content", "3  3. Conclusion", "1-3 (3)", "4-6 (3)", "7-9 (3)"]
+    {
         assert!(text.contains(line), "{line} in\n{text}");
     }
     // The blank page of a PDF/A sample is blank; a text rule finds the text of a real paper.
-    let m = fails(&["split-check", corpus.join("linearized-blank-pdfa.pdf").to_str().unwrap(), "--split", "blank"]);
+    let m = fails(&[
+        "split-check",
+        corpus.join("linearized-blank-pdfa.pdf").to_str().unwrap(),
+        "--split",
+        "blank",
+    ]);
     assert!(m.contains("all 1 pages are blank"), "{m}");
     let paper = corpus.join("normal-tracemonkey.pdf");
-    let output = run_ok(&["split-check", paper.to_str().unwrap(), "--split", "text:Trace-based Just-in-Time"]);
+    let output =
+        run_ok(&["split-check", paper.to_str().unwrap(), "--split", "text:Trace-based Just-in-Time"]);
     assert!(String::from_utf8_lossy(&output.stdout).contains("1 items with 14 pages"));
 
     let listing = std::fs::read_to_string(corpus.join("MANIFEST.tsv")).unwrap();
@@ -270,7 +355,9 @@ fn real_files_are_split_or_refused_clearly_by_every_rule() {
             assert!(!stderr.contains("panicked"), "{file} {rule}: {stderr}");
             match output.status.code() {
                 Some(0) => {}
-                Some(1) => assert!(stderr.starts_with("error: ") && stderr.contains(file), "{file} {rule}: {stderr}"),
+                Some(1) => {
+                    assert!(stderr.starts_with("error: ") && stderr.contains(file), "{file} {rule}: {stderr}")
+                }
                 other => panic!("{file} {rule}: exit {other:?}\n{stderr}"),
             }
         }

@@ -229,7 +229,11 @@ pub fn letter_records(spec: &CorpusSpec) -> Result<Vec<LetterRecord>, CorpusErro
         .into_iter()
         .zip(firsts)
         .enumerate()
-        .map(|(i, (c, first))| LetterRecord { item_id: item_id(i), first_page: first + 1, page_count: usize::from(c) })
+        .map(|(i, (c, first))| LetterRecord {
+            item_id: item_id(i),
+            first_page: first + 1,
+            page_count: usize::from(c),
+        })
         .collect())
 }
 

@@ -33,7 +33,8 @@ mod tests {
 
     #[test]
     fn thumbnails_are_laid_out_in_rows() {
-        let thumbs: Vec<(usize, Raster)> = (1..=5).map(|p| (p, Raster::new(30, 40, [p as u8, 0, 0]))).collect();
+        let thumbs: Vec<(usize, Raster)> =
+            (1..=5).map(|p| (p, Raster::new(30, 40, [p as u8, 0, 0]))).collect();
         let sheet = compose(&thumbs, 2);
         assert_eq!(sheet.width, GAP + 2 * (30 + GAP));
         assert_eq!(sheet.height, GAP + 3 * (40 + CAPTION + GAP));

@@ -49,7 +49,13 @@ impl JobFiles {
     }
 
     /// Renders output page `page` (1-based), with the overlay when asked.
-    pub fn picture(&self, renderer: &Renderer, page: usize, size: Size, overlay: bool) -> Result<Raster, PreviewError> {
+    pub fn picture(
+        &self,
+        renderer: &Renderer,
+        page: usize,
+        size: Size,
+        overlay: bool,
+    ) -> Result<Raster, PreviewError> {
         let (mut raster, page_size) = renderer.render(page, size)?;
         if overlay {
             let shapes = overlay::page_shapes(&self.manifest, 0, page, page_size);

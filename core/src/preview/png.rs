@@ -29,7 +29,10 @@ pub fn decode(bytes: &[u8]) -> Result<Raster, PreviewError> {
     let mut pixels = vec![0; size];
     let info = reader.next_frame(&mut pixels).map_err(err)?;
     if info.color_type != ::png::ColorType::Rgb || info.bit_depth != ::png::BitDepth::Eight {
-        return Err(PreviewError::Png(format!("expected 8-bit RGB, found {:?} {:?}", info.color_type, info.bit_depth)));
+        return Err(PreviewError::Png(format!(
+            "expected 8-bit RGB, found {:?} {:?}",
+            info.color_type, info.bit_depth
+        )));
     }
     pixels.truncate(info.buffer_size());
     Ok(Raster { width: info.width as usize, height: info.height as usize, pixels })

@@ -68,7 +68,13 @@ impl Raster {
     pub fn label(&mut self, x: i64, y: i64, text: &str, scale: usize, ink: Rgb, background: Rgb) {
         let scale = scale.max(1) as i64;
         let width = text.chars().count() as i64 * GLYPH as i64 * scale;
-        self.fill(x - scale, y - scale, x + width + scale - 1, y + GLYPH as i64 * scale + scale - 1, background);
+        self.fill(
+            x - scale,
+            y - scale,
+            x + width + scale - 1,
+            y + GLYPH as i64 * scale + scale - 1,
+            background,
+        );
         for (n, c) in text.chars().enumerate() {
             let glyph = font8x8::legacy::BASIC_LEGACY[if c.is_ascii() { c as usize } else { '?' as usize }];
             let left = x + n as i64 * GLYPH as i64 * scale;
@@ -113,7 +119,10 @@ mod tests {
 
         let mut r = Raster::new(20, 12, WHITE);
         r.label(2, 2, "I", 1, BLACK, [9, 9, 9]);
-        let inked = (0..20).flat_map(|x| (0..12).map(move |y| (x, y))).filter(|&(x, y)| r.get(x, y) == Some(BLACK)).count();
+        let inked = (0..20)
+            .flat_map(|x| (0..12).map(move |y| (x, y)))
+            .filter(|&(x, y)| r.get(x, y) == Some(BLACK))
+            .count();
         assert!(inked > 5, "{inked}");
         assert_eq!(r.get(1, 1), Some([9, 9, 9]));
     }

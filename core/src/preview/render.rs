@@ -59,7 +59,8 @@ impl Renderer {
             }
             Size::Fit { width, height } => (width as f64 / width_pt).min(height as f64 / height_pt),
         };
-        let (width_px, height_px) = ((width_pt * scale).round().max(1.0), (height_pt * scale).round().max(1.0));
+        let (width_px, height_px) =
+            ((width_pt * scale).round().max(1.0), (height_pt * scale).round().max(1.0));
         if width_px * height_px > MAX_PIXELS {
             return Err(err(format!(
                 "{width_px} x {height_px} pixels is more than {} million; choose a lower resolution",
@@ -75,7 +76,7 @@ impl Renderer {
         let bitmap = pdf_page.render_with_config(&config).map_err(|e| err(e.to_string()))?;
         let (w, h) = (bitmap.width() as usize, bitmap.height() as usize);
         let bgra = bitmap.as_raw_bytes();
-        let stride = if h > 0 { bgra.len() / h } else { 0 };
+        let stride = bgra.len().checked_div(h).unwrap_or(0);
         if stride < w * 4 {
             return Err(err("pdfium returned a bitmap smaller than asked for".to_string()));
         }

@@ -146,8 +146,9 @@ mod tests {
         assert!(m.contains("'C'") && m.contains("out of page order"), "{m}");
         let m = message(run(vec![at(0, "A"), at(2, "A")], 4));
         assert!(m.contains("pages 1 and 3"), "{m}");
-        let m = message(items(Path::new("x.pdf"), "t", 0, 5, vec![Found { first: 0, end: 2, ..at(0, "") }], &[]));
-        assert!(m.contains("pages 3 to 5 belong to no item"), "{m}");
+        let m =
+            message(items(Path::new("x.pdf"), "t", 0, 5, vec![Found { first: 0, end: 2, ..at(0, "") }], &[]));
+        assert!(m.contains("pages 3 to 5 in no item"), "{m}");
     }
 
     #[test]

@@ -44,7 +44,11 @@ pub enum Ink {
 }
 
 /// Splits an input at its blank pages.
-pub fn split(input: usize, source: &SourceDocument, password: Option<&str>) -> Result<SplitOutcome, SplitError> {
+pub fn split(
+    input: usize,
+    source: &SourceDocument,
+    password: Option<&str>,
+) -> Result<SplitOutcome, SplitError> {
     let blank = blank_pages(source, password)?;
     let total = source.pages.len();
     let mut found = Vec::new();
@@ -77,8 +81,12 @@ pub fn split(input: usize, source: &SourceDocument, password: Option<&str>) -> R
 pub fn blank_pages(source: &SourceDocument, password: Option<&str>) -> Result<Vec<bool>, SplitError> {
     let inks: Vec<Ink> = source.pages.iter().map(|page| page_ink(&source.doc, page)).collect();
     let mut blank: Vec<bool> = inks.iter().map(|&ink| ink == Ink::Nothing).collect();
-    let to_render: Vec<usize> =
-        inks.iter().enumerate().filter(|(_, &ink)| matches!(ink, Ink::Shapes | Ink::Unreadable)).map(|(i, _)| i).collect();
+    let to_render: Vec<usize> = inks
+        .iter()
+        .enumerate()
+        .filter(|(_, &ink)| matches!(ink, Ink::Shapes | Ink::Unreadable))
+        .map(|(i, _)| i)
+        .collect();
     if to_render.is_empty() {
         return Ok(blank);
     }
@@ -210,10 +218,14 @@ mod tests {
         let spec = CorpusSpec { letters: 30, seed: 6, separators: true, ..CorpusSpec::default() };
         let (source, records) = test_files::letters(dir.path(), spec);
         let outcome = split(0, &source, None).unwrap();
-        let expected: Vec<_> =
-            records.iter().enumerate().map(|(n, r)| (format!("{:06}", n + 1), r.first_page, r.page_count)).collect();
+        let expected: Vec<_> = records
+            .iter()
+            .enumerate()
+            .map(|(n, r)| (format!("{:06}", n + 1), r.first_page, r.page_count))
+            .collect();
         assert_eq!(shape(&outcome.items), expected);
-        let separators: Vec<usize> = records[..records.len() - 1].iter().map(|r| r.first_page - 1 + r.page_count).collect();
+        let separators: Vec<usize> =
+            records[..records.len() - 1].iter().map(|r| r.first_page - 1 + r.page_count).collect();
         assert_eq!(outcome.dropped.iter().map(|d| d.page).collect::<Vec<_>>(), separators);
         assert!(outcome.dropped.iter().all(|d| d.reason == DropReason::BlankSeparator && d.input == 0));
     }
@@ -223,17 +235,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("kinds.pdf");
         let pages = [
-            ("", true),                                                   // no content
-            ("q 0.5 0 0 0.5 0 0 cm Q", true),                             // state only
-            ("1 g 0 0 595 842 re f", true),                               // white background: render says white
-            ("BT /F1 12 Tf 3 Tr 72 700 Td (hidden) Tj ET", true),         // invisible text
-            ("/Fm1 Do", true),                                            // a form that paints nothing
-            ("0 0 m 100 100 l n", true),                                  // a path that is not painted
+            ("", true),                                           // no content
+            ("q 0.5 0 0 0.5 0 0 cm Q", true),                     // state only
+            ("1 g 0 0 595 842 re f", true),                       // white background: render says white
+            ("BT /F1 12 Tf 3 Tr 72 700 Td (hidden) Tj ET", true), // invisible text
+            ("/Fm1 Do", true),                                    // a form that paints nothing
+            ("0 0 m 100 100 l n", true),                          // a path that is not painted
             ("BT /F1 12 Tf 72 700 Td (This page is intentionally left blank) Tj ET", false),
             ("1 g BT /F1 12 Tf 72 700 Td (white text still counts) Tj ET", false),
-            ("0 g 300 400 1 1 re f", false),                              // one point of black
-            ("q 20 0 0 20 100 100 cm /Im1 Do Q", true),                   // a white image
-            ("/Missing Do", true),                                        // nothing to draw
+            ("0 g 300 400 1 1 re f", false),            // one point of black
+            ("q 20 0 0 20 100 100 cm /Im1 Do Q", true), // a white image
+            ("/Missing Do", true),                      // nothing to draw
         ];
         let contents: Vec<&str> = pages.iter().map(|p| p.0).collect();
         test_files::pages(&path, &contents, "q Q", |_, _| {});
@@ -242,7 +254,12 @@ mod tests {
         assert_eq!(found, expected);
 
         let inked = dir.path().join("form-text.pdf");
-        test_files::pages(&inked, &["/Fm1 Do", "/Fm1 Do"], "BT /F1 9 Tf 10 10 Td (in a form) Tj ET", |_, _| {});
+        test_files::pages(
+            &inked,
+            &["/Fm1 Do", "/Fm1 Do"],
+            "BT /F1 9 Tf 10 10 Td (in a form) Tj ET",
+            |_, _| {},
+        );
         let source = test_files::open(&inked);
         assert_eq!(page_ink(&source.doc, &source.pages[0]), Ink::Text);
     }
@@ -256,7 +273,10 @@ mod tests {
         let outcome = split(3, &test_files::open(&path), None).unwrap();
         let expected = [("000001", 2, 2), ("000002", 6, 1)];
         assert_eq!(shape(&outcome.items), expected.map(|(i, f, c)| (i.to_string(), f, c)));
-        assert_eq!(outcome.dropped.iter().map(|d| (d.input, d.page)).collect::<Vec<_>>(), [(3, 0), (3, 3), (3, 4), (3, 6)]);
+        assert_eq!(
+            outcome.dropped.iter().map(|d| (d.input, d.page)).collect::<Vec<_>>(),
+            [(3, 0), (3, 3), (3, 4), (3, 6)]
+        );
 
         let empty = dir.path().join("empty.pdf");
         test_files::pages(&empty, &["", "1 g 0 0 10 10 re f"], "", |_, _| {});

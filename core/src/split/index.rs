@@ -9,8 +9,8 @@ use super::{check_id, Item, SplitError};
 
 /// Reads the index at `path` for an input of `total_pages` pages.
 pub fn split(path: &Path, input: usize, total_pages: usize) -> Result<Vec<Item>, SplitError> {
-    let file =
-        std::fs::File::open(path).map_err(|source| SplitError::IndexIo { path: path.to_path_buf(), source })?;
+    let file = std::fs::File::open(path)
+        .map_err(|source| SplitError::IndexIo { path: path.to_path_buf(), source })?;
     parse_index(file, path, input, total_pages)
 }
 

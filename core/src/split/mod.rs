@@ -22,8 +22,8 @@ pub mod files;
 pub mod fixed;
 pub mod index;
 pub mod outline;
-pub mod summary;
 pub mod oversize;
+pub mod summary;
 pub mod text;
 
 mod assemble;
@@ -77,9 +77,9 @@ impl FromStr for SplitRule {
         };
         match (name, argument) {
             ("fixed", Some(n)) => {
-                let pages: usize = n.parse().map_err(|_| {
-                    format!("'{text}': fixed:N needs a whole number of pages, e.g. fixed:2")
-                })?;
+                let pages: usize = n
+                    .parse()
+                    .map_err(|_| format!("'{text}': fixed:N needs a whole number of pages, e.g. fixed:2"))?;
                 if pages == 0 {
                     return Err("fixed:0 is not a rule: an item has at least one page".to_string());
                 }
@@ -202,7 +202,7 @@ pub enum SplitError {
     EmptyItem { path: PathBuf, rule: &'static str, id: String, page: usize },
     #[error("{path}: {rule} rule: items are out of page order: '{id}' starts on page {page}, before the item before it (page {previous})")]
     OutOfOrder { path: PathBuf, rule: &'static str, id: String, page: usize, previous: usize },
-    #[error("{path}: {rule} rule: pages {first} to {last} belong to no item; every page must be in exactly one item")]
+    #[error("{path}: {rule} rule: {} in no item; every page must be in exactly one item", page_span(*.first, *.last))]
     UncoveredPages { path: PathBuf, rule: &'static str, first: usize, last: usize },
     #[error("{path}: {rule} rule: item id on page {page} is unusable: {message}")]
     BadId { path: PathBuf, rule: &'static str, page: usize, message: String },
@@ -210,7 +210,7 @@ pub enum SplitError {
     DuplicateId { path: PathBuf, rule: &'static str, id: String, first: usize, second: usize },
     #[error("{path}: text rule '{pattern}' matches no page of the {pages}; check the pattern and --split-region (split-check shows what was found)")]
     TextNoMatch { path: PathBuf, pattern: String, pages: usize },
-    #[error("{path}: text rule with --split-when end: pages {first} to {last} come after the last page that ends an item; they would belong to no item")]
+    #[error("{path}: text rule with --split-when end: {} after the last page that ends an item, in no item", page_span(*.first, *.last))]
     TextTrailingPages { path: PathBuf, first: usize, last: usize },
     #[error("invalid text pattern '{pattern}': {detail}")]
     Pattern { pattern: String, detail: String },
@@ -283,6 +283,15 @@ pub fn check_id(id: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// "page 4" or "pages 4 to 9" (1-based, inclusive), for messages.
+pub(crate) fn page_span(first: usize, last: usize) -> String {
+    if first == last {
+        format!("page {first}")
+    } else {
+        format!("pages {first} to {last}")
+    }
+}
+
 /// The id of the `n`-th item (0-based) of an input when the rule gives none.
 pub(crate) fn sequence_id(n: usize) -> String {
     format!("{:06}", n + 1)
@@ -305,10 +314,7 @@ mod tests {
         assert_eq!("outline".parse::<SplitRule>().unwrap(), SplitRule::Outline);
         assert_eq!("blank".parse::<SplitRule>().unwrap(), SplitRule::Blank);
         assert!("blank:1".parse::<SplitRule>().is_err());
-        assert_eq!(
-            "files:in/".parse::<SplitRule>().unwrap(),
-            SplitRule::Files { dir: PathBuf::from("in/") }
-        );
+        assert_eq!("files:in/".parse::<SplitRule>().unwrap(), SplitRule::Files { dir: PathBuf::from("in/") });
         assert!("files:".parse::<SplitRule>().is_err());
         let SplitRule::Text(text) = "text:Page 1 of".parse::<SplitRule>().unwrap() else { panic!() };
         assert_eq!((text.pattern.as_str(), text.when, text.region), ("Page 1 of", SplitWhen::Start, None));
@@ -367,7 +373,12 @@ pub(crate) mod test_files {
 
     /// A file of A4 pages with the given content streams (Helvetica as /F1, a 1x1 image as /Im1,
     /// a form drawing `form` as /Fm1); `extend` may add to the catalog.
-    pub fn pages(path: &Path, contents: &[&str], form: &str, extend: impl FnOnce(&mut Document, &[ObjectId])) {
+    pub fn pages(
+        path: &Path,
+        contents: &[&str],
+        form: &str,
+        extend: impl FnOnce(&mut Document, &[ObjectId]),
+    ) {
         let mut doc = Document::with_version("1.7");
         let pages_id = doc.new_object_id();
         let font = doc.add_object(dictionary! {

@@ -38,7 +38,9 @@ pub fn split(input: usize, source: &SourceDocument) -> Result<Vec<Item>, SplitEr
         let title = item.get(b"Title").ok().and_then(|t| pdf::text(doc, t)).unwrap_or_default();
         let title = title.trim().to_string();
         let page = destinations.of_item(item, 0).ok_or_else(|| {
-            err(format!("top-level bookmark {n} ('{title}') leads to no page of this file, nor do its children"))
+            err(format!(
+                "top-level bookmark {n} ('{title}') leads to no page of this file, nor do its children"
+            ))
         })?;
         starts.push(Found { first: page, id: Some(title), ..Found::default() });
         next = item.get(b"Next").ok().and_then(|o| o.as_reference().ok());
@@ -189,7 +191,10 @@ mod tests {
                     d.set("Next", items[n + 1]);
                 }
             }
-            doc.objects.insert(outlines, Object::Dictionary(dictionary! { "First" => items[0], "Last" => items[3] }));
+            doc.objects.insert(
+                outlines,
+                Object::Dictionary(dictionary! { "First" => items[0], "Last" => items[3] }),
+            );
             let names = dictionary! { "Dests" => dictionary! { "Kids" => vec![Object::Dictionary(dictionary! {
                 "Limits" => vec![string("a"), string("z")],
                 "Names" => vec![string("second"), dest(pages[1])],

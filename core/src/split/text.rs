@@ -57,9 +57,14 @@ impl FromStr for Region {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, String> {
-        let usage = || format!("'{text}': a region is x,y,width,height in millimetres from the page's top-left corner, e.g. 80,280,50,10");
-        let values: Vec<f64> =
-            text.split(',').map(|v| v.trim().parse::<f64>()).collect::<Result<_, _>>().map_err(|_| usage())?;
+        let usage = || {
+            format!("'{text}': a region is x,y,width,height in millimetres from the page's top-left corner, e.g. 80,280,50,10")
+        };
+        let values: Vec<f64> = text
+            .split(',')
+            .map(|v| v.trim().parse::<f64>())
+            .collect::<Result<_, _>>()
+            .map_err(|_| usage())?;
         let [x_mm, y_mm, width_mm, height_mm] = values[..] else { return Err(usage()) };
         let sane = |v: f64| v.is_finite() && (0.0..=10_000.0).contains(&v);
         if ![x_mm, y_mm, width_mm, height_mm].into_iter().all(sane) || width_mm <= 0.0 || height_mm <= 0.0 {
@@ -192,14 +197,22 @@ fn split_texts(
         })
         .collect();
     if matches.is_empty() {
-        return Err(SplitError::TextNoMatch { path: path.to_path_buf(), pattern: rule.pattern.clone(), pages: total });
+        return Err(SplitError::TextNoMatch {
+            path: path.to_path_buf(),
+            pattern: rule.pattern.clone(),
+            pages: total,
+        });
     }
     let found = match rule.when {
         SplitWhen::Start => assemble::ranges_from_starts(path, "text", matches, total)?,
         SplitWhen::End => {
             let last = matches.last().map_or(0, |m| m.end);
             if last < total {
-                return Err(SplitError::TextTrailingPages { path: path.to_path_buf(), first: last + 1, last: total });
+                return Err(SplitError::TextTrailingPages {
+                    path: path.to_path_buf(),
+                    first: last + 1,
+                    last: total,
+                });
             }
             let mut first = 0;
             matches
@@ -233,7 +246,8 @@ mod tests {
 
     #[test]
     fn matching_pages_start_items_and_the_capture_is_the_id() {
-        let texts = ["Ref: A1\r\nPage 1 of 2", "Page 2 of 2", "Ref: B2\r\nPage 1 of 1", "Ref: C3 Page 1 of 1"];
+        let texts =
+            ["Ref: A1\r\nPage 1 of 2", "Page 2 of 2", "Ref: B2\r\nPage 1 of 1", "Ref: C3 Page 1 of 1"];
         let items = run(r"Ref: (\w+)", SplitWhen::Start, &texts).unwrap();
         assert_eq!(shape(&items), [("A1", 0, 2), ("B2", 2, 1), ("C3", 3, 1)]);
         let items = run("Page 1 of", SplitWhen::Start, &texts).unwrap();
@@ -255,7 +269,7 @@ mod tests {
         let items = run("Kind regards", SplitWhen::End, &texts).unwrap();
         assert_eq!(shape(&items), [("000001", 0, 2), ("000002", 2, 1), ("000003", 3, 2)]);
         let m = run("Kind regards", SplitWhen::End, &texts[..4]).unwrap_err().to_string();
-        assert!(m.contains("pages 4 to 4 come after the last page that ends an item"), "{m}");
+        assert!(m.contains("page 4 after the last page that ends an item"), "{m}");
     }
 
     #[test]
@@ -312,12 +326,22 @@ mod tests {
         let crop = Rect { x0: 100.0, y0: 200.0, x1: 400.0, y1: 700.0 }; // 300 x 500
         let region = Region { x_mm: 10.0, y_mm: 20.0, width_mm: 30.0, height_mm: 5.0 };
         let upright = region.user_space(&page(crop, Rotation::R0));
-        let expected = Rect { x0: 100.0 + 10.0 * one_mm, y0: 700.0 - 25.0 * one_mm, x1: 100.0 + 40.0 * one_mm, y1: 700.0 - 20.0 * one_mm };
+        let expected = Rect {
+            x0: 100.0 + 10.0 * one_mm,
+            y0: 700.0 - 25.0 * one_mm,
+            x1: 100.0 + 40.0 * one_mm,
+            y1: 700.0 - 20.0 * one_mm,
+        };
         assert!(near(upright, expected), "{upright:?}");
         // Turned 90 degrees clockwise for display: the displayed top-left is the box's
         // lower-left corner, and displayed x runs up the box.
         let turned = region.user_space(&page(crop, Rotation::R90));
-        let expected = Rect { x0: 100.0 + 20.0 * one_mm, y0: 200.0 + 10.0 * one_mm, x1: 100.0 + 25.0 * one_mm, y1: 200.0 + 40.0 * one_mm };
+        let expected = Rect {
+            x0: 100.0 + 20.0 * one_mm,
+            y0: 200.0 + 10.0 * one_mm,
+            x1: 100.0 + 25.0 * one_mm,
+            y1: 200.0 + 40.0 * one_mm,
+        };
         assert!(near(turned, expected), "{turned:?}");
     }
 }
@@ -344,18 +368,24 @@ mod pdf_tests {
         // "Page 1 of" in the footer region only (centred, 12 mm above the bottom edge of A4).
         let footer = rule("Page 1 of", SplitWhen::Start, Some("60,280,90,10"));
         let by_footer = split(&footer, 0, &source, None).unwrap();
-        assert_eq!(by_footer.iter().map(|i| (i.first_page + 1, i.page_count)).collect::<Vec<_>>(),
-            records.iter().map(|r| (r.first_page, r.page_count)).collect::<Vec<_>>());
+        assert_eq!(
+            by_footer.iter().map(|i| (i.first_page + 1, i.page_count)).collect::<Vec<_>>(),
+            records.iter().map(|r| (r.first_page, r.page_count)).collect::<Vec<_>>()
+        );
         // The same words elsewhere on the page are not in the region.
         let header = rule("Page 1 of", SplitWhen::Start, Some("60,10,90,10"));
         assert!(matches!(split(&header, 0, &source, None), Err(SplitError::TextNoMatch { .. })));
         // The closing formula ends each letter; named groups are carried as metadata.
-        let closing = rule(r"(?m)^(?P<closing>Yours sincerely|Kind regards|Yours faithfully),", SplitWhen::End, None);
+        let closing =
+            rule(r"(?m)^(?P<closing>Yours sincerely|Kind regards|Yours faithfully),", SplitWhen::End, None);
         let by_closing = split(&closing, 0, &source, None).unwrap();
-        assert_eq!(by_closing.iter().map(|i| (i.first_page + 1, i.page_count)).collect::<Vec<_>>(),
-            records.iter().map(|r| (r.first_page, r.page_count)).collect::<Vec<_>>());
+        assert_eq!(
+            by_closing.iter().map(|i| (i.first_page + 1, i.page_count)).collect::<Vec<_>>(),
+            records.iter().map(|r| (r.first_page, r.page_count)).collect::<Vec<_>>()
+        );
         assert!(by_closing.iter().all(|i| i.metadata.contains_key("closing")));
-        let customer = rule(r"Ref: (?P<id>L\d+).*\s+Customer no\. (?P<customer>[\d-]+)", SplitWhen::Start, None);
+        let customer =
+            rule(r"Ref: (?P<id>L\d+).*\s+Customer no\. (?P<customer>[\d-]+)", SplitWhen::Start, None);
         let items = split(&customer, 0, &source, None).unwrap();
         assert_eq!(shape(&items), expected);
         assert!(items.iter().all(|i| i.metadata["customer"].len() == 12), "{:?}", items[0].metadata);
