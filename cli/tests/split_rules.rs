@@ -29,6 +29,19 @@ fn truth(dir: &Path) -> Vec<(String, usize, usize)> {
         .collect()
 }
 
+/// Generated letters in a temporary folder (`in/letters.pdf`) and their true split.
+fn sample(
+    count: usize,
+    seed: u64,
+    flags: &[&str],
+) -> (tempfile::TempDir, PathBuf, Vec<(String, usize, usize)>) {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = dir.path().join("in");
+    let pdf = letters(&sample, count, seed, flags);
+    let expected = truth(&sample);
+    (dir, pdf, expected)
+}
+
 fn impose(inputs: &[&Path], out: &Path, job: &str, extra: &[&str]) -> Manifest {
     let mut args: Vec<&str> = vec!["impose"];
     args.extend(inputs.iter().map(|p| p.to_str().unwrap()));
@@ -77,11 +90,8 @@ fn fails(args: &[&str]) -> String {
 
 #[test]
 fn outline_text_dpart_and_index_rules_find_the_generated_letters() {
-    let dir = tempfile::tempdir().unwrap();
-    let sample = dir.path().join("in");
-    let pdf = letters(&sample, 14, 21, &["--outline", "--dparts"]);
-    let expected = truth(&sample);
-    let index = format!("index:{}", sample.join("letters.csv").display());
+    let (dir, pdf, expected) = sample(14, 21, &["--outline", "--dparts"]);
+    let index = format!("index:{}", dir.path().join("in/letters.csv").display());
     for (n, split) in
         ["outline", r"text:Ref: (L\d{7})", "dpart:id=Recipient.ID", &index].into_iter().enumerate()
     {
@@ -101,10 +111,7 @@ fn outline_text_dpart_and_index_rules_find_the_generated_letters() {
 
 #[test]
 fn blank_separators_are_dropped_and_accounted_for_in_the_manifest() {
-    let dir = tempfile::tempdir().unwrap();
-    let sample = dir.path().join("in");
-    let pdf = letters(&sample, 9, 5, &["--separators"]);
-    let expected = truth(&sample);
+    let (dir, pdf, expected) = sample(9, 5, &["--separators"]);
     let out = dir.path().join("job");
     let manifest = impose(&[&pdf], &out, "B", &["--split", "blank"]);
     assert_eq!(ranges(&manifest), true_ranges(&expected));
@@ -123,10 +130,7 @@ fn blank_separators_are_dropped_and_accounted_for_in_the_manifest() {
 
 #[test]
 fn index_columns_and_document_part_metadata_reach_the_manifest() {
-    let dir = tempfile::tempdir().unwrap();
-    let sample = dir.path().join("in");
-    let pdf = letters(&sample, 6, 2, &["--dparts"]);
-    let expected = truth(&sample);
+    let (dir, pdf, expected) = sample(6, 2, &["--dparts"]);
     let mut index = String::from("item_id,first_page,page_count,name,feeder\n");
     for (n, (id, first, count)) in expected.iter().enumerate() {
         index.push_str(&format!("{id},{first},{count},\"Name {n}, Town\",{}\n", n % 3));
@@ -160,10 +164,7 @@ fn index_columns_and_document_part_metadata_reach_the_manifest() {
 
 #[test]
 fn a_folder_of_single_letter_files_and_several_inputs_are_split_by_one_rule() {
-    let dir = tempfile::tempdir().unwrap();
-    let sample = dir.path().join("in");
-    let pdf = letters(&sample, 4, 3, &[]);
-    let expected = truth(&sample);
+    let (dir, pdf, expected) = sample(4, 3, &[]);
     let folder = dir.path().join("letters");
     std::fs::create_dir(&folder).unwrap();
     for (n, (id, first, count)) in expected.iter().enumerate().rev() {
@@ -175,15 +176,9 @@ fn a_folder_of_single_letter_files_and_several_inputs_are_split_by_one_rule() {
     }
     std::fs::write(folder.join("notes.txt"), "not a PDF").unwrap();
     let out = dir.path().join("files");
-    run_ok(&[
-        "impose",
-        "--split",
-        &format!("files:{}", folder.display()),
-        "--out",
-        out.to_str().unwrap(),
-        "--job",
-        "F",
-    ]);
+    let rule = format!("files:{}", folder.display());
+    let options = ["--split", &rule, "--out", out.to_str().unwrap(), "--job", "F"];
+    run_ok(&[&["impose"], &options[..]].concat());
     let manifest = read_manifest(&out);
     let ids: Vec<&str> = manifest.items.iter().map(|i| i.id.as_str()).collect();
     assert_eq!(ids, ["01-L0000001", "02-L0000002", "03-L0000003", "04-L0000004"]);
@@ -192,16 +187,7 @@ fn a_folder_of_single_letter_files_and_several_inputs_are_split_by_one_rule() {
         assert_eq!((item.input, item.first_page, item.pages), (n, 1, expected[n].2));
     }
     assert_every_page_accounted_for(&manifest);
-    let message = fails(&[
-        "impose",
-        pdf.to_str().unwrap(),
-        "--split",
-        &format!("files:{}", folder.display()),
-        "--out",
-        out.to_str().unwrap(),
-        "--job",
-        "F",
-    ]);
+    let message = fails(&[&["impose", pdf.to_str().unwrap()], &options[..]].concat());
     assert!(message.contains("give no input files as well"), "{message}");
 
     // Two inputs, each split by the same text rule.
@@ -258,11 +244,8 @@ fn items_over_the_sheet_limit_fail_with_their_pages_or_are_diverted() {
 
 #[test]
 fn split_check_reports_what_a_rule_finds_and_where_it_fails() {
-    let dir = tempfile::tempdir().unwrap();
-    let sample = dir.path().join("in");
-    let pdf = letters(&sample, 12, 7, &["--separators"]);
+    let (dir, pdf, expected) = sample(12, 7, &["--separators"]);
     let pdf = pdf.to_str().unwrap();
-    let expected = truth(&sample);
     let output = run_ok(&["split-check", pdf, "--split", "blank", "--items"]);
     let text = String::from_utf8_lossy(&output.stdout);
     let pages: usize = expected.iter().map(|e| e.2).sum();
@@ -286,7 +269,7 @@ fn split_check_reports_what_a_rule_finds_and_where_it_fails() {
         .map(|l| l.split('|').nth(1).unwrap().split_whitespace().next().unwrap().parse::<usize>().unwrap())
         .sum();
     assert_eq!(histogram_total, 12);
-    assert!(std::fs::read_dir(&sample).unwrap().count() == 2, "split-check writes nothing");
+    assert!(std::fs::read_dir(dir.path().join("in")).unwrap().count() == 2, "split-check writes nothing");
 
     let m = fails(&["split-check", pdf, "--split", "text:no such words"]);
     assert!(m.contains("matches no page"), "{m}");
@@ -369,10 +352,7 @@ fn real_files_are_split_or_refused_clearly_by_every_rule() {
 #[test]
 #[ignore]
 fn ten_thousand_letters_are_found_exactly_by_the_text_rule() {
-    let dir = tempfile::tempdir().unwrap();
-    let sample = dir.path().join("in");
-    let pdf = letters(&sample, 10_000, 1, &[]);
-    let expected = truth(&sample);
+    let (_dir, pdf, expected) = sample(10_000, 1, &[]);
     let pages: usize = expected.iter().map(|e| e.2).sum();
     let started = Instant::now();
     let mut command = sheetseal();
