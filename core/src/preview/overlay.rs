@@ -5,7 +5,7 @@
 //! mark's clear zone. The drawing takes any list of shapes, so cells, trim and cut lines of
 //! N-up layouts are drawn the same way once the manifest records them.
 
-use super::raster::{Raster, Rgb, BLACK};
+use super::raster::{Raster, Rgb, BLACK, GLYPH};
 use crate::geometry::Rect;
 use crate::manifest::Manifest;
 
@@ -95,9 +95,14 @@ pub fn draw(raster: &mut Raster, page_size: (f64, f64), shapes: &[Shape]) {
     }
     for shape in shapes {
         if let Some(label) = &shape.label {
-            let (x0, y0, _, _) = map.pixels(&shape.rect);
+            let (x0, y0, x1, _) = map.pixels(&shape.rect);
             let inset = 2 * thickness + text_scale as i64;
-            raster.label(x0 + inset, y0 + inset, label, text_scale, BLACK, LABEL_BACKGROUND);
+            // As much of the label as fits inside the shape (small thumbnails show its start).
+            let room = (x1 - x0 + 1 - 2 * inset).max(0) as usize / (GLYPH * text_scale);
+            let shown: String = label.chars().take(room).collect();
+            if !shown.is_empty() {
+                raster.label(x0 + inset, y0 + inset, &shown, text_scale, BLACK, LABEL_BACKGROUND);
+            }
         }
     }
 }

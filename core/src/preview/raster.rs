@@ -14,7 +14,7 @@ pub struct Raster {
     pub pixels: Vec<u8>,
 }
 
-/// Scale of the built-in 8 x 8 bitmap font for labels.
+/// Size of a glyph of the built-in 8 x 8 bitmap font for labels, in font pixels.
 pub const GLYPH: usize = 8;
 
 impl Raster {
