@@ -13,6 +13,8 @@ use sheetseal_core::plan::{Binding, LayoutChoice, LayoutSpec, StackOrder};
 use sheetseal_core::split::SplitRule;
 use sheetseal_core::write::impose::AnnotationPolicy;
 
+use crate::split_args::SplitArgs;
+
 #[derive(Parser)]
 #[command(
     name = "sheetseal",
@@ -42,12 +44,15 @@ enum Command {
     Reconcile(crate::cmd_reconcile::ReconcileArgs),
     /// Record returned mail (scanned marks) in the job's append-only returns ledger.
     Returns(crate::cmd_returns::ReturnsArgs),
+    /// Split input(s) by a rule and show the items found, without writing a print file.
+    SplitCheck(crate::cmd_split_check::SplitCheckArgs),
+    /// Render a finished job's sheets to PNG (optionally with an overlay and contact sheets).
+    Preview(crate::cmd_preview::PreviewArgs),
 }
 
 #[derive(Args)]
 struct ImposeArgs {
-    /// The mail-merged PDF(s).
-    #[arg(required = true)]
+    /// The mail-merged PDF(s), each split by the same rule; none with --split files:DIR.
     inputs: Vec<PathBuf>,
     /// Output folder (created if missing).
     #[arg(long)]
@@ -59,9 +64,8 @@ struct ImposeArgs {
     /// accounts apart with it).
     #[arg(long)]
     account: Option<String>,
-    /// How to find the letters: fixed:N (every N pages) or index:FILE.csv (item_id,first_page,page_count).
-    #[arg(long, value_parser = parse_split)]
-    split: SplitRule,
+    #[command(flatten)]
+    split: SplitArgs,
     #[command(flatten)]
     imposition: ImpositionArgs,
     #[command(flatten)]
@@ -226,6 +230,12 @@ struct CorpusArgs {
     /// Add one top-level bookmark per letter.
     #[arg(long)]
     outline: bool,
+    /// Describe the letters as PDF/VT document parts (/DPartRoot, /DPM per letter).
+    #[arg(long)]
+    dparts: bool,
+    /// Put a blank separator page between consecutive letters.
+    #[arg(long)]
+    separators: bool,
 }
 
 #[derive(Args)]
@@ -238,10 +248,6 @@ struct DemoArgs {
     letters: usize,
 }
 
-fn parse_split(text: &str) -> Result<SplitRule, String> {
-    text.parse()
-}
-
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Impose(args) => impose(*args),
@@ -252,6 +258,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Export(args) => crate::cmd_export::run(args),
         Command::Reconcile(args) => crate::cmd_reconcile::run(args),
         Command::Returns(args) => crate::cmd_returns::run(args),
+        Command::SplitCheck(args) => crate::cmd_split_check::run(args),
+        Command::Preview(args) => crate::cmd_preview::run(args),
     }
 }
 
@@ -268,7 +276,9 @@ fn impose(args: ImposeArgs) -> Result<()> {
         annotations: args.imposition.annotations,
         account: args.account,
         mark: args.mark.geometry(),
-        ..JobConfig::new(&args.job, args.inputs, args.split, &args.out)
+        max_sheets_per_item: args.split.max_sheets_per_item,
+        on_oversize: args.split.on_oversize,
+        ..JobConfig::new(&args.job, args.inputs, args.split.rule()?, &args.out)
     };
     let started = Instant::now();
     let outcome = job::run(&config).with_context(|| {
@@ -291,7 +301,13 @@ fn read_password(path: &Path) -> Result<String> {
 
 fn corpus(args: CorpusArgs) -> Result<()> {
     let started = Instant::now();
-    let spec = sheetseal_corpus::CorpusSpec { letters: args.letters, seed: args.seed, outline: args.outline };
+    let spec = sheetseal_corpus::CorpusSpec {
+        letters: args.letters,
+        seed: args.seed,
+        outline: args.outline,
+        dparts: args.dparts,
+        separators: args.separators,
+    };
     let summary = sheetseal_corpus::generate(&spec, &args.out).context("cannot generate the sample")?;
     print_quietly(&format!(
         "{} letters, {} pages, {} bytes: {} and {} ({:.2} s)\n",
@@ -307,7 +323,7 @@ fn corpus(args: CorpusArgs) -> Result<()> {
 
 fn demo(args: DemoArgs) -> Result<()> {
     let started = Instant::now();
-    let spec = sheetseal_corpus::CorpusSpec { letters: args.letters, seed: 1, outline: false };
+    let spec = sheetseal_corpus::CorpusSpec { letters: args.letters, seed: 1, ..Default::default() };
     let sample =
         sheetseal_corpus::generate(&spec, &args.out.join("sample")).context("cannot generate the sample")?;
     print_quietly(&format!(

@@ -2,11 +2,14 @@
 
 mod cmd_bench;
 mod cmd_export;
+mod cmd_preview;
 mod cmd_reconcile;
 mod cmd_returns;
+mod cmd_split_check;
 mod cmd_verify;
 mod commands;
 mod findings;
+mod split_args;
 
 use std::process::ExitCode;
 

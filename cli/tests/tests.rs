@@ -8,3 +8,5 @@ mod corpus_public;
 mod demo;
 mod impose_errors;
 mod layouts;
+mod preview;
+mod split_rules;

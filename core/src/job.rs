@@ -11,7 +11,7 @@ use crate::manifest::{self, Counts, InputRecord, Manifest, OutputRecord, Tool};
 use crate::mark::{self, payload::validate_job_id, MarkGeometry};
 use crate::plan::geometry::SheetSpec;
 use crate::plan::{FlipAxis, LayoutSpec, Plan};
-use crate::split::{self, SplitRule};
+use crate::split::{self, OnOversize, SplitRule};
 use crate::write::atomic::AtomicFile;
 use crate::write::impose::{write_file, AnnotationPolicy, ImposeJob, MarkPlacement};
 use crate::Error;
@@ -31,6 +31,10 @@ pub struct JobConfig {
     pub page_box: PageBox,
     pub annotations: AnnotationPolicy,
     pub mark: MarkGeometry,
+    /// The most sheets one item may have (the inserter's limit for one envelope).
+    pub max_sheets_per_item: usize,
+    /// What to do with items over that limit.
+    pub on_oversize: OnOversize,
     /// Not serialised: the manifest lives in it, and the same job gives the same manifest
     /// wherever it is written.
     #[serde(skip)]
@@ -53,6 +57,8 @@ impl JobConfig {
             page_box: PageBox::default(),
             annotations: AnnotationPolicy::default(),
             mark: MarkGeometry::default(),
+            max_sheets_per_item: split::oversize::DEFAULT_MAX_SHEETS,
+            on_oversize: OnOversize::default(),
             out_dir: out_dir.to_path_buf(),
             password: None,
         }
@@ -94,35 +100,35 @@ pub fn run(config: &JobConfig) -> Result<JobOutcome, Error> {
     if let Some(account) = &config.account {
         validate_account(account).map_err(Error::Config)?;
     }
-    if config.inputs.is_empty() {
-        return Err(Error::Config("no input PDF given".to_string()));
-    }
-    if matches!(config.split, SplitRule::Index { .. }) && config.inputs.len() > 1 {
+    let inputs = input_paths(&config.split, &config.inputs)?;
+    if matches!(config.split, SplitRule::Index { .. }) && inputs.len() > 1 {
         return Err(Error::Config("an index split describes one input; give one PDF".to_string()));
+    }
+    if config.max_sheets_per_item == 0 {
+        return Err(Error::Config("--max-sheets-per-item must be at least 1".to_string()));
     }
     let mut times = StageTimes::default();
 
     let clock = Instant::now();
     let options = IngestOptions { password: config.password.clone() };
     let sources: Vec<SourceDocument> =
-        config.inputs.iter().map(|path| ingest::open(path, &options)).collect::<Result<_, _>>()?;
+        inputs.iter().map(|path| ingest::open(path, &options)).collect::<Result<_, _>>()?;
     times.ingest = clock.elapsed();
 
     let clock = Instant::now();
-    let mut items = Vec::new();
-    for (index, source) in sources.iter().enumerate() {
-        items.extend(split::split(&config.split, index, source.pages.len())?);
-    }
+    let split = split::split_all(&config.split, &sources, config.password.as_deref())?;
     times.split = clock.elapsed();
 
     let clock = Instant::now();
     let cell = match config.sheet.cell_mm {
         Some((w, h)) => (mm(w), mm(h)),
-        None => largest_page(&sources, &items, config.page_box),
+        None => largest_page(&sources, &split.items, config.page_box),
     };
     let grid = config.sheet.grid(&config.layout, cell).map_err(|e| Error::Config(e.to_string()))?;
     let landscape = grid.as_ref().is_some_and(|g| g.width > g.height);
-    let plan = Plan::build(&config.layout, FlipAxis::for_binding(config.layout.binding, landscape), &items);
+    let plan =
+        Plan::build(&config.layout, FlipAxis::for_binding(config.layout.binding, landscape), &split.items);
+    let diverted = split::oversize::check(&plan, config.max_sheets_per_item, config.on_oversize)?;
     let payloads = mark::payloads(&config.job, &plan)?;
     times.plan = clock.elapsed();
 
@@ -172,12 +178,16 @@ pub fn run(config: &JobConfig) -> Result<JobOutcome, Error> {
     times.write = clock.elapsed();
 
     let clock = Instant::now();
-    let (item_records, sheet_records) = manifest::records(&plan, &payloads, &marks);
+    let (mut item_records, sheet_records) = manifest::records(&plan, &payloads, &marks);
+    for &index in &diverted {
+        item_records[index].diverted = true;
+    }
     let mut warnings: Vec<_> = sources
         .iter()
         .enumerate()
         .flat_map(|(i, s)| s.warnings.iter().cloned().map(move |w| crate::Warning { input: Some(i), ..w }))
         .collect();
+    warnings.extend(split.warnings);
     warnings.extend(reports.iter().flat_map(|r| r.warnings.iter().cloned()));
     if !plan.straddling_items.is_empty() {
         warnings.push(crate::Warning::new(
@@ -216,11 +226,18 @@ pub fn run(config: &JobConfig) -> Result<JobOutcome, Error> {
             annotations_flattened: reports.iter().map(|r| r.annotations_flattened).sum(),
             annotations_dropped: reports.iter().map(|r| r.annotations_dropped).sum(),
             warnings: warnings.len(),
+            dropped_pages: split.dropped.len(),
+            diverted_items: diverted.len(),
         },
         grid: grid.as_ref().map(manifest::GridRecord::of),
         items: item_records,
         sheets: sheet_records,
         warnings,
+        dropped: split
+            .dropped
+            .iter()
+            .map(|d| manifest::DroppedRecord { input: d.input, page: d.page + 1, reason: d.reason })
+            .collect(),
     };
     manifest
         .write(&config.out_dir)
@@ -251,6 +268,19 @@ pub fn validate_account(account: &str) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// A job's input files: those given, or for `files:DIR` the folder's PDFs.
+pub fn input_paths(split: &SplitRule, inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
+    match split {
+        SplitRule::Files { dir } if !inputs.is_empty() => Err(Error::Config(format!(
+            "files:{} takes its inputs from the folder; give no input files as well",
+            dir.display()
+        ))),
+        SplitRule::Files { dir } => Ok(split::files::list(dir)?),
+        _ if inputs.is_empty() => Err(Error::Config("no input PDF given".to_string())),
+        _ => Ok(inputs.to_vec()),
+    }
 }
 
 /// Creates the output folder and removes an earlier job's manifest first, so that a manifest

@@ -36,6 +36,10 @@ pub struct Manifest {
     pub items: Vec<ItemRecord>,
     pub sheets: Vec<SheetRecord>,
     pub warnings: Vec<Warning>,
+    /// Input pages in no item (blank separators), each with the reason; with the sheets'
+    /// pages they account for every input page exactly once.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dropped: Vec<DroppedRecord>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -79,6 +83,25 @@ pub struct Counts {
     pub annotations_flattened: usize,
     pub annotations_dropped: usize,
     pub warnings: usize,
+    /// Input pages dropped by the split rule (see `Manifest::dropped`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub dropped_pages: usize,
+    /// Items longer than the inserter's limit, printed for manual handling.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub diverted_items: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// An input page that no sheet carries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DroppedRecord {
+    pub input: usize,
+    /// 1-based.
+    pub page: usize,
+    pub reason: crate::split::DropReason,
 }
 
 /// A source page: input position (0-based) and 1-based page number.
@@ -134,6 +157,12 @@ pub struct ItemRecord {
     /// Job-wide sequence number of its first sheet.
     pub first_sheet: usize,
     pub blank_pages: usize,
+    /// What the split rule learned about the item (index columns, captured text, `/DPM`).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub metadata: std::collections::BTreeMap<String, String>,
+    /// Longer than the inserter's limit: printed, but to be handled by hand.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub diverted: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -182,6 +211,14 @@ impl Manifest {
     /// Every source page the leaves carry: leaf by leaf, each in its reading order.
     pub fn placed_pages(&self) -> impl Iterator<Item = SourceRef> + '_ {
         self.sheets.iter().flat_map(|s| s.pages.iter().filter_map(|p| p.source))
+    }
+
+    /// Every input page, each once: those on sheets and those dropped, ordered by input and page.
+    pub fn accounted_pages(&self) -> Vec<SourceRef> {
+        let dropped = self.dropped.iter().map(|d| SourceRef { input: d.input, page: d.page });
+        let mut pages: Vec<SourceRef> = self.placed_pages().chain(dropped).collect();
+        pages.sort_by_key(|p| (p.input, p.page));
+        pages
     }
 
     /// Reads a manifest back.
@@ -252,6 +289,8 @@ pub fn records(
             sheets: p.sheet_count,
             first_sheet: p.first_sheet + 1,
             blank_pages: p.blanks,
+            metadata: p.item.metadata.clone(),
+            diverted: false,
         })
         .collect();
     let source = |face: Face| match face {

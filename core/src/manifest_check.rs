@@ -193,11 +193,15 @@ fn check_sheets(m: &Manifest, found: &mut Found) {
 /// Every page of every input exactly once, in input order, as the sheets list them: item by
 /// item, each item's pages in page order (a booklet leaf holds its pages in folded order).
 fn check_conservation(m: &Manifest, found: &mut Found) {
+    // Pages a split rule dropped (blank separators) are accounted for by `dropped`, not sheets.
+    let dropped: std::collections::HashSet<(usize, usize)> =
+        m.dropped.iter().map(|d| (d.input, d.page)).collect();
     let expected = m
         .inputs
         .iter()
         .enumerate()
-        .flat_map(|(input, record)| (1..=record.pages).map(move |page| SourceRef { input, page }));
+        .flat_map(|(input, record)| (1..=record.pages).map(move |page| SourceRef { input, page }))
+        .filter(|p| !dropped.contains(&(p.input, p.page)));
     let mut by_item: Vec<Vec<SourceRef>> = Vec::new();
     let mut last_item = None;
     for sheet in &m.sheets {

@@ -13,7 +13,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let letters = args.first().map_or(Ok(300), |a| a.parse())?;
     let seed = args.get(1).map_or(Ok(1), |a| a.parse())?;
     let dir = PathBuf::from(args.get(2).map_or("out/corpus", String::as_str));
-    let spec = CorpusSpec { letters, seed, outline };
+    let spec = CorpusSpec { letters, seed, outline, ..CorpusSpec::default() };
     let start = Instant::now();
     let summary = generate(&spec, &dir)?;
     let secs = start.elapsed().as_secs_f64();

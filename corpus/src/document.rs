@@ -24,6 +24,20 @@ pub fn item_id(index: usize) -> String {
     format!("L{:07}", index + 1)
 }
 
+/// The 0-based first page of every letter, and the total page count, separators included.
+pub(crate) fn first_pages(spec: &CorpusSpec, counts: &[u8]) -> (Vec<usize>, usize) {
+    let mut firsts = Vec::with_capacity(counts.len());
+    let mut page = 0;
+    for (i, &count) in counts.iter().enumerate() {
+        if i > 0 && spec.separators {
+            page += 1;
+        }
+        firsts.push(page);
+        page += usize::from(count);
+    }
+    (firsts, page)
+}
+
 /// The page count of every letter of a spec, in order.
 pub(crate) fn page_counts(spec: &CorpusSpec) -> Vec<u8> {
     let mut rng = Rng::layout(spec.seed);
@@ -38,6 +52,12 @@ struct Ids {
     logo: Ref,
     font: FontRefs,
     outline_root: Option<Ref>,
+    /// The `/DPartRoot` dictionary and the root document part, with document parts.
+    dpart_root: Option<(Ref, Ref)>,
+    /// First record part (letter 0; consecutive), then the first page part (one per letter
+    /// page, in page order, separators excluded).
+    dpart_records: i32,
+    dpart_pages: i32,
     tree: PageTree,
     /// First outline item (letter 0); items are consecutive.
     outline_items: i32,
@@ -48,7 +68,8 @@ struct Ids {
 }
 
 impl Ids {
-    fn new(letters: usize, pages: usize, outline: bool) -> Ids {
+    fn new(spec: &CorpusSpec, pages: usize) -> Ids {
+        let (letters, outline) = (spec.letters, spec.outline);
         let mut next = 1;
         let mut alloc = || {
             let r = Ref::new(next);
@@ -74,6 +95,13 @@ impl Ids {
         if outline {
             next += letters as i32;
         }
+        let dpart_root = spec.dparts.then(|| (alloc_at(&mut next), alloc_at(&mut next)));
+        let dpart_records = next;
+        let dpart_pages = next + letters as i32;
+        if spec.dparts {
+            let separators = if spec.separators { letters - 1 } else { 0 };
+            next += (letters + pages - separators) as i32;
+        }
         let pages_start = next;
         next += 2 * pages as i32;
         Ids {
@@ -83,6 +111,9 @@ impl Ids {
             logo,
             font,
             outline_root,
+            dpart_root,
+            dpart_records,
+            dpart_pages,
             tree,
             outline_items,
             pages: pages_start,
@@ -101,6 +132,21 @@ impl Ids {
     fn outline_item(&self, letter: usize) -> Ref {
         Ref::new(self.outline_items + letter as i32)
     }
+
+    fn dpart_record(&self, letter: usize) -> Ref {
+        Ref::new(self.dpart_records + letter as i32)
+    }
+
+    /// The document part of the `n`-th letter page of the file (separators not counted).
+    fn dpart_page(&self, n: usize) -> Ref {
+        Ref::new(self.dpart_pages + n as i32)
+    }
+}
+
+fn alloc_at(next: &mut i32) -> Ref {
+    let r = Ref::new(*next);
+    *next += 1;
+    r
 }
 
 /// A 16-byte file identifier derived from the spec (FNV-1a, two salts).
@@ -108,7 +154,11 @@ fn file_id(spec: &CorpusSpec) -> [u8; 16] {
     let mut out = [0u8; 16];
     for (half, salt) in [(0usize, 0x5eedu64), (8, 0xc0de)] {
         let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ salt;
-        let fields = [spec.letters as u64, spec.seed, u64::from(spec.outline)];
+        let mut fields = vec![spec.letters as u64, spec.seed, u64::from(spec.outline)];
+        // Later options count only when set, so that earlier specs keep their identifier.
+        if spec.dparts || spec.separators {
+            fields.extend([u64::from(spec.dparts), u64::from(spec.separators)]);
+        }
         for b in fields.iter().flat_map(|f| f.to_le_bytes()) {
             h ^= u64::from(b);
             h = h.wrapping_mul(0x0100_0000_01b3);
@@ -133,6 +183,9 @@ impl Default for Options {
     }
 }
 
+/// Most references in one array of a document part's `/DParts`.
+const DPARTS_PER_ARRAY: usize = 4096;
+
 /// Letters per unit of parallel work.
 const BATCH: usize = 16;
 
@@ -148,19 +201,20 @@ struct Worker {
     used: GlyphSet,
 }
 
-/// Makes the objects of letters `letters` whose first page is `first_page` (0-based).
+/// Makes the objects of letters `letters`; `firsts` holds every letter's first page (0-based).
 fn make_batch(
     spec: &CorpusSpec,
     ids: &Ids,
     shared: &Shared,
     counts: &[u8],
     letters: std::ops::Range<usize>,
-    mut first_page: usize,
+    firsts: &[usize],
     worker: &mut Worker,
 ) -> Batch {
     let mut objs = ObjBuf::new();
     let mut records = Vec::with_capacity(letters.len());
     for index in letters {
+        let first_page = firsts[index];
         let pages = usize::from(counts[index]);
         let id = item_id(index);
         let streams = letter::letter_pages(shared, index, &id, pages, &mut worker.used);
@@ -176,22 +230,57 @@ fn make_batch(
             }
             item.dest().page(ids.page(first_page)).fit();
         }
+        // Letter pages before this letter, separators not counted.
+        let letter_pages_before = first_page - if spec.separators { index } else { 0 };
+        if let Some((_, root_part)) = ids.dpart_root {
+            let me = ids.dpart_record(index);
+            let mut record = objs.at(me).indirect(me).dict();
+            record.pair(Name(b"Type"), Name(b"DPart")).pair(Name(b"Parent"), root_part);
+            record
+                .insert(Name(b"DParts"))
+                .array()
+                .push()
+                .array()
+                .items((0..pages).map(|k| ids.dpart_page(letter_pages_before + k)));
+            let mut dpm = record.insert(Name(b"DPM")).dict();
+            dpm.insert(Name(b"Recipient")).dict().pair(Name(b"ID"), TextStr(&id));
+            dpm.pair(Name(b"PageCount"), pages as i32);
+        }
         for (k, content) in streams.iter().enumerate() {
             let p = first_page + k;
-            let (page, stream) = (ids.page(p), ids.content(p));
-            objs.at(page)
-                .page(page)
-                .parent(Ref::new(ids.tree.parent_of_page(p)))
-                .media_box(Rect::new(0.0, 0.0, PAGE_WIDTH, PAGE_HEIGHT))
-                .contents(stream)
-                .pair(Name(b"Resources"), ids.resources);
-            let packed = worker.deflater.deflate(content);
-            objs.at(stream).stream(stream, &packed).filter(Filter::FlateDecode);
+            let dpart = ids.dpart_root.map(|_| ids.dpart_page(letter_pages_before + k));
+            write_page(&mut objs, ids, p, dpart, &worker.deflater.deflate(content));
+            if let Some(me) = dpart {
+                objs.at(me)
+                    .indirect(me)
+                    .dict()
+                    .pair(Name(b"Type"), Name(b"DPart"))
+                    .pair(Name(b"Parent"), ids.dpart_record(index))
+                    .pair(Name(b"Start"), ids.page(p));
+            }
+        }
+        if spec.separators && index + 1 < spec.letters {
+            write_page(&mut objs, ids, first_page + pages, None, &worker.deflater.deflate(b""));
         }
         records.push(LetterRecord { item_id: id, first_page: first_page + 1, page_count: pages });
-        first_page += pages;
     }
     Batch { objs, records }
+}
+
+/// One A4 page (0-based `p`) with its compressed content stream.
+fn write_page(objs: &mut ObjBuf, ids: &Ids, p: usize, dpart: Option<Ref>, packed: &[u8]) {
+    let (page, stream) = (ids.page(p), ids.content(p));
+    let mut writer = objs.at(page).page(page);
+    writer
+        .parent(Ref::new(ids.tree.parent_of_page(p)))
+        .media_box(Rect::new(0.0, 0.0, PAGE_WIDTH, PAGE_HEIGHT))
+        .contents(stream)
+        .pair(Name(b"Resources"), ids.resources);
+    if let Some(dpart) = dpart {
+        writer.pair(Name(b"DPart"), dpart);
+    }
+    drop(writer);
+    objs.at(stream).stream(stream, packed).filter(Filter::FlateDecode);
 }
 
 /// Writes the document; returns the letter records and the number of bytes written.
@@ -202,13 +291,13 @@ pub(crate) fn write_document<W: Write>(
 ) -> Result<(Vec<LetterRecord>, u64), CorpusError> {
     spec.validate()?;
     let counts = page_counts(spec);
-    let total_pages: usize = counts.iter().map(|&c| usize::from(c)).sum();
+    let (firsts, total_pages) = first_pages(spec, &counts);
     if total_pages > (i32::MAX as usize - 64) / 3 {
         return Err(CorpusError::InvalidSpec(format!(
             "{total_pages} pages are more than one PDF file can number"
         )));
     }
-    let ids = Ids::new(spec.letters, total_pages, spec.outline);
+    let ids = Ids::new(spec, total_pages);
     let font = Font::load()?;
     let shared =
         Shared { font: &font, seed: spec.seed, date: text::letter_date(&mut Rng::constants(spec.seed)) };
@@ -216,14 +305,7 @@ pub(crate) fn write_document<W: Write>(
     let mut sink = Sink::new(out, ids.last as usize)?;
     sink.put(&head_objects(spec, &ids))?;
 
-    // First page of each batch.
     let batches = spec.letters.div_ceil(BATCH);
-    let mut batch_first_page = Vec::with_capacity(batches);
-    let mut page = 0;
-    for chunk in counts.chunks(BATCH) {
-        batch_first_page.push(page);
-        page += chunk.iter().map(|&c| usize::from(c)).sum::<usize>();
-    }
 
     let mut records = Vec::with_capacity(spec.letters);
     let workers = pipeline::run_ordered(
@@ -232,7 +314,7 @@ pub(crate) fn write_document<W: Write>(
         || Worker { deflater: Deflater::new(), used: GlyphSet::default() },
         |worker, b| {
             let letters = b * BATCH..((b + 1) * BATCH).min(spec.letters);
-            make_batch(spec, &ids, &shared, &counts, letters, batch_first_page[b], worker)
+            make_batch(spec, &ids, &shared, &counts, letters, &firsts, worker)
         },
         |batch| {
             sink.put(&batch.objs)?;
@@ -272,6 +354,24 @@ pub(crate) fn write_document<W: Write>(
             .last(ids.outline_item(spec.letters - 1))
             .count(spec.letters as i32);
     }
+    if let Some((root, node)) = ids.dpart_root {
+        tail.at(root)
+            .indirect(root)
+            .dict()
+            .pair(Name(b"Type"), Name(b"DPartRoot"))
+            .pair(Name(b"DPartRootNode"), node)
+            .pair(Name(b"RecordLevel"), 1)
+            .insert(Name(b"NodeNameList"))
+            .array()
+            .items([Name(b"Root"), Name(b"Recipient"), Name(b"Page")]);
+        let mut part = tail.at(node).indirect(node).dict();
+        part.pair(Name(b"Type"), Name(b"DPart")).pair(Name(b"Parent"), root);
+        // An array of arrays, so that no array is longer than older readers accept.
+        let mut groups = part.insert(Name(b"DParts")).array();
+        for group in (0..spec.letters).collect::<Vec<_>>().chunks(DPARTS_PER_ARRAY) {
+            groups.push().array().items(group.iter().map(|&letter| ids.dpart_record(letter)));
+        }
+    }
     font.write_objects(&used, &ids.font, &mut tail)?;
     sink.put(&tail)?;
     let (_, bytes) = sink.finish(ids.catalog, ids.info, file_id(spec), options.force_xref_stream)?;
@@ -286,6 +386,9 @@ fn head_objects(spec: &CorpusSpec, ids: &Ids) -> ObjBuf {
         catalog.pages(Ref::new(ids.tree.root()));
         if let Some(root) = ids.outline_root {
             catalog.outlines(root).page_mode(PageMode::UseOutlines);
+        }
+        if let Some((root, _)) = ids.dpart_root {
+            catalog.pair(Name(b"DPartRoot"), root);
         }
     }
     let title = format!("sheetseal corpus: {} letters, seed {}", spec.letters, spec.seed);
@@ -316,7 +419,7 @@ mod tests {
 
     #[test]
     fn page_counts_follow_the_weights() {
-        let spec = CorpusSpec { letters: 20_000, seed: 3, outline: false };
+        let spec = CorpusSpec { letters: 20_000, seed: 3, ..CorpusSpec::default() };
         let counts = page_counts(&spec);
         assert!(counts.iter().all(|&c| (1..=6).contains(&c)));
         let mean = counts.iter().map(|&c| f64::from(c)).sum::<f64>() / counts.len() as f64;
@@ -340,7 +443,7 @@ mod tests {
 
     #[test]
     fn output_does_not_depend_on_threads() {
-        let spec = CorpusSpec { letters: 70, seed: 11, outline: true };
+        let spec = CorpusSpec { letters: 70, seed: 11, outline: true, dparts: true, separators: true };
         let one = bytes(&spec, 1, false);
         assert_eq!(one, bytes(&spec, 2, false));
         assert_eq!(one, bytes(&spec, 5, false));
@@ -348,7 +451,7 @@ mod tests {
 
     #[test]
     fn xref_stream_ending_keeps_the_objects() {
-        let spec = CorpusSpec { letters: 3, seed: 1, outline: false };
+        let spec = CorpusSpec { letters: 3, seed: 1, ..CorpusSpec::default() };
         let table = bytes(&spec, 1, false);
         let stream = bytes(&spec, 1, true);
         let cut = table.windows(5).position(|w| w == b"xref\n").unwrap();
@@ -359,8 +462,13 @@ mod tests {
 
     #[test]
     fn ids_are_dense() {
-        let ids = Ids::new(3, 200, true);
+        let spec = CorpusSpec { letters: 3, outline: true, ..CorpusSpec::default() };
+        let ids = Ids::new(&spec, 200);
         assert_eq!(ids.content(199).get(), ids.last);
         assert_eq!(ids.outline_item(2).get() + 1, ids.page(0).get());
+        let spec = CorpusSpec { letters: 3, dparts: true, separators: true, ..CorpusSpec::default() };
+        let ids = Ids::new(&spec, 12); // 10 letter pages and 2 separators
+        assert_eq!(ids.dpart_page(9).get() + 1, ids.page(0).get());
+        assert_eq!(ids.dpart_record(2).get() + 1, ids.dpart_page(0).get());
     }
 }

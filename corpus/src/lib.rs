@@ -26,6 +26,14 @@
 //!   `/Producer (sheetseal-corpus)` and no dates, and an `/ID` derived from the spec.
 //! - With [`CorpusSpec::outline`], one top-level bookmark per letter: title = item id, target =
 //!   `[first page /Fit]`.
+//! - With [`CorpusSpec::dparts`], PDF/VT-style document parts: the catalog's `/DPartRoot`
+//!   (`/RecordLevel 1`, `/NodeNameList [/Root /Recipient /Page]`) leads to a root part whose
+//!   `/DParts` lists one record part per letter (`/DPM << /Recipient << /ID (item id) >>
+//!   /PageCount n >>`), whose `/DParts` list one part per page (`/Start` = the page); every
+//!   letter page names its part in `/DPart`.
+//! - With [`CorpusSpec::separators`], one blank page (an empty content stream) between
+//!   consecutive letters; [`LetterRecord::first_page`] counts them, and the index then has
+//!   gaps where they are.
 //! - Letter `i` (0-based) has item id `L` + `i + 1` padded to 7 digits and shows
 //!   `Ref: <item id>` on its first page. Its page count (1 to 6, weights 22/22/20/16/12/8 %)
 //!   and its text come from seeded ChaCha8 streams of its own, so a letter does not change when
@@ -95,11 +103,16 @@ pub struct CorpusSpec {
     pub seed: u64,
     /// Add one top-level bookmark per letter (title = item id, target = its first page).
     pub outline: bool,
+    /// Describe the letters as PDF/VT document parts (`/DPartRoot`, one record per letter
+    /// with `/DPM` metadata).
+    pub dparts: bool,
+    /// Put one blank separator page between consecutive letters.
+    pub separators: bool,
 }
 
 impl Default for CorpusSpec {
     fn default() -> Self {
-        CorpusSpec { letters: 300, seed: 1, outline: false }
+        CorpusSpec { letters: 300, seed: 1, outline: false, dparts: false, separators: false }
     }
 }
 
@@ -194,7 +207,7 @@ pub fn generate(spec: &CorpusSpec, out_dir: &Path) -> Result<CorpusSummary, Corp
         pdf_path,
         index_path,
         letters: records.len(),
-        pages: records.iter().map(|r| r.page_count).sum(),
+        pages: records.last().map_or(0, |r| r.first_page + r.page_count - 1),
         pdf_bytes,
     })
 }
@@ -210,14 +223,16 @@ pub fn write_pdf<W: io::Write>(spec: &CorpusSpec, out: W) -> Result<Vec<LetterRe
 /// The letter records of `spec` without generating the PDF (cheap: only page counts are drawn).
 pub fn letter_records(spec: &CorpusSpec) -> Result<Vec<LetterRecord>, CorpusError> {
     spec.validate()?;
-    let mut first = 1;
-    Ok(document::page_counts(spec)
+    let counts = document::page_counts(spec);
+    let (firsts, _) = document::first_pages(spec, &counts);
+    Ok(counts
         .into_iter()
+        .zip(firsts)
         .enumerate()
-        .map(|(i, c)| {
-            let r = LetterRecord { item_id: item_id(i), first_page: first, page_count: usize::from(c) };
-            first += r.page_count;
-            r
+        .map(|(i, (c, first))| LetterRecord {
+            item_id: item_id(i),
+            first_page: first + 1,
+            page_count: usize::from(c),
         })
         .collect())
 }

@@ -6,7 +6,7 @@ use sheetseal_corpus::{
 use std::fs;
 
 fn spec(letters: usize, seed: u64) -> CorpusSpec {
-    CorpusSpec { letters, seed, outline: false }
+    CorpusSpec { letters, seed, ..CorpusSpec::default() }
 }
 
 #[test]

@@ -47,7 +47,7 @@ fn fixture() -> &'static Fixture {
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();
     FIXTURE.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
-        let spec = CorpusSpec { letters: 30, seed: 5, outline: true };
+        let spec = CorpusSpec { letters: 30, seed: 5, outline: true, ..CorpusSpec::default() };
         let summary = generate(&spec, dir.path()).unwrap();
         let records = sheetseal_corpus::letter_records(&spec).unwrap();
         assert!(summary.pages > 64, "the fixture should need a two-level page tree");
@@ -73,7 +73,7 @@ fn qpdf_check_passes() {
 fn qpdf_check_passes_with_an_xref_stream() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("x.pdf");
-    let spec = CorpusSpec { letters: 4, seed: 2, outline: false };
+    let spec = CorpusSpec { letters: 4, seed: 2, ..CorpusSpec::default() };
     let file = std::fs::File::create(&path).unwrap();
     sheetseal_corpus::write_pdf_with_xref_stream(&spec, file).unwrap();
     qpdf_check(path.to_str().unwrap());
@@ -267,4 +267,58 @@ fn mark_strip_and_margins_stay_white() {
             (10..60).flat_map(|y| (250..right).map(move |x| (x, y))).filter(|&(x, y)| at(x, y) < 200).count();
         assert!(logo_dark > 200, "page {page}: no logo ({logo_dark})");
     }
+}
+
+#[test]
+fn document_parts_and_separators_pass_qpdf_and_sit_where_the_records_say() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = CorpusSpec { letters: 70, seed: 3, outline: true, dparts: true, separators: true };
+    let summary = generate(&spec, dir.path()).unwrap();
+    let records = sheetseal_corpus::letter_records(&spec).unwrap();
+    let pdf = summary.pdf_path.to_str().unwrap();
+    qpdf_check(pdf);
+    let letter_pages: usize = records.iter().map(|r| r.page_count).sum();
+    assert_eq!(summary.pages, letter_pages + 69);
+    let n = stdout("qpdf", &["--show-npages", pdf]);
+    assert_eq!(String::from_utf8_lossy(&n).trim(), summary.pages.to_string());
+    // Separators are empty pages right after each letter but the last.
+    let text = String::from_utf8(stdout("pdftotext", &["-q", pdf, "-"])).unwrap();
+    let pages: Vec<&str> = text.split('\u{c}').collect();
+    for (n, r) in records.iter().enumerate() {
+        assert!(pages[r.first_page - 1].contains(&format!("Ref: {}", r.item_id)), "letter {n}");
+        if n + 1 < records.len() {
+            assert_eq!(pages[r.first_page - 1 + r.page_count].trim(), "", "separator after letter {n}");
+        }
+    }
+    // The document parts: a /DPartRoot with one record per letter, whose /DPM names it.
+    let json: Value = serde_json::from_slice(&stdout("qpdf", &["--json", "--json-key=qpdf", pdf])).unwrap();
+    let objects = &json["qpdf"][1];
+    let trailer_root = objects["trailer"]["value"]["/Root"].as_str().unwrap();
+    let catalog = &objects[format!("obj:{trailer_root}")]["value"];
+    let dpart_root = &objects[format!("obj:{}", catalog["/DPartRoot"].as_str().unwrap())]["value"];
+    assert_eq!(dpart_root["/RecordLevel"], 1);
+    let root_node = &objects[format!("obj:{}", dpart_root["/DPartRootNode"].as_str().unwrap())]["value"];
+    let record_refs: Vec<&str> = root_node["/DParts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|a| a.as_array().unwrap())
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    assert_eq!(record_refs.len(), 70);
+    let record = &objects[format!("obj:{}", record_refs[41])]["value"];
+    assert_eq!(record["/DPM"]["/Recipient"]["/ID"], format!("u:{}", records[41].item_id));
+    assert_eq!(record["/DPM"]["/PageCount"], records[41].page_count);
+    assert_eq!(record["/DParts"][0].as_array().unwrap().len(), records[41].page_count);
+}
+
+#[test]
+fn the_default_spec_still_gives_the_same_bytes() {
+    // Generated before document parts and separators existed; new options must not change it.
+    use sha2::Digest;
+    let mut bytes = Vec::new();
+    sheetseal_corpus::write_pdf(&CorpusSpec { letters: 5, seed: 3, ..CorpusSpec::default() }, &mut bytes)
+        .unwrap();
+    let hex: String = sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(hex, "964f3d57e4f058d41ef343b6812923a6c763787d12ca91b750e3ba22331f7995");
 }

@@ -160,7 +160,7 @@ fn the_item_metadata_is_printed_and_noreads_in_a_batch_are_skipped() {
     // A manifest whose items carry index metadata (as the split stage may record it).
     let manifest_path = dir.join("manifest.json");
     let mut manifest: Value = serde_json::from_slice(&std::fs::read(&manifest_path).unwrap()).unwrap();
-    manifest["items"][1]["metadata"] = serde_json::json!({"postcode": "AB1 2CD", "segment": 7});
+    manifest["items"][1]["metadata"] = serde_json::json!({"postcode": "AB1 2CD", "segment": "7"});
     std::fs::write(&manifest_path, serde_json::to_vec_pretty(&manifest).unwrap()).unwrap();
 
     let batch = root.path().join("batch.csv");

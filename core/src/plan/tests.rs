@@ -9,7 +9,7 @@ fn items(sizes: &[usize]) -> Vec<Item> {
         .iter()
         .enumerate()
         .map(|(i, &n)| {
-            let item = Item { id: format!("I{i}"), input: 0, first_page: first, page_count: n };
+            let item = Item::new(format!("I{i}"), 0, first, n);
             first += n;
             item
         })

@@ -1,112 +1,22 @@
-//! Stage 2, split: divide an input's pages into postal items (letters), each a run of pages.
-//!
-//! Every page belongs to exactly one item; the rules here refuse anything else with a message that
-//! says where the problem is.
+//! `index:FILE`: a sidecar CSV names every item's first page and page count; its other columns
+//! (address lines, feeder selections, account ...) become the item's metadata.
 
 use std::collections::HashMap;
 use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::str::FromStr;
+use std::path::Path;
 
-use serde::Serialize;
+use super::{check_id, Item, SplitError};
 
-/// The longest item id accepted from an index.
-pub const MAX_ITEM_ID_LEN: usize = 64;
-
-/// How to find where one item ends and the next begins.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "rule", rename_all = "lowercase")]
-pub enum SplitRule {
-    /// Every `pages` pages make one item.
-    Fixed { pages: usize },
-    /// A sidecar CSV with the columns `item_id,first_page,page_count` (1-based).
-    Index { path: PathBuf },
-}
-
-impl FromStr for SplitRule {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, String> {
-        if let Some(n) = text.strip_prefix("fixed:") {
-            let pages: usize = n
-                .parse()
-                .map_err(|_| format!("'{text}': fixed:N needs a whole number of pages, e.g. fixed:2"))?;
-            if pages == 0 {
-                return Err("fixed:0 is not a rule: an item has at least one page".to_string());
-            }
-            Ok(SplitRule::Fixed { pages })
-        } else if let Some(path) = text.strip_prefix("index:") {
-            if path.is_empty() {
-                return Err("index: needs a file, e.g. index:letters.csv".to_string());
-            }
-            Ok(SplitRule::Index { path: PathBuf::from(path) })
-        } else {
-            Err(format!("unknown split rule '{text}': use fixed:N or index:FILE.csv"))
-        }
-    }
-}
-
-/// One postal item: a run of consecutive pages of one input.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Item {
-    /// The item's identifier (from the index, or its 1-based sequence number, zero-padded).
-    pub id: String,
-    /// The input this item comes from (0-based position in the job's inputs).
-    pub input: usize,
-    /// The first page, 0-based.
-    pub first_page: usize,
-    pub page_count: usize,
-}
-
-impl Item {
-    /// The item's pages, 0-based.
-    pub fn pages(&self) -> std::ops::Range<usize> {
-        self.first_page..self.first_page + self.page_count
-    }
-}
-
-/// Why pages cannot be divided into items.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum SplitError {
-    #[error("fixed:{pages} does not divide the {total} pages of the input: the last item would have {remainder} page(s); check the rule or the input")]
-    FixedRemainder { pages: usize, total: usize, remainder: usize },
-    #[error("cannot read the index {path}: {source}")]
-    IndexIo { path: PathBuf, source: std::io::Error },
-    #[error("index {path}: {message}")]
-    IndexHeader { path: PathBuf, message: String },
-    #[error("index {path}, line {line}: {message}")]
-    IndexLine { path: PathBuf, line: u64, message: String },
-    #[error("index {path}: pages {first} to {last} of {total} belong to no item (they follow the item on line {after_line}); every page must be in exactly one item")]
-    IndexTrailingPages { path: PathBuf, first: usize, last: usize, total: usize, after_line: u64 },
-    #[error("index {path} lists no items")]
-    IndexEmpty { path: PathBuf },
-}
-
-/// Splits `total_pages` pages of input `input` by `rule`.
-pub fn split(rule: &SplitRule, input: usize, total_pages: usize) -> Result<Vec<Item>, SplitError> {
-    match rule {
-        SplitRule::Fixed { pages } => split_fixed(*pages, input, total_pages),
-        SplitRule::Index { path } => {
-            let file = std::fs::File::open(path)
-                .map_err(|source| SplitError::IndexIo { path: path.clone(), source })?;
-            parse_index(file, path, input, total_pages)
-        }
-    }
-}
-
-fn split_fixed(pages: usize, input: usize, total: usize) -> Result<Vec<Item>, SplitError> {
-    let remainder = total % pages;
-    if remainder != 0 {
-        return Err(SplitError::FixedRemainder { pages, total, remainder });
-    }
-    Ok((0..total / pages)
-        .map(|i| Item { id: format!("{:06}", i + 1), input, first_page: i * pages, page_count: pages })
-        .collect())
+/// Reads the index at `path` for an input of `total_pages` pages.
+pub fn split(path: &Path, input: usize, total_pages: usize) -> Result<Vec<Item>, SplitError> {
+    let file = std::fs::File::open(path)
+        .map_err(|source| SplitError::IndexIo { path: path.to_path_buf(), source })?;
+    parse_index(file, path, input, total_pages)
 }
 
 /// Reads a sidecar index: a header naming the columns `item_id`, `first_page` and `page_count`
-/// (other columns are allowed and ignored), then one row per item in page order.
+/// (other columns are kept in [`Item::metadata`] under their header names), then one row per
+/// item in page order.
 pub fn parse_index<R: Read>(
     reader: R,
     path: &Path,
@@ -122,6 +32,21 @@ pub fn parse_index<R: Read>(
         })
     };
     let (id_col, first_col, count_col) = (column("item_id")?, column("first_page")?, column("page_count")?);
+    let metadata_cols: Vec<(usize, String)> = headers
+        .iter()
+        .enumerate()
+        .filter(|&(col, _)| col != id_col && col != first_col && col != count_col)
+        .map(|(col, name)| (col, name.to_string()))
+        .collect();
+    let mut names = HashMap::new();
+    for (col, name) in &metadata_cols {
+        if name.is_empty() {
+            return Err(header_err(format!("column {} has no name", col + 1)));
+        }
+        if let Some(other) = names.insert(name.as_str(), col) {
+            return Err(header_err(format!("columns {} and {} are both named '{name}'", other + 1, col + 1)));
+        }
+    }
 
     let mut items: Vec<Item> = Vec::new();
     let mut lines_by_id: HashMap<String, u64> = HashMap::new();
@@ -137,14 +62,7 @@ pub fn parse_index<R: Read>(
         last_line = line;
         let line_err = |message: String| SplitError::IndexLine { path: path.to_path_buf(), line, message };
         let id = record.get(id_col).unwrap_or_default().to_string();
-        if id.is_empty() {
-            return Err(line_err("item_id is empty".to_string()));
-        }
-        if id.len() > MAX_ITEM_ID_LEN || id.chars().any(char::is_control) {
-            return Err(line_err(format!(
-                "item_id must be at most {MAX_ITEM_ID_LEN} bytes of printable characters"
-            )));
-        }
+        check_id(&id).map_err(|m| line_err(format!("item_id: {m}")))?;
         let number = |col: usize, name: &str| -> Result<usize, SplitError> {
             let text = record.get(col).unwrap_or_default();
             text.parse::<usize>().map_err(|_| line_err(format!("{name} '{text}' is not a whole number")))
@@ -179,7 +97,11 @@ pub fn parse_index<R: Read>(
                 next_page + 1
             )));
         }
-        items.push(Item { id, input, first_page: first, page_count });
+        let metadata = metadata_cols
+            .iter()
+            .map(|(col, name)| (name.clone(), record.get(*col).unwrap_or_default().to_string()))
+            .collect();
+        items.push(Item { id, input, first_page: first, page_count, metadata });
         next_page = last;
     }
     if items.is_empty() {
@@ -210,35 +132,20 @@ mod tests {
     }
 
     #[test]
-    fn fixed_rule_makes_equal_items() {
-        let items = split(&SplitRule::Fixed { pages: 2 }, 0, 6).unwrap();
-        assert_eq!(items.len(), 3);
-        assert_eq!(items[2], Item { id: "000003".into(), input: 0, first_page: 4, page_count: 2 });
-    }
-
-    #[test]
-    fn fixed_rule_refuses_a_remainder() {
-        let err = split(&SplitRule::Fixed { pages: 4 }, 0, 10).unwrap_err().to_string();
-        assert!(err.contains("2 page(s)"), "{err}");
-    }
-
-    #[test]
-    fn rule_parsing() {
-        assert_eq!("fixed:3".parse::<SplitRule>().unwrap(), SplitRule::Fixed { pages: 3 });
-        assert!("fixed:0".parse::<SplitRule>().is_err());
-        assert!("fixed:x".parse::<SplitRule>().is_err());
-        assert!("pages".parse::<SplitRule>().is_err());
-        assert_eq!(
-            "index:a.csv".parse::<SplitRule>().unwrap(),
-            SplitRule::Index { path: PathBuf::from("a.csv") }
-        );
-    }
-
-    #[test]
-    fn a_valid_index_with_extra_columns_is_read() {
-        let items = index("item_id,first_page,page_count,name\nA,1,2,x\nB,3,1,y\n", 3).unwrap();
+    fn a_valid_index_with_extra_columns_is_read_and_keeps_them_as_metadata() {
+        let items =
+            index("item_id,first_page,page_count,name,feeder\nA,1,2,x,1\nB,3,1,\"Smith, J\",\n", 3).unwrap();
         assert_eq!(items.iter().map(|i| i.id.as_str()).collect::<Vec<_>>(), ["A", "B"]);
         assert_eq!(items[1].pages(), 2..3);
+        assert_eq!(items[1].metadata.get("name").map(String::as_str), Some("Smith, J"));
+        assert_eq!(items[1].metadata.get("feeder").map(String::as_str), Some(""));
+        assert_eq!(items[0].metadata.len(), 2);
+    }
+
+    #[test]
+    fn metadata_columns_need_distinct_names() {
+        let m = message(index("item_id,first_page,page_count,a,a\nA,1,1,x,y\n", 1));
+        assert!(m.contains("both named 'a'"), "{m}");
     }
 
     #[test]

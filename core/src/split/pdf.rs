@@ -1,0 +1,81 @@
+//! Small readers of PDF objects shared by the rules that look inside the document (outline,
+//! document parts, blank pages).
+
+use std::collections::HashMap;
+
+use lopdf::{Dictionary, Document, Object, ObjectId};
+
+use crate::ingest::SourceDocument;
+
+/// How many objects a rule may visit while walking one structure (outline, document parts, name
+/// tree), so that a hostile file cannot make it run for ever.
+pub(crate) const MAX_VISITS: usize = 10_000_000;
+
+/// Follows references (at most a few levels) to the object itself.
+pub(crate) fn resolve<'a>(doc: &'a Document, object: &'a Object) -> Option<&'a Object> {
+    doc.dereference(object).ok().map(|(_, o)| o)
+}
+
+/// The dictionary an object is or refers to (a stream's dictionary counts).
+pub(crate) fn dict<'a>(doc: &'a Document, object: &'a Object) -> Option<&'a Dictionary> {
+    match resolve(doc, object)? {
+        Object::Dictionary(d) => Some(d),
+        Object::Stream(s) => Some(&s.dict),
+        _ => None,
+    }
+}
+
+/// The dictionary entry `key` of `dict`, dereferenced.
+pub(crate) fn get<'a>(doc: &'a Document, dict: &'a Dictionary, key: &[u8]) -> Option<&'a Object> {
+    dict.get(key).ok().and_then(|o| resolve(doc, o))
+}
+
+/// A text string (PDFDocEncoding, UTF-16BE or UTF-8), or a name, as Rust text.
+pub(crate) fn text(doc: &Document, object: &Object) -> Option<String> {
+    match resolve(doc, object)? {
+        s @ Object::String(..) => lopdf::decode_text_string(s).ok(),
+        Object::Name(n) => Some(String::from_utf8_lossy(n).into_owned()),
+        _ => None,
+    }
+}
+
+/// A scalar value as text: strings, names, numbers and booleans.
+pub(crate) fn scalar(doc: &Document, object: &Object) -> Option<String> {
+    match resolve(doc, object)? {
+        Object::Integer(i) => Some(i.to_string()),
+        Object::Real(r) => Some(r.to_string()),
+        Object::Boolean(b) => Some(b.to_string()),
+        other => text(doc, other),
+    }
+}
+
+/// The 0-based index of every page object of an input (its first listing, for pages listed
+/// twice).
+pub(crate) fn page_numbers(source: &SourceDocument) -> HashMap<ObjectId, usize> {
+    let mut map = HashMap::with_capacity(source.pages.len());
+    for (index, page) in source.pages.iter().enumerate() {
+        map.entry(page.object).or_insert(index);
+    }
+    map
+}
+
+/// Opens an input with pdfium (bound on first use) and checks that pdfium sees the same pages.
+pub(crate) fn open_in_pdfium(
+    source: &SourceDocument,
+    password: Option<&str>,
+) -> Result<pdfium_render::prelude::PdfDocument<'static>, super::SplitError> {
+    let pdfium = crate::pdfium::pdfium()?;
+    let path = source.path.as_path();
+    let document = pdfium
+        .load_pdf_from_file(path, password)
+        .map_err(|e| super::SplitError::PdfiumOpen { path: path.to_path_buf(), detail: e.to_string() })?;
+    let count = usize::try_from(document.pages().len()).unwrap_or(0);
+    if count != source.pages.len() {
+        return Err(super::SplitError::PageCountMismatch {
+            path: path.to_path_buf(),
+            pdfium: count,
+            ours: source.pages.len(),
+        });
+    }
+    Ok(document)
+}
