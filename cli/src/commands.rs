@@ -6,9 +6,11 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use sheetseal_core::job::{self, JobConfig, JobOutcome};
-use sheetseal_core::mark::MarkGeometry;
 use sheetseal_core::plan::Layout;
 use sheetseal_core::split::SplitRule;
+
+use crate::cmd_marks::MarksArgs;
+use crate::mark_args::MarkArgs;
 
 #[derive(Parser)]
 #[command(
@@ -29,6 +31,8 @@ enum Command {
     Corpus(CorpusArgs),
     /// Generate a sample and run the main job on it.
     Demo(DemoArgs),
+    /// Mark payload presets and the readability proof.
+    Marks(MarksArgs),
 }
 
 #[derive(Args)]
@@ -56,33 +60,6 @@ struct ImposeArgs {
     /// File whose first line is the password of an encrypted input.
     #[arg(long)]
     password_file: Option<PathBuf>,
-}
-
-#[derive(Args)]
-struct MarkArgs {
-    /// Data Matrix module size (X dimension) in millimetres.
-    #[arg(long, default_value_t = MarkGeometry::default().module_mm)]
-    mark_module: f64,
-    /// White quiet zone around the symbol, in millimetres.
-    #[arg(long, default_value_t = MarkGeometry::default().quiet_mm)]
-    mark_quiet: f64,
-    /// Distance from the sheet's left edge to the symbol, in millimetres.
-    #[arg(long, default_value_t = MarkGeometry::default().left_mm)]
-    mark_left: f64,
-    /// Distance from the sheet's top (lead) edge to the symbol, in millimetres.
-    #[arg(long, default_value_t = MarkGeometry::default().top_mm)]
-    mark_top: f64,
-}
-
-impl MarkArgs {
-    fn geometry(&self) -> MarkGeometry {
-        MarkGeometry {
-            module_mm: self.mark_module,
-            quiet_mm: self.mark_quiet,
-            left_mm: self.mark_left,
-            top_mm: self.mark_top,
-        }
-    }
 }
 
 #[derive(Args)]
@@ -124,6 +101,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Impose(args) => impose(args),
         Command::Corpus(args) => corpus(args),
         Command::Demo(args) => demo(args),
+        Command::Marks(args) => crate::cmd_marks::run(args),
     }
 }
 
@@ -132,12 +110,12 @@ fn impose(args: ImposeArgs) -> Result<()> {
         Some(path) => Some(read_password(path)?),
         None => args.password.clone(),
     };
-    let config = JobConfig {
+    let mut config = JobConfig {
         password,
         layout: args.layout,
-        mark: args.mark.geometry(),
         ..JobConfig::new(&args.job, args.inputs, args.split, &args.out)
     };
+    args.mark.apply(&mut config)?;
     let started = Instant::now();
     let outcome = job::run(&config).with_context(|| {
         format!("job {} failed; nothing was completed in {}", config.job, config.out_dir.display())

@@ -1,6 +1,9 @@
 //! The `sheetseal` command: a thin layer of argument parsing and reporting over sheetseal-core.
 
+mod cmd_marks;
 mod commands;
+mod mark_args;
+mod readability;
 
 use std::process::ExitCode;
 

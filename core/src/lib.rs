@@ -18,8 +18,8 @@
 //!
 //! // Two letters of 3 and 2 pages, printed duplex: 3 sheets, one blank back page.
 //! let items = vec![
-//!     Item { id: "A".into(), input: 0, first_page: 0, page_count: 3 },
-//!     Item { id: "B".into(), input: 0, first_page: 3, page_count: 2 },
+//!     Item { id: "A".into(), input: 0, first_page: 0, page_count: 3, metadata: Default::default() },
+//!     Item { id: "B".into(), input: 0, first_page: 3, page_count: 2, metadata: Default::default() },
 //! ];
 //! let plan = Plan::build(Layout::Duplex, &items);
 //! assert_eq!(plan.sheets.len(), 3);

@@ -175,7 +175,13 @@ mod tests {
             .iter()
             .enumerate()
             .map(|(i, &n)| {
-                let item = Item { id: format!("I{i}"), input: 0, first_page: first, page_count: n };
+                let item = Item {
+                    id: format!("I{i}"),
+                    input: 0,
+                    first_page: first,
+                    page_count: n,
+                    metadata: Default::default(),
+                };
                 first += n;
                 item
             })

@@ -56,6 +56,9 @@ pub struct Item {
     /// The first page, 0-based.
     pub first_page: usize,
     pub page_count: usize,
+    /// The index's other columns for this item, by column name (empty for `fixed:N`).
+    #[serde(default)]
+    pub metadata: std::collections::BTreeMap<String, String>,
 }
 
 impl Item {
@@ -101,12 +104,18 @@ fn split_fixed(pages: usize, input: usize, total: usize) -> Result<Vec<Item>, Sp
         return Err(SplitError::FixedRemainder { pages, total, remainder });
     }
     Ok((0..total / pages)
-        .map(|i| Item { id: format!("{:06}", i + 1), input, first_page: i * pages, page_count: pages })
+        .map(|i| Item {
+            id: format!("{:06}", i + 1),
+            input,
+            first_page: i * pages,
+            page_count: pages,
+            metadata: Default::default(),
+        })
         .collect())
 }
 
 /// Reads a sidecar index: a header naming the columns `item_id`, `first_page` and `page_count`
-/// (other columns are allowed and ignored), then one row per item in page order.
+/// (other columns are kept in `Item::metadata`), then one row per item in page order.
 pub fn parse_index<R: Read>(
     reader: R,
     path: &Path,
@@ -179,7 +188,13 @@ pub fn parse_index<R: Read>(
                 next_page + 1
             )));
         }
-        items.push(Item { id, input, first_page: first, page_count });
+        let metadata = headers
+            .iter()
+            .enumerate()
+            .filter(|&(col, _)| col != id_col && col != first_col && col != count_col)
+            .map(|(col, name)| (name.to_string(), record.get(col).unwrap_or_default().to_string()))
+            .collect();
+        items.push(Item { id, input, first_page: first, page_count, metadata });
         next_page = last;
     }
     if items.is_empty() {
@@ -213,7 +228,16 @@ mod tests {
     fn fixed_rule_makes_equal_items() {
         let items = split(&SplitRule::Fixed { pages: 2 }, 0, 6).unwrap();
         assert_eq!(items.len(), 3);
-        assert_eq!(items[2], Item { id: "000003".into(), input: 0, first_page: 4, page_count: 2 });
+        assert_eq!(
+            items[2],
+            Item {
+                id: "000003".into(),
+                input: 0,
+                first_page: 4,
+                page_count: 2,
+                metadata: Default::default()
+            }
+        );
     }
 
     #[test]
@@ -239,6 +263,7 @@ mod tests {
         let items = index("item_id,first_page,page_count,name\nA,1,2,x\nB,3,1,y\n", 3).unwrap();
         assert_eq!(items.iter().map(|i| i.id.as_str()).collect::<Vec<_>>(), ["A", "B"]);
         assert_eq!(items[1].pages(), 2..3);
+        assert_eq!(items[1].metadata.get("name").map(String::as_str), Some("y"));
     }
 
     #[test]

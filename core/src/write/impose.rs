@@ -40,6 +40,8 @@ pub struct MarkPlacement {
     pub zone: Rect,
     /// Symbol size in modules (columns, rows).
     pub modules: (usize, usize),
+    /// The window mark's quiet zone, when there is one.
+    pub window: Option<Rect>,
     /// The front page's width and height in points.
     pub sheet_size: [f64; 2],
 }
@@ -64,6 +66,7 @@ pub fn write_imposed<W: Write>(job: &ImposeJob, out: W) -> Result<(W, ImposeRepo
     let mut warnings = Vec::new();
     let mut body = Vec::with_capacity(8192);
     let mut content = Vec::with_capacity(4096);
+    let mut mark_font = None;
 
     for (sheet_index, side, face) in job.plan.pages() {
         let sheet = &job.plan.sheets[sheet_index];
@@ -111,7 +114,8 @@ pub fn write_imposed<W: Write>(job: &ImposeJob, out: W) -> Result<(W, ImposeRepo
         if side == Side::Front {
             let sheet_box = Rect { x0: 0.0, y0: 0.0, x1: width, y1: height };
             let painted = mark::paint(&job.payloads[sheet_index], sheet.seq, job.geometry, &sheet_box)?;
-            if painted.zone.intersect(&sheet_box) != Some(painted.zone) {
+            let inside = |zone: Rect| zone.intersect(&sheet_box) == Some(zone);
+            if !inside(painted.zone) || painted.window.is_some_and(|w| !inside(w)) {
                 warnings.push(Warning {
                     input: Some(input),
                     ..Warning::new(
@@ -122,9 +126,27 @@ pub fn write_imposed<W: Write>(job: &ImposeJob, out: W) -> Result<(W, ImposeRepo
                 });
             }
             content.extend_from_slice(&painted.ops);
+            if painted.uses_font {
+                let font = match mark_font {
+                    Some(font) => font,
+                    None => {
+                        let font = file.reserve();
+                        file.write_object(
+                            font,
+                            b"<</Type /Font/Subtype /Type1/BaseFont /Courier/Encoding /WinAnsiEncoding>>",
+                        )?;
+                        *mark_font.insert(font)
+                    }
+                };
+                resources.set(
+                    "Font",
+                    dictionary! { mark::draw::TEXT_FONT_RESOURCE => Object::Reference((font, 0)) },
+                );
+            }
             marks.push(MarkPlacement {
                 zone: painted.zone,
                 modules: painted.size,
+                window: painted.window,
                 sheet_size: [width, height],
             });
         }

@@ -1,0 +1,259 @@
+//! Print-like degradation of a rendered mark: lost modules, lower contrast, ink spread (blur),
+//! a slightly skewed feed (rotation) and sensor noise. Deterministic for a given seed.
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use sheetseal_core::mark::raster::Gray;
+
+/// How hard a level degrades, in physical units so that it means the same at every resolution.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Level {
+    pub name: &'static str,
+    /// Gaussian blur (ink spread, focus), standard deviation in millimetres.
+    pub blur_mm: f64,
+    /// Gray levels of the printed black and of the paper.
+    pub ink: f64,
+    pub paper: f64,
+    /// Rotation in degrees (the sign alternates between samples).
+    pub rotation_deg: f64,
+    /// Interior modules flipped (a void in a dark module, a spot in a light one).
+    pub lost_modules: usize,
+    /// Gaussian sensor noise, standard deviation in gray levels.
+    pub noise: f64,
+}
+
+/// The levels of the readability matrix, mildest first.
+pub const LEVELS: [Level; 4] = [
+    Level {
+        name: "none",
+        blur_mm: 0.0,
+        ink: 0.0,
+        paper: 255.0,
+        rotation_deg: 0.0,
+        lost_modules: 0,
+        noise: 0.0,
+    },
+    Level {
+        name: "light",
+        blur_mm: 0.04,
+        ink: 30.0,
+        paper: 235.0,
+        rotation_deg: 1.0,
+        lost_modules: 0,
+        noise: 6.0,
+    },
+    Level {
+        name: "moderate",
+        blur_mm: 0.08,
+        ink: 50.0,
+        paper: 225.0,
+        rotation_deg: 3.0,
+        lost_modules: 2,
+        noise: 12.0,
+    },
+    Level {
+        name: "heavy",
+        blur_mm: 0.12,
+        ink: 70.0,
+        paper: 210.0,
+        rotation_deg: 6.0,
+        lost_modules: 5,
+        noise: 20.0,
+    },
+];
+
+/// Where the symbol's modules are in the image: the top-left corner of the top-left module, in
+/// pixels, the module's side in pixels, and the symbol's columns and rows.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ModuleGrid {
+    pub left: f64,
+    pub top: f64,
+    pub module: f64,
+    pub columns: usize,
+    pub rows: usize,
+}
+
+/// Degrades `image` (a rendered mark whose modules lie on `grid`) at `dpi`.
+pub fn degrade(image: &Gray, grid: &ModuleGrid, level: &Level, dpi: f64, seed: u64) -> Gray {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut pixels: Vec<f64> = image.pixels.iter().map(|&v| v as f64).collect();
+    let (width, height) = (image.width, image.height);
+    flip_modules(&mut pixels, width, height, grid, level.lost_modules, &mut rng);
+    for value in pixels.iter_mut() {
+        *value = level.ink + (level.paper - level.ink) * *value / 255.0;
+    }
+    let sigma = level.blur_mm / 25.4 * dpi;
+    if sigma > 0.0 {
+        pixels = gaussian_blur(&pixels, width, height, sigma);
+    }
+    if level.rotation_deg != 0.0 {
+        let sign = if rng.random::<bool>() { 1.0 } else { -1.0 };
+        pixels = rotate(&pixels, width, height, sign * level.rotation_deg, level.paper);
+    }
+    if level.noise > 0.0 {
+        for value in pixels.iter_mut() {
+            *value += level.noise * standard_normal(&mut rng);
+        }
+    }
+    Gray { width, height, pixels: pixels.iter().map(|v| v.round().clamp(0.0, 255.0) as u8).collect() }
+}
+
+/// Flips `count` distinct interior modules (not the finder and clock border).
+fn flip_modules(
+    pixels: &mut [f64],
+    width: usize,
+    height: usize,
+    grid: &ModuleGrid,
+    count: usize,
+    rng: &mut ChaCha8Rng,
+) {
+    if grid.columns < 3 || grid.rows < 3 {
+        return;
+    }
+    let mut chosen = Vec::with_capacity(count);
+    while chosen.len() < count.min((grid.columns - 2) * (grid.rows - 2)) {
+        let cell = (rng.random_range(1..grid.columns - 1), rng.random_range(1..grid.rows - 1));
+        if !chosen.contains(&cell) {
+            chosen.push(cell);
+        }
+    }
+    for (column, row) in chosen {
+        let x0 = grid.left + column as f64 * grid.module;
+        let y0 = grid.top + row as f64 * grid.module;
+        let centre = |v0: f64| (v0 + grid.module / 2.0) as usize;
+        let (cx, cy) = (centre(x0).min(width - 1), centre(y0).min(height - 1));
+        let flipped = if pixels[cy * width + cx] < 128.0 { 255.0 } else { 0.0 };
+        for y in (y0.round().max(0.0) as usize)..((y0 + grid.module).round() as usize).min(height) {
+            for x in (x0.round().max(0.0) as usize)..((x0 + grid.module).round() as usize).min(width) {
+                pixels[y * width + x] = flipped;
+            }
+        }
+    }
+}
+
+/// Separable Gaussian blur; edges repeat the border pixel.
+pub fn gaussian_blur(pixels: &[f64], width: usize, height: usize, sigma: f64) -> Vec<f64> {
+    let radius = (3.0 * sigma).ceil() as isize;
+    let kernel: Vec<f64> =
+        (-radius..=radius).map(|i| (-(i * i) as f64 / (2.0 * sigma * sigma)).exp()).collect();
+    let total: f64 = kernel.iter().sum();
+    let kernel: Vec<f64> = kernel.iter().map(|k| k / total).collect();
+    let pass = |source: &[f64], horizontal: bool| -> Vec<f64> {
+        let mut out = vec![0.0; source.len()];
+        for y in 0..height {
+            for x in 0..width {
+                let mut sum = 0.0;
+                for (k, weight) in kernel.iter().enumerate() {
+                    let offset = k as isize - radius;
+                    let (sx, sy) = if horizontal {
+                        ((x as isize + offset).clamp(0, width as isize - 1) as usize, y)
+                    } else {
+                        (x, (y as isize + offset).clamp(0, height as isize - 1) as usize)
+                    };
+                    sum += weight * source[sy * width + sx];
+                }
+                out[y * width + x] = sum;
+            }
+        }
+        out
+    };
+    pass(&pass(pixels, true), false)
+}
+
+/// Rotates about the image centre by `degrees` (bilinear), filling uncovered pixels with `fill`.
+pub fn rotate(pixels: &[f64], width: usize, height: usize, degrees: f64, fill: f64) -> Vec<f64> {
+    let (sin, cos) = degrees.to_radians().sin_cos();
+    let (cx, cy) = ((width as f64 - 1.0) / 2.0, (height as f64 - 1.0) / 2.0);
+    let sample = |x: f64, y: f64| -> f64 {
+        if x < 0.0 || y < 0.0 || x > width as f64 - 1.0 || y > height as f64 - 1.0 {
+            return fill;
+        }
+        let (x0, y0) = (x.floor() as usize, y.floor() as usize);
+        let (x1, y1) = ((x0 + 1).min(width - 1), (y0 + 1).min(height - 1));
+        let (fx, fy) = (x - x0 as f64, y - y0 as f64);
+        let at = |x: usize, y: usize| pixels[y * width + x];
+        let top = at(x0, y0) * (1.0 - fx) + at(x1, y0) * fx;
+        let bottom = at(x0, y1) * (1.0 - fx) + at(x1, y1) * fx;
+        top * (1.0 - fy) + bottom * fy
+    };
+    let mut out = Vec::with_capacity(pixels.len());
+    for y in 0..height {
+        for x in 0..width {
+            // Inverse mapping: where in the source does this output pixel come from.
+            let (dx, dy) = (x as f64 - cx, y as f64 - cy);
+            out.push(sample(cx + cos * dx + sin * dy, cy - sin * dx + cos * dy));
+        }
+    }
+    out
+}
+
+/// A standard normal sample (Box-Muller).
+fn standard_normal(rng: &mut ChaCha8Rng) -> f64 {
+    let u1: f64 = rng.random::<f64>().max(f64::MIN_POSITIVE);
+    let u2: f64 = rng.random();
+    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn checker(size: usize, cell: usize) -> Gray {
+        let pixels = (0..size * size)
+            .map(|i| if ((i % size) / cell + (i / size) / cell) % 2 == 0 { 0 } else { 255 })
+            .collect();
+        Gray { width: size, height: size, pixels }
+    }
+
+    fn grid() -> ModuleGrid {
+        ModuleGrid { left: 0.0, top: 0.0, module: 4.0, columns: 10, rows: 10 }
+    }
+
+    #[test]
+    fn no_degradation_is_the_identity() {
+        let image = checker(40, 4);
+        assert_eq!(degrade(&image, &grid(), &LEVELS[0], 300.0, 1), image);
+    }
+
+    #[test]
+    fn blur_keeps_the_mean_and_softens_edges() {
+        let image = checker(40, 4);
+        let pixels: Vec<f64> = image.pixels.iter().map(|&v| v as f64).collect();
+        let blurred = gaussian_blur(&pixels, 40, 40, 1.5);
+        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+        assert!((mean(&blurred) - mean(&pixels)).abs() < 1.0);
+        assert!(blurred.iter().any(|&v| v > 20.0 && v < 235.0));
+    }
+
+    #[test]
+    fn rotation_by_zero_is_the_identity_and_quarter_turns_move_corners() {
+        let pixels: Vec<f64> = (0..12).map(|v| v as f64).collect(); // 4 wide, 3 high
+        assert_eq!(rotate(&pixels, 4, 3, 0.0, 255.0), pixels);
+        let square: Vec<f64> = (0..9).map(|v| v as f64).collect();
+        let turned = rotate(&square, 3, 3, 90.0, 255.0);
+        let rounded: Vec<f64> = turned.iter().map(|v| v.round()).collect();
+        // Clockwise on screen (y down): the top row comes from the left column, bottom first.
+        assert_eq!(rounded[..3], [6.0, 3.0, 0.0]);
+    }
+
+    #[test]
+    fn degradation_is_deterministic_and_seed_dependent() {
+        let image = checker(40, 4);
+        let level = &LEVELS[3];
+        let a = degrade(&image, &grid(), level, 300.0, 7);
+        assert_eq!(a, degrade(&image, &grid(), level, 300.0, 7));
+        assert_ne!(a, degrade(&image, &grid(), level, 300.0, 8));
+        assert_ne!(a, image);
+    }
+
+    #[test]
+    fn lost_modules_flip_interior_modules_only() {
+        let image = checker(40, 4);
+        let mut pixels: Vec<f64> = image.pixels.iter().map(|&v| v as f64).collect();
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        flip_modules(&mut pixels, 40, 40, &grid(), 5, &mut rng);
+        let changed: Vec<usize> = (0..1600).filter(|&i| pixels[i] != image.pixels[i] as f64).collect();
+        assert_eq!(changed.len(), 5 * 16, "five 4x4 modules");
+        assert!(changed.iter().all(|&i| (4..36).contains(&(i % 40)) && (4..36).contains(&(i / 40))));
+    }
+}
