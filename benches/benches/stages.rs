@@ -10,7 +10,13 @@ fn items(count: usize) -> Vec<Item> {
     (0..count)
         .map(|i| {
             let pages = 1 + (i * 7) % 6;
-            let item = Item { id: format!("L{i:07}"), input: 0, first_page: first, page_count: pages };
+            let item = Item {
+                id: format!("L{i:07}"),
+                input: 0,
+                first_page: first,
+                page_count: pages,
+                metadata: Default::default(),
+            };
             first += pages;
             item
         })

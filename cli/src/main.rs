@@ -15,7 +15,14 @@ const EXIT_INPUT: u8 = 1;
 const EXIT_INTERNAL: u8 = 2;
 
 fn main() -> ExitCode {
-    let cli = commands::Cli::parse();
+    let cli = match commands::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(usage) => {
+            // Help and version go to stdout with success; a usage error is bad input.
+            let _ = usage.print();
+            return if usage.use_stderr() { ExitCode::from(EXIT_INPUT) } else { ExitCode::SUCCESS };
+        }
+    };
     let outcome = std::panic::catch_unwind(|| commands::run(cli));
     match outcome {
         Ok(Ok(())) => ExitCode::SUCCESS,

@@ -6,3 +6,4 @@ mod util;
 mod corpus_public;
 mod demo;
 mod impose_errors;
+mod marks;

@@ -142,7 +142,12 @@ pub fn markdown(setup: &Setup, samples: &[Sample], findings: &Findings) -> Strin
         let _ = writeln!(out, "  - {misread}");
     }
     let _ = writeln!(out, "\n## Degradation levels\n");
-    let _ = writeln!(out, "Applied in this order: lost modules, contrast, blur, rotation, noise.\n");
+    let _ = writeln!(
+        out,
+        "Applied in this order: lost modules, contrast, blur, rotation, noise. Amounts are physical, so a level \
+         stands for the same print at every resolution; the noise has a grain of {} mm.\n",
+        super::degrade::GRAIN_MM
+    );
     let _ =
         writeln!(out, "| level | lost modules | ink / paper gray | blur sigma | rotation | noise sigma |");
     let _ = writeln!(out, "|---|---|---|---|---|---|");

@@ -18,6 +18,12 @@ pub const CHECK_DPI: f64 = 150.0;
 /// tint and darker, in any colour.
 pub const INK_THRESHOLD: u8 = 200;
 
+/// Pages with an image larger than this (in pixels, directly or inside forms) are not rendered:
+/// decoding it could take gigabytes. Their sheets are reported as unchecked.
+pub const MAX_IMAGE_PIXELS: u64 = 64_000_000;
+/// How deep forms inside forms are followed when looking for images.
+const MAX_FORM_DEPTH: usize = 16;
+
 /// What the check found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ClearZoneReport {
@@ -84,6 +90,19 @@ pub fn check(job: &ClearZoneJob) -> Result<ClearZoneReport, MarkError> {
             continue;
         };
         let source_page = &job.sources[input].pages[page];
+        let largest = largest_image(&job.sources[input].doc, source_page.resources.as_ref());
+        if largest > MAX_IMAGE_PIXELS {
+            warnings.push(Warning {
+                input: Some(input),
+                ..Warning::new(
+                    "clear-zone-unchecked",
+                    format!("the clear zone was not checked: the page has a {largest}-pixel image, too large to render safely"),
+                )
+                .on_page(page + 1)
+            });
+            ink.push(None);
+            continue;
+        }
         let (width, height) = source_page.display_size();
         let leaf = Rect { x0: 0.0, y0: 0.0, x1: width, y1: height };
         let areas = zones(job.geometry, &leaf, job.marks.sizes[index], job.marks.payloads[index].len());
@@ -106,4 +125,81 @@ pub fn check(job: &ClearZoneJob) -> Result<ClearZoneReport, MarkError> {
         }
     }
     Ok(ClearZoneReport { ink, warnings })
+}
+
+/// The pixel count of the largest image the resources draw, following forms (cycles and depth
+/// bounded).
+fn largest_image(doc: &lopdf::Document, resources: Option<&lopdf::Object>) -> u64 {
+    let mut seen = std::collections::HashSet::new();
+    let mut largest = 0;
+    let mut stack: Vec<(Option<&lopdf::Object>, usize)> = vec![(resources, 0)];
+    while let Some((resources, depth)) = stack.pop() {
+        let Some(dict) = resources.and_then(|r| resolve(doc, r)).and_then(|o| o.as_dict().ok()) else {
+            continue;
+        };
+        let Some(xobjects) =
+            dict.get(b"XObject").ok().and_then(|x| resolve(doc, x)).and_then(|o| o.as_dict().ok())
+        else {
+            continue;
+        };
+        for (_, value) in xobjects.iter() {
+            if let lopdf::Object::Reference(id) = value {
+                if !seen.insert(*id) {
+                    continue;
+                }
+            }
+            let Some(stream) = resolve(doc, value).and_then(|o| o.as_stream().ok()) else { continue };
+            let number = |key: &[u8]| {
+                stream.dict.get(key).ok().and_then(|v| v.as_i64().ok()).unwrap_or(0).max(0) as u64
+            };
+            match stream.dict.get(b"Subtype").ok().and_then(|s| s.as_name().ok()) {
+                Some(b"Image") => largest = largest.max(number(b"Width").saturating_mul(number(b"Height"))),
+                Some(b"Form") if depth < MAX_FORM_DEPTH => {
+                    stack.push((stream.dict.get(b"Resources").ok(), depth + 1))
+                }
+                _ => {}
+            }
+        }
+    }
+    largest
+}
+
+fn resolve<'a>(doc: &'a lopdf::Document, object: &'a lopdf::Object) -> Option<&'a lopdf::Object> {
+    match object {
+        lopdf::Object::Reference(id) => doc.get_object(*id).ok(),
+        other => Some(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lopdf::{dictionary, Document, Object, Stream};
+
+    #[test]
+    fn huge_images_are_found_inside_forms_and_cycles_end() {
+        let mut doc = Document::with_version("1.7");
+        let image = doc.add_object(Stream::new(
+            dictionary! { "Subtype" => "Image", "Width" => 100_000, "Height" => 100_000 },
+            vec![],
+        ));
+        let small = doc.add_object(Stream::new(
+            dictionary! { "Subtype" => "Image", "Width" => 10, "Height" => 20 },
+            vec![],
+        ));
+        let form_id = doc.new_object_id();
+        let inner = dictionary! { "XObject" => dictionary! { "I" => Object::Reference(image), "Me" => Object::Reference(form_id) } };
+        doc.objects.insert(
+            form_id,
+            Object::Stream(Stream::new(dictionary! { "Subtype" => "Form", "Resources" => inner }, vec![])),
+        );
+        let page_resources = Object::Dictionary(
+            dictionary! { "XObject" => dictionary! { "S" => Object::Reference(small), "F" => Object::Reference(form_id) } },
+        );
+        assert_eq!(largest_image(&doc, Some(&page_resources)), 10_000_000_000);
+        let only_small =
+            Object::Dictionary(dictionary! { "XObject" => dictionary! { "S" => Object::Reference(small) } });
+        assert_eq!(largest_image(&doc, Some(&only_small)), 200);
+        assert_eq!(largest_image(&doc, None), 0);
+    }
 }

@@ -82,10 +82,10 @@ impl PayloadConfig {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum MarkError {
-    #[error("mark payload {source}, for item '{item}' (piece {piece}, sheet {sheet} of the job; the first item affected)")]
-    Field { sheet: usize, item: String, piece: usize, source: FieldError },
-    #[error("sheet {sheet} (item '{item}', payload {payload:?}): {source}")]
-    Symbol { sheet: usize, item: String, payload: String, source: SymbolError },
+    #[error("mark payload {error}, for item '{item}' (piece {piece}, sheet {sheet} of the job; the first item affected)")]
+    Field { sheet: usize, item: String, piece: usize, error: FieldError },
+    #[error("sheet {sheet} (item '{item}', payload {payload:?}): {error}")]
+    Symbol { sheet: usize, item: String, payload: String, error: SymbolError },
     #[error("sheet {sheet} (item '{item}'): an OMR payload must be 1 to {MAX_OMR_TRACKS} characters '0' and '1', one a track, but the template gave {payload:?}")]
     Omr { sheet: usize, item: String, payload: String },
     #[error(transparent)]
@@ -157,11 +157,11 @@ pub fn prepare(
                 .into_iter()
                 .enumerate()
                 .map(|(i, result)| {
-                    result.map_err(|source| MarkError::Symbol {
+                    result.map_err(|error| MarkError::Symbol {
                         sheet: i + 1,
                         item: item_of(i),
                         payload: payloads[i].clone(),
-                        source,
+                        error,
                     })
                 })
                 .collect::<Result<Vec<_>, _>>()?
@@ -195,11 +195,11 @@ fn render_payloads(job: &str, plan: &Plan, config: &PayloadConfig) -> Result<Vec
                 seq: sheet.seq,
                 metadata: &planned.item.metadata,
             };
-            config.template.render(&facts, config.key.as_ref()).map_err(|source| MarkError::Field {
+            config.template.render(&facts, config.key.as_ref()).map_err(|error| MarkError::Field {
                 sheet: sheet.seq,
                 item: planned.item.id.clone(),
                 piece: planned.seq,
-                source,
+                error,
             })
         })
         .collect()
@@ -253,11 +253,11 @@ fn body(
     let mut runs = Vec::with_capacity(1024);
     match geometry.kind {
         MarkKind::DataMatrix => {
-            let symbol = symbol::encode(payload, &geometry.symbol).map_err(|source| MarkError::Symbol {
+            let symbol = symbol::encode(payload, &geometry.symbol).map_err(|error| MarkError::Symbol {
                 sheet: sheet_seq,
                 item: String::new(),
                 payload: payload.to_string(),
-                source,
+                error,
             })?;
             draw::symbol_runs(&symbol, &mut runs);
             let size = (symbol.columns, symbol.rows);

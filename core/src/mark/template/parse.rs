@@ -65,10 +65,26 @@ pub(super) fn parse(spec: &str) -> Result<Vec<Part>, TemplateError> {
 
 fn parse_field(body: &str) -> Result<Field, String> {
     let text = format!("{{{body}}}");
-    let (head, options) = match body.split_once(':') {
-        Some((head, options)) => (head.trim(), Some(options)),
-        None => (body.trim(), None),
+    // The argument may hold any character but ')'; options follow the argument.
+    let head_end = match (body.find('('), body.find(':')) {
+        (Some(open), colon) if colon.is_none_or(|c| open < c) => {
+            open + body[open..].find(')').ok_or_else(|| format!("{text}: '(' without ')'"))? + 1
+        }
+        (_, Some(colon)) => colon,
+        (_, None) => body.len(),
     };
+    let (head, rest) = body.split_at(head_end);
+    let options = match rest.strip_prefix(':') {
+        Some(options) => Some(options),
+        None if rest.trim().is_empty() => None,
+        None => {
+            return Err(format!(
+                "{text}: unexpected '{}' after the field name; options follow a ':'",
+                rest.trim()
+            ))
+        }
+    };
+    let head = head.trim();
     let (name, arg) = match head.split_once('(') {
         Some((name, rest)) => {
             let arg = rest.strip_suffix(')').ok_or_else(|| format!("{text}: '(' without ')'"))?;

@@ -100,6 +100,8 @@ fn index_columns_missing_or_malformed() {
     assert!(e.message.contains("256"), "feeder 9 is bit 8: {e}");
     metadata.insert("zip".to_string(), "12345".to_string());
     assert_eq!(render("{col(zip):7,pad=_,left}", &facts(&metadata)).unwrap(), "12345__");
+    metadata.insert("a:b".to_string(), "X".to_string());
+    assert_eq!(render("{col(a:b):2}", &facts(&metadata)).unwrap(), "0X", "a column name may hold ':'");
 }
 
 #[test]
@@ -152,6 +154,8 @@ fn malformed_templates_say_what_and_where() {
         ("{piece:optional}", "index-column"),
         ("{sheet:frobnicate}", "unknown option"),
         ("{job(x)}", "takes no argument"),
+        ("{wrap(8)x}", "unexpected 'x'"),
+        ("{col(a:3}", "'(' without ')'"),
         ("Zoë{sheet}", "printable ASCII"),
     ] {
         let message = parse_error(spec);
