@@ -18,7 +18,7 @@ pub struct Level {
     pub paper: f64,
     /// Rotation in degrees (the sign alternates between samples).
     pub rotation_deg: f64,
-    /// Interior modules flipped (a void in a dark module, a spot in a light one).
+    /// Interior dark modules lost (printed white, as a void would leave them).
     pub lost_modules: usize,
     /// Gaussian noise (toner grain, paper texture, sensor), standard deviation in gray levels, with
     /// a grain of [`GRAIN_MM`].
@@ -71,7 +71,7 @@ pub fn degrade(image: &Gray, grid: &ModuleGrid, level: &Level, dpi: f64, seed: u
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut pixels: Vec<f64> = image.pixels.iter().map(|&v| v as f64).collect();
     let (width, height) = (image.width, image.height);
-    flip_modules(&mut pixels, width, height, grid, level.lost_modules, &mut rng);
+    lose_modules(&mut pixels, width, height, grid, level.lost_modules, &mut rng);
     for value in pixels.iter_mut() {
         *value = level.ink + (level.paper - level.ink) * *value / 255.0;
     }
@@ -98,8 +98,9 @@ pub fn degrade(image: &Gray, grid: &ModuleGrid, level: &Level, dpi: f64, seed: u
     Gray { width, height, pixels: pixels.iter().map(|v| v.round().clamp(0.0, 255.0) as u8).collect() }
 }
 
-/// Flips `count` distinct interior modules (not the finder and clock border).
-fn flip_modules(
+/// Loses `count` distinct interior dark modules (not the finder and clock border): each is
+/// printed white, as a void in the toner or ink would leave it.
+fn lose_modules(
     pixels: &mut [f64],
     width: usize,
     height: usize,
@@ -110,23 +111,26 @@ fn flip_modules(
     if grid.columns < 3 || grid.rows < 3 {
         return;
     }
-    let mut chosen = Vec::with_capacity(count);
-    while chosen.len() < count.min((grid.columns - 2) * (grid.rows - 2)) {
-        let cell = (rng.random_range(1..grid.columns - 1), rng.random_range(1..grid.rows - 1));
-        if !chosen.contains(&cell) {
-            chosen.push(cell);
-        }
-    }
-    for (column, row) in chosen {
-        let x0 = grid.left + column as f64 * grid.module;
-        let y0 = grid.top + row as f64 * grid.module;
-        let centre = |v0: f64| (v0 + grid.module / 2.0) as usize;
-        let (cx, cy) = (centre(x0).min(width - 1), centre(y0).min(height - 1));
-        let flipped = if pixels[cy * width + cx] < 128.0 { 255.0 } else { 0.0 };
-        for y in (y0.round().max(0.0) as usize)..((y0 + grid.module).round() as usize).min(height) {
-            for x in (x0.round().max(0.0) as usize)..((x0 + grid.module).round() as usize).min(width) {
-                pixels[y * width + x] = flipped;
-            }
+    let span = |column: usize, row: usize| {
+        let (x0, y0) = (grid.left + column as f64 * grid.module, grid.top + row as f64 * grid.module);
+        let xs = (x0.round().max(0.0) as usize)..((x0 + grid.module).round().max(0.0) as usize).min(width);
+        let ys = (y0.round().max(0.0) as usize)..((y0 + grid.module).round().max(0.0) as usize).min(height);
+        (xs, ys)
+    };
+    let is_dark = |column: usize, row: usize| {
+        let (xs, ys) = span(column, row);
+        let (x, y) = ((xs.start + xs.end) / 2, (ys.start + ys.end) / 2);
+        x < width && y < height && pixels[y * width + x] < 128.0
+    };
+    let mut dark: Vec<(usize, usize)> = (1..grid.rows - 1)
+        .flat_map(|row| (1..grid.columns - 1).map(move |column| (column, row)))
+        .filter(|&(column, row)| is_dark(column, row))
+        .collect();
+    for _ in 0..count.min(dark.len()) {
+        let (column, row) = dark.swap_remove(rng.random_range(0..dark.len()));
+        let (xs, ys) = span(column, row);
+        for y in ys {
+            pixels[y * width + xs.start..y * width + xs.end].fill(255.0);
         }
     }
 }
@@ -165,9 +169,11 @@ pub fn rotate(pixels: &[f64], width: usize, height: usize, degrees: f64, fill: f
     let (sin, cos) = degrees.to_radians().sin_cos();
     let (cx, cy) = ((width as f64 - 1.0) / 2.0, (height as f64 - 1.0) / 2.0);
     let sample = |x: f64, y: f64| -> f64 {
-        if x < 0.0 || y < 0.0 || x > width as f64 - 1.0 || y > height as f64 - 1.0 {
+        let (max_x, max_y) = (width as f64 - 1.0, height as f64 - 1.0);
+        if x < -1e-9 || y < -1e-9 || x > max_x + 1e-9 || y > max_y + 1e-9 {
             return fill;
         }
+        let (x, y) = (x.clamp(0.0, max_x), y.clamp(0.0, max_y));
         let (x0, y0) = (x.floor() as usize, y.floor() as usize);
         let (x1, y1) = ((x0 + 1).min(width - 1), (y0 + 1).min(height - 1));
         let (fx, fy) = (x - x0 as f64, y - y0 as f64);
@@ -247,13 +253,14 @@ mod tests {
     }
 
     #[test]
-    fn lost_modules_flip_interior_modules_only() {
+    fn lost_modules_are_interior_dark_modules_printed_white() {
         let image = checker(40, 4);
         let mut pixels: Vec<f64> = image.pixels.iter().map(|&v| v as f64).collect();
         let mut rng = ChaCha8Rng::seed_from_u64(3);
-        flip_modules(&mut pixels, 40, 40, &grid(), 5, &mut rng);
+        lose_modules(&mut pixels, 40, 40, &grid(), 5, &mut rng);
         let changed: Vec<usize> = (0..1600).filter(|&i| pixels[i] != image.pixels[i] as f64).collect();
         assert_eq!(changed.len(), 5 * 16, "five 4x4 modules");
+        assert!(changed.iter().all(|&i| image.pixels[i] == 0 && pixels[i] == 255.0), "dark turned white");
         assert!(changed.iter().all(|&i| (4..36).contains(&(i % 40)) && (4..36).contains(&(i / 40))));
     }
 }

@@ -110,36 +110,8 @@ pub fn run(args: ReadabilityArgs) -> Result<()> {
             let pdf_out = out.join(&manifest.outputs[0].path);
             for (di, &dpi) in args.dpi.iter().enumerate() {
                 let rendered = render_marks(&pdf_out, &manifest, &config, dpi as f64, args.samples)?;
-                let made: Vec<Sample> = rendered
-                    .into_par_iter()
-                    .enumerate()
-                    .flat_map(|(si, (expected, image, grid))| {
-                        LEVELS
-                            .par_iter()
-                            .enumerate()
-                            .map(|(li, level)| {
-                                let seed = args.seed
-                                    ^ (((pi * 64 + mi) * 16 + di) * 8 + li) as u64 * 1_000_003
-                                    ^ si as u64;
-                                let degraded = degrade::degrade(&image, &grid, level, dpi as f64, seed);
-                                let file = format!("p{pi}-m{mi}-d{di}-l{li}-s{si:03}.pgm");
-                                decoders::write_pgm(&degraded, &images.join(&file))?;
-                                Ok(Sample {
-                                    preset: pi,
-                                    module: mi,
-                                    dpi: di,
-                                    level: li,
-                                    expected: expected.clone(),
-                                    rxing: decoders::rxing(&degraded),
-                                    file,
-                                    zxing: None,
-                                    dmtx: None,
-                                })
-                            })
-                            .collect::<Vec<Result<Sample>>>()
-                    })
-                    .collect::<Result<_>>()?;
-                samples.extend(made);
+                let cell = Cell { preset: pi, module: mi, dpi: di };
+                samples.extend(degrade_and_decode(rendered, cell, dpi as f64, args.seed, &images)?);
             }
         }
         let example = preset.example();
@@ -192,6 +164,50 @@ pub fn run(args: ReadabilityArgs) -> Result<()> {
     Ok(())
 }
 
+/// A row and column of the matrix, before the degradation level.
+#[derive(Debug, Clone, Copy)]
+struct Cell {
+    preset: usize,
+    module: usize,
+    dpi: usize,
+}
+
+/// Degrades every rendered mark at every level, writes the images for the other decoders and
+/// decodes them with rxing.
+fn degrade_and_decode(
+    rendered: Vec<RenderedMark>,
+    cell: Cell,
+    dpi: f64,
+    seed: u64,
+    images: &Path,
+) -> Result<Vec<Sample>> {
+    let jobs: Vec<(usize, &RenderedMark, usize)> = rendered
+        .iter()
+        .enumerate()
+        .flat_map(|(si, mark)| (0..LEVELS.len()).map(move |li| (si, mark, li)))
+        .collect();
+    jobs.into_par_iter()
+        .map(|(si, (expected, image, grid), li)| {
+            let level_cell = (((cell.preset * 64 + cell.module) * 16 + cell.dpi) * 8 + li) as u64;
+            let sample_seed = seed ^ level_cell.wrapping_mul(1_000_003) ^ si as u64;
+            let degraded = degrade::degrade(image, grid, &LEVELS[li], dpi, sample_seed);
+            let file = format!("p{}-m{}-d{}-l{li}-s{si:03}.pgm", cell.preset, cell.module, cell.dpi);
+            decoders::write_pgm(&degraded, &images.join(&file))?;
+            Ok(Sample {
+                preset: cell.preset,
+                module: cell.module,
+                dpi: cell.dpi,
+                level: li,
+                expected: expected.clone(),
+                rxing: decoders::rxing(&degraded),
+                file,
+                zxing: None,
+                dmtx: None,
+            })
+        })
+        .collect()
+}
+
 fn chosen_presets(names: &[String]) -> Result<Vec<&'static presets::Preset>> {
     let all_matrix = || presets::PRESETS.iter().filter(|p| p.kind == MarkKind::DataMatrix).collect();
     if names.is_empty() {
@@ -228,15 +244,18 @@ fn sample_letters(work: &Path, letters: usize, seed: u64) -> Result<(PathBuf, Pa
     Ok((sample.pdf_path, path))
 }
 
+/// A rendered mark: its payload, its image and where its modules are.
+type RenderedMark = (String, sheetseal_core::mark::raster::Gray, degrade::ModuleGrid);
+
 /// Renders the first `count` sheets' marks (with a margin of page around them) at `dpi`, with
-/// anti-aliasing: the payload, the image and where its modules are.
+/// anti-aliasing.
 fn render_marks(
     pdf: &Path,
     manifest: &Manifest,
     config: &JobConfig,
     dpi: f64,
     count: usize,
-) -> Result<Vec<(String, sheetseal_core::mark::raster::Gray, degrade::ModuleGrid)>> {
+) -> Result<Vec<RenderedMark>> {
     let pdfium = sheetseal_core::pdfium::pdfium()?;
     let document =
         pdfium.load_pdf_from_file(pdf, None).context("the renderer cannot open the marked output")?;

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use sheetseal_core::mark::MarkGeometry;
+use sheetseal_core::mark::{presets, MarkGeometry};
 
 use super::{Sample, Setup, LEVELS};
 
@@ -68,11 +68,24 @@ impl Findings {
     }
 
     /// The smallest module size from which every larger size in the matrix reads 100% with every
-    /// decoder and preset, at resolution `dpi` (index) and degradation `level`.
-    fn minimum_module(&self, setup: &Setup, dpi: usize, level: usize) -> Option<f64> {
+    /// decoder, for the presets `presets` selects, at resolution `dpi` (index) and degradation
+    /// `level`.
+    fn minimum_module(
+        &self,
+        setup: &Setup,
+        presets: &dyn Fn(usize) -> bool,
+        dpi: usize,
+        level: usize,
+    ) -> Option<f64> {
         let mut order: Vec<usize> = (0..setup.modules.len()).collect();
         order.sort_by(|a, b| setup.modules[*a].total_cmp(&setup.modules[*b]));
-        let reads = |m: usize| self.cells.iter().all(|preset| preset[m][dpi][level].all_read());
+        let reads = |m: usize| {
+            self.cells
+                .iter()
+                .enumerate()
+                .filter(|(p, _)| presets(*p))
+                .all(|(_, preset)| preset[m][dpi][level].all_read())
+        };
         let mut minimum = None;
         for &m in order.iter().rev() {
             if !reads(m) {
@@ -86,22 +99,37 @@ impl Findings {
     pub fn summary_lines(&self, setup: &Setup) -> Vec<String> {
         let mut lines = Vec::new();
         let default = MarkGeometry::default().module_mm;
+        let every = |_: usize| true;
+        let region = |minimum: Option<f64>| match minimum {
+            Some(m) => format!("every module size from {m} mm up reads 100%"),
+            None => "no module size in the matrix reads 100% (with every larger size)".to_string(),
+        };
         for (di, dpi) in setup.dpi.iter().enumerate() {
-            let minimum = self.minimum_module(setup, di, MODERATE);
-            lines.push(match minimum {
-                Some(m) => format!(
-                    "At {dpi} dpi under moderate degradation, every module size from {m} mm up reads 100% with every decoder and preset."
-                ),
-                None => format!("At {dpi} dpi under moderate degradation, no module size in the matrix reads 100% with every decoder and preset."),
-            });
-            if *dpi == 300 {
-                lines.push(match minimum {
-                    Some(m) if m <= default => format!(
-                        "The default module size, {default} mm, is inside the 100% region at 300 dpi under moderate degradation, {:.0}% above its lower edge ({m} mm).",
-                        (default / m - 1.0) * 100.0
-                    ),
-                    _ => format!("The default module size, {default} mm, is NOT inside the 100% region at 300 dpi under moderate degradation."),
-                });
+            let minimum = self.minimum_module(setup, &every, di, MODERATE);
+            lines.push(format!(
+                "At {dpi} dpi under moderate degradation, {} with every decoder and every preset.",
+                region(minimum)
+            ));
+            if *dpi != 300 {
+                continue;
+            }
+            for (pi, (name, _, _)) in setup.presets.iter().enumerate() {
+                let minimum = self.minimum_module(setup, &|p| p == pi, di, MODERATE);
+                lines.push(format!(
+                    "At 300 dpi under moderate degradation, preset {name}: {}.",
+                    region(minimum)
+                ));
+                if name == presets::DEFAULT_PRESET {
+                    lines.push(match minimum {
+                        Some(m) if m <= default => format!(
+                            "The default geometry (preset {name}, {default} mm modules) is inside the 100% region at 300 dpi under moderate degradation, {:.0}% above its lower edge ({m} mm).",
+                            (default / m - 1.0) * 100.0
+                        ),
+                        _ => format!(
+                            "The default geometry (preset {name}, {default} mm modules) is NOT inside the 100% region at 300 dpi under moderate degradation."
+                        ),
+                    });
+                }
             }
         }
         lines.push(format!(
@@ -166,7 +194,7 @@ pub fn markdown(setup: &Setup, samples: &[Sample], findings: &Findings) -> Strin
     }
     let _ = writeln!(
         out,
-        "\nLost modules are interior modules turned to the opposite colour (a void or a spot).\n"
+        "\nLost modules are interior dark modules printed white, as a void in the toner or ink leaves them (the finder and clock border is left whole).\n"
     );
     let _ = writeln!(out, "## Presets\n");
     let _ = writeln!(out, "| preset | example payload | symbol sizes in the sample |");

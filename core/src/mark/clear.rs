@@ -149,11 +149,21 @@ fn largest_image(doc: &lopdf::Document, resources: Option<&lopdf::Object>) -> u6
                 }
             }
             let Some(stream) = resolve(doc, value).and_then(|o| o.as_stream().ok()) else { continue };
-            let number = |key: &[u8]| {
-                stream.dict.get(key).ok().and_then(|v| v.as_i64().ok()).unwrap_or(0).max(0) as u64
-            };
             match stream.dict.get(b"Subtype").ok().and_then(|s| s.as_name().ok()) {
-                Some(b"Image") => largest = largest.max(number(b"Width").saturating_mul(number(b"Height"))),
+                Some(b"Image") => {
+                    // A soft mask or stencil mask is decoded too, and may be far larger.
+                    let masks = [b"SMask".as_slice(), b"Mask"].into_iter().filter_map(|key| {
+                        stream
+                            .dict
+                            .get(key)
+                            .ok()
+                            .and_then(|m| resolve(doc, m))
+                            .and_then(|m| m.as_stream().ok())
+                    });
+                    for dict in std::iter::once(&stream.dict).chain(masks.map(|m| &m.dict)) {
+                        largest = largest.max(pixels(dict));
+                    }
+                }
                 Some(b"Form") if depth < MAX_FORM_DEPTH => {
                     stack.push((stream.dict.get(b"Resources").ok(), depth + 1))
                 }
@@ -162,6 +172,12 @@ fn largest_image(doc: &lopdf::Document, resources: Option<&lopdf::Object>) -> u6
         }
     }
     largest
+}
+
+/// Width times height of an image dictionary.
+fn pixels(dict: &lopdf::Dictionary) -> u64 {
+    let number = |key: &[u8]| dict.get(key).ok().and_then(|v| v.as_i64().ok()).unwrap_or(0).max(0) as u64;
+    number(b"Width").saturating_mul(number(b"Height"))
 }
 
 fn resolve<'a>(doc: &'a lopdf::Document, object: &'a lopdf::Object) -> Option<&'a lopdf::Object> {
@@ -187,6 +203,11 @@ mod tests {
             dictionary! { "Subtype" => "Image", "Width" => 10, "Height" => 20 },
             vec![],
         ));
+        let mask = doc.add_object(Stream::new(dictionary! { "Width" => 34_862, "Height" => 4332 }, vec![]));
+        let masked = doc.add_object(Stream::new(
+            dictionary! { "Subtype" => "Image", "Width" => 2, "Height" => 2, "SMask" => Object::Reference(mask) },
+            vec![],
+        ));
         let form_id = doc.new_object_id();
         let inner = dictionary! { "XObject" => dictionary! { "I" => Object::Reference(image), "Me" => Object::Reference(form_id) } };
         doc.objects.insert(
@@ -201,5 +222,8 @@ mod tests {
             Object::Dictionary(dictionary! { "XObject" => dictionary! { "S" => Object::Reference(small) } });
         assert_eq!(largest_image(&doc, Some(&only_small)), 200);
         assert_eq!(largest_image(&doc, None), 0);
+        let with_mask =
+            Object::Dictionary(dictionary! { "XObject" => dictionary! { "M" => Object::Reference(masked) } });
+        assert_eq!(largest_image(&doc, Some(&with_mask)), 34_862 * 4332, "the soft mask counts");
     }
 }

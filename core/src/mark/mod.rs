@@ -243,12 +243,15 @@ pub struct PaintedMark {
     pub uses_font: bool,
 }
 
+/// A mark's body with its rectangles (no fill operator) and its size in modules or tracks.
+struct DrawnBody {
+    body: Body,
+    runs: Vec<u8>,
+    size: (usize, usize),
+}
+
 /// The body of a mark in its own frame, and its rectangles.
-fn body(
-    payload: &str,
-    geometry: &MarkGeometry,
-    sheet_seq: usize,
-) -> Result<(Body, Vec<u8>, (usize, usize)), MarkError> {
+fn body(payload: &str, geometry: &MarkGeometry, sheet_seq: usize) -> Result<DrawnBody, MarkError> {
     let text_chars = if geometry.text_pt.is_some() { payload.len() } else { 0 };
     let mut runs = Vec::with_capacity(1024);
     match geometry.kind {
@@ -261,7 +264,7 @@ fn body(
             })?;
             draw::symbol_runs(&symbol, &mut runs);
             let size = (symbol.columns, symbol.rows);
-            Ok((body_of_size(geometry, size, text_chars), runs, size))
+            Ok(DrawnBody { body: body_of_size(geometry, size, text_chars), runs, size })
         }
         MarkKind::Omr => {
             let tracks = omr_tracks(payload).ok_or_else(|| MarkError::Omr {
@@ -272,7 +275,7 @@ fn body(
             let omr = &geometry.omr;
             draw::omr_bars(&tracks, mm(omr.pitch_mm), mm(omr.bar_mm), mm(omr.thickness_mm), &mut runs);
             let size = (tracks.len(), 1);
-            Ok((body_of_size(geometry, size, text_chars), runs, size))
+            Ok(DrawnBody { body: body_of_size(geometry, size, text_chars), runs, size })
         }
     }
 }
@@ -310,7 +313,7 @@ pub fn paint(
     geometry: &MarkGeometry,
     leaf: &Rect,
 ) -> Result<PaintedMark, MarkError> {
-    let (body, runs, size) = body(payload, geometry, sheet_seq)?;
+    let DrawnBody { body, runs, size } = body(payload, geometry, sheet_seq)?;
     let whiteout = geometry.on_collision == CollisionPolicy::Whiteout;
     let text = geometry.text_pt.map(|_| payload);
     let mut ops = Vec::with_capacity(runs.len() + 128);
