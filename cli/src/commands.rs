@@ -7,13 +7,15 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use sheetseal_core::ingest::PageBox;
 use sheetseal_core::job::{self, JobConfig, JobOutcome};
-use sheetseal_core::mark::MarkGeometry;
 use sheetseal_core::plan::geometry::{PrinterMarks, Scaling, SheetSize, SheetSpec};
 use sheetseal_core::plan::{Binding, LayoutChoice, LayoutSpec, StackOrder};
 use sheetseal_core::split::SplitRule;
 use sheetseal_core::write::impose::AnnotationPolicy;
 
 use crate::split_args::SplitArgs;
+
+use crate::cmd_marks::MarksArgs;
+use crate::mark_args::MarkArgs;
 
 #[derive(Parser)]
 #[command(
@@ -48,6 +50,8 @@ enum Command {
     SplitCheck(crate::cmd_split_check::SplitCheckArgs),
     /// Render a finished job's sheets to PNG (optionally with an overlay and contact sheets).
     Preview(crate::cmd_preview::PreviewArgs),
+    /// Mark payload presets and the readability proof.
+    Marks(MarksArgs),
 }
 
 #[derive(Args)]
@@ -189,34 +193,6 @@ fn parse_cell(text: &str) -> Result<(f64, f64), String> {
 }
 
 #[derive(Args)]
-#[command(next_help_heading = "Integrity mark")]
-struct MarkArgs {
-    /// Data Matrix module size (X dimension) in millimetres.
-    #[arg(long, default_value_t = MarkGeometry::default().module_mm)]
-    mark_module: f64,
-    /// White quiet zone around the symbol, in millimetres.
-    #[arg(long, default_value_t = MarkGeometry::default().quiet_mm)]
-    mark_quiet: f64,
-    /// Distance from the sheet's left edge to the symbol, in millimetres.
-    #[arg(long, default_value_t = MarkGeometry::default().left_mm)]
-    mark_left: f64,
-    /// Distance from the sheet's top (lead) edge to the symbol, in millimetres.
-    #[arg(long, default_value_t = MarkGeometry::default().top_mm)]
-    mark_top: f64,
-}
-
-impl MarkArgs {
-    fn geometry(&self) -> MarkGeometry {
-        MarkGeometry {
-            module_mm: self.mark_module,
-            quiet_mm: self.mark_quiet,
-            left_mm: self.mark_left,
-            top_mm: self.mark_top,
-        }
-    }
-}
-
-#[derive(Args)]
 struct CorpusArgs {
     /// How many letters.
     #[arg(long, default_value_t = 300)]
@@ -260,6 +236,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Returns(args) => crate::cmd_returns::run(args),
         Command::SplitCheck(args) => crate::cmd_split_check::run(args),
         Command::Preview(args) => crate::cmd_preview::run(args),
+        Command::Marks(args) => crate::cmd_marks::run(args),
     }
 }
 
@@ -268,18 +245,18 @@ fn impose(args: ImposeArgs) -> Result<()> {
         Some(path) => Some(read_password(path)?),
         None => args.password.clone(),
     };
-    let config = JobConfig {
+    let mut config = JobConfig {
         password,
         layout: args.imposition.layout(),
         sheet: args.imposition.sheet(),
         page_box: args.imposition.page_box,
         annotations: args.imposition.annotations,
         account: args.account,
-        mark: args.mark.geometry(),
         max_sheets_per_item: args.split.max_sheets_per_item,
         on_oversize: args.split.on_oversize,
         ..JobConfig::new(&args.job, args.inputs, args.split.rule()?, &args.out)
     };
+    args.mark.apply(&mut config)?;
     let started = Instant::now();
     let outcome = job::run(&config).with_context(|| {
         format!("job {} failed; nothing was completed in {}", config.job, config.out_dir.display())

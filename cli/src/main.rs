@@ -2,6 +2,7 @@
 
 mod cmd_bench;
 mod cmd_export;
+mod cmd_marks;
 mod cmd_preview;
 mod cmd_reconcile;
 mod cmd_returns;
@@ -9,6 +10,8 @@ mod cmd_split_check;
 mod cmd_verify;
 mod commands;
 mod findings;
+mod mark_args;
+mod readability;
 mod split_args;
 
 use std::process::ExitCode;

@@ -8,5 +8,6 @@ mod corpus_public;
 mod demo;
 mod impose_errors;
 mod layouts;
+mod marks;
 mod preview;
 mod split_rules;

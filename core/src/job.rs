@@ -7,8 +7,11 @@ use serde::Serialize;
 
 use crate::geometry::mm;
 use crate::ingest::{self, IngestOptions, PageBox, SourceDocument};
-use crate::manifest::{self, Counts, InputRecord, Manifest, OutputRecord, Tool};
-use crate::mark::{self, payload::validate_job_id, MarkGeometry};
+use crate::manifest::{self, Counts, InputRecord, Manifest, MarkSummary, OutputRecord, Tool};
+use crate::mark::{
+    self, clear::ClearZoneJob, payload::validate_job_id, CollisionPolicy, MarkError, MarkGeometry,
+    PayloadConfig,
+};
 use crate::plan::geometry::SheetSpec;
 use crate::plan::{FlipAxis, LayoutSpec, Plan};
 use crate::split::{self, OnOversize, SplitRule};
@@ -31,6 +34,8 @@ pub struct JobConfig {
     pub page_box: PageBox,
     pub annotations: AnnotationPolicy,
     pub mark: MarkGeometry,
+    /// What the marks say.
+    pub payload: PayloadConfig,
     /// The most sheets one item may have (the inserter's limit for one envelope).
     pub max_sheets_per_item: usize,
     /// What to do with items over that limit.
@@ -57,6 +62,7 @@ impl JobConfig {
             page_box: PageBox::default(),
             annotations: AnnotationPolicy::default(),
             mark: MarkGeometry::default(),
+            payload: PayloadConfig::default(),
             max_sheets_per_item: split::oversize::DEFAULT_MAX_SHEETS,
             on_oversize: OnOversize::default(),
             out_dir: out_dir.to_path_buf(),
@@ -80,6 +86,8 @@ pub struct StageTimes {
     pub ingest: Duration,
     pub split: Duration,
     pub plan: Duration,
+    /// Payloads, symbols and the clear-zone check.
+    pub marks: Duration,
     pub write: Duration,
     pub manifest: Duration,
 }
@@ -94,7 +102,7 @@ pub struct JobOutcome {
 /// Runs a job. On error nothing that looks like a finished job is left in the output folder.
 pub fn run(config: &JobConfig) -> Result<JobOutcome, Error> {
     validate_job_id(&config.job).map_err(|e| Error::Config(e.to_string()))?;
-    config.mark.validate()?;
+    config.mark.validate().map_err(MarkError::Geometry)?;
     config.layout.validate().map_err(Error::Config)?;
     config.sheet.validate().map_err(|e| Error::Config(e.to_string()))?;
     if let Some(account) = &config.account {
@@ -129,8 +137,20 @@ pub fn run(config: &JobConfig) -> Result<JobOutcome, Error> {
     let plan =
         Plan::build(&config.layout, FlipAxis::for_binding(config.layout.binding, landscape), &split.items);
     let diverted = split::oversize::check(&plan, config.max_sheets_per_item, config.on_oversize)?;
-    let payloads = mark::payloads(&config.job, &plan)?;
     times.plan = clock.elapsed();
+
+    let clock = Instant::now();
+    let prepared = mark::prepare(&config.job, &plan, &config.payload, &config.mark)?;
+    let clear = mark::clear::check(&ClearZoneJob {
+        sources: &sources,
+        password: config.password.as_deref(),
+        plan: &plan,
+        marks: &prepared,
+        geometry: &config.mark,
+    })?;
+    let mark_warnings = mark_findings(config, &plan, &prepared, &clear)?;
+    times.marks = clock.elapsed();
+    let payloads = &prepared.payloads;
 
     prepare_output_dir(&config.out_dir)?;
     let clock = Instant::now();
@@ -138,7 +158,7 @@ pub fn run(config: &JobConfig) -> Result<JobOutcome, Error> {
         job: &config.job,
         sources: &sources,
         plan: &plan,
-        payloads: &payloads,
+        payloads,
         geometry: &config.mark,
         sheet: &config.sheet,
         grid: grid.as_ref(),
@@ -178,7 +198,10 @@ pub fn run(config: &JobConfig) -> Result<JobOutcome, Error> {
     times.write = clock.elapsed();
 
     let clock = Instant::now();
-    let (mut item_records, sheet_records) = manifest::records(&plan, &payloads, &marks);
+    let (mut item_records, mut sheet_records) = manifest::records(&plan, payloads, &marks);
+    for (record, ink) in sheet_records.iter_mut().zip(&clear.ink) {
+        record.mark.collision = ink.is_some_and(|n| n > 0);
+    }
     for &index in &diverted {
         item_records[index].diverted = true;
     }
@@ -189,6 +212,7 @@ pub fn run(config: &JobConfig) -> Result<JobOutcome, Error> {
         .collect();
     warnings.extend(split.warnings);
     warnings.extend(reports.iter().flat_map(|r| r.warnings.iter().cloned()));
+    warnings.extend(mark_warnings);
     if !plan.straddling_items.is_empty() {
         warnings.push(crate::Warning::new(
             "items-straddle-blocks",
@@ -228,11 +252,13 @@ pub fn run(config: &JobConfig) -> Result<JobOutcome, Error> {
             warnings: warnings.len(),
             dropped_pages: split.dropped.len(),
             diverted_items: diverted.len(),
+            collisions: clear.collisions(),
         },
         grid: grid.as_ref().map(manifest::GridRecord::of),
         items: item_records,
         sheets: sheet_records,
         warnings,
+        marks: Some(MarkSummary::new(&config.mark, &config.payload, &prepared, clear.collisions())),
         dropped: split
             .dropped
             .iter()
@@ -281,6 +307,66 @@ pub fn input_paths(split: &SplitRule, inputs: &[PathBuf]) -> Result<Vec<PathBuf>
         _ if inputs.is_empty() => Err(Error::Config("no input PDF given".to_string())),
         _ => Ok(inputs.to_vec()),
     }
+}
+
+/// Applies the collision policy and says what operators should know about the marks.
+fn mark_findings(
+    config: &JobConfig,
+    plan: &Plan,
+    marks: &mark::PreparedMarks,
+    clear: &mark::clear::ClearZoneReport,
+) -> Result<Vec<crate::Warning>, Error> {
+    let policy = config.mark.on_collision;
+    let hits: Vec<usize> = (0..plan.sheets.len()).filter(|&i| clear.ink[i].is_some_and(|n| n > 0)).collect();
+    if policy == CollisionPolicy::Fail {
+        if let Some(&first) = hits.first() {
+            let sheet = &plan.sheets[first];
+            let (input, page) = match sheet.front() {
+                crate::plan::Face::Page { input, page }
+                | crate::plan::Face::Blank { input, like_page: page } => (input, page),
+            };
+            return Err(MarkError::Collision {
+                count: hits.len(),
+                sheet: sheet.seq,
+                item: plan.items[sheet.item].item.id.clone(),
+                input,
+                page: page + 1,
+            }
+            .into());
+        }
+        if let Some(unchecked) = clear.warnings.first() {
+            return Err(MarkError::ClearZone(format!(
+                "{} (input {}); --on-collision fail needs every sheet checked",
+                unchecked.message,
+                unchecked.input.unwrap_or(0)
+            ))
+            .into());
+        }
+    }
+    let mut warnings = clear.warnings.clone();
+    if !hits.is_empty() {
+        let listed: Vec<String> = hits.iter().take(10).map(|&i| plan.sheets[i].seq.to_string()).collect();
+        let more = if hits.len() > 10 { ", ..." } else { "" };
+        let action = match policy {
+            CollisionPolicy::Whiteout => "the quiet zone was painted white over it",
+            _ => "the mark was printed over it and may not read",
+        };
+        warnings.push(crate::Warning::new(
+            "mark-collision",
+            format!(
+                "the mark area of {} sheet(s) has page content in it ({action}): sheets {}{more}",
+                hits.len(),
+                listed.join(", ")
+            ),
+        ));
+    }
+    if !marks.unique {
+        warnings.push(crate::Warning::new(
+            "marks-not-unique",
+            "the mark template does not name each sheet (no piece, item or seq with sheet): marks repeat, so they cannot be reconciled one by one",
+        ));
+    }
+    Ok(warnings)
 }
 
 /// Creates the output folder and removes an earlier job's manifest first, so that a manifest

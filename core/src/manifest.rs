@@ -40,6 +40,57 @@ pub struct Manifest {
     /// pages they account for every input page exactly once.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dropped: Vec<DroppedRecord>,
+    /// How the marks were made (absent in manifests written before it existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub marks: Option<MarkSummary>,
+}
+
+/// The mark configuration of a job, for verification and audit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MarkSummary {
+    /// `datamatrix` or `omr`.
+    pub kind: crate::mark::MarkKind,
+    /// The preset the template came from, if any.
+    pub preset: Option<String>,
+    /// The payload template, as a spec (docs/payload.md).
+    pub template: String,
+    /// The symbol option (`square`, `rectangular`, `auto` or a size) and encodation modes.
+    pub symbol: String,
+    pub encodation: String,
+    pub dmre: bool,
+    /// How many sheets use each symbol size (`ROWSxCOLUMNS`; `omr-N` for N tracks).
+    pub sizes: std::collections::BTreeMap<String, usize>,
+    /// Whether every payload names its sheet (payloads were checked to be unique).
+    pub unique: bool,
+    /// The mark key's fingerprint when payloads carry a truncated HMAC; never the key.
+    pub key_fingerprint: Option<String>,
+    /// `fail`, `warn` or `whiteout`.
+    pub on_collision: crate::mark::CollisionPolicy,
+    /// Sheets whose mark area had page content in it.
+    pub collisions: usize,
+}
+
+impl MarkSummary {
+    pub fn new(
+        geometry: &crate::mark::MarkGeometry,
+        payload: &crate::mark::PayloadConfig,
+        marks: &crate::mark::PreparedMarks,
+        collisions: usize,
+    ) -> MarkSummary {
+        MarkSummary {
+            kind: geometry.kind,
+            preset: payload.preset.clone(),
+            template: payload.template.spec().to_string(),
+            symbol: geometry.symbol.shape.name(),
+            encodation: geometry.symbol.encodation.name(),
+            dmre: geometry.symbol.dmre,
+            sizes: marks.size_counts(geometry.kind),
+            unique: marks.unique,
+            key_fingerprint: payload.key.as_ref().map(|k| k.fingerprint().to_string()),
+            on_collision: geometry.on_collision,
+            collisions,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -89,6 +140,9 @@ pub struct Counts {
     /// Items longer than the inserter's limit, printed for manual handling.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub diverted_items: usize,
+    /// Sheets whose mark area had page content in it.
+    #[serde(default)]
+    pub collisions: usize,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -205,6 +259,12 @@ pub struct MarkRecord {
     /// The leaf's trim box on the page: x, y, width, height.
     pub leaf: [f64; 4],
     pub modules: [usize; 2],
+    /// The window mark with its quiet zone, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<[f64; 4]>,
+    /// Whether page content was found in the mark's area (or the window mark's).
+    #[serde(default)]
+    pub collision: bool,
 }
 
 impl Manifest {
@@ -333,6 +393,8 @@ pub fn records(
                     zone: [mark.zone.x0, mark.zone.y0, mark.zone.width(), mark.zone.height()].map(round_pt),
                     leaf: [mark.leaf.x0, mark.leaf.y0, mark.leaf.width(), mark.leaf.height()].map(round_pt),
                     modules: [mark.modules.0, mark.modules.1],
+                    window: mark.window.map(|w| [w.x0, w.y0, w.width(), w.height()].map(round_pt)),
+                    collision: false,
                 },
             }
         })

@@ -110,9 +110,10 @@ fn an_altered_mark_is_caught() {
     let forged = SheetPayload { job: "VER".into(), item_seq: 999_999, sheet: 1, sheets: 1 }.encode().unwrap();
     assert_eq!(forged.len(), sheet.payload.len(), "same symbol size, so it covers the original");
     let [w, h] = sheet.size;
+    // Paint the quiet zone white first, so the forged symbol replaces the original one.
+    let whiteout = MarkGeometry { on_collision: mark::CollisionPolicy::Whiteout, ..MarkGeometry::default() };
     let painted =
-        mark::paint(&forged, sheet.seq, &MarkGeometry::default(), &Rect { x0: 0.0, y0: 0.0, x1: w, y1: h })
-            .unwrap();
+        mark::paint(&forged, sheet.seq, &whiteout, &Rect { x0: 0.0, y0: 0.0, x1: w, y1: h }).unwrap();
     let pdf = dir.join(&manifest.outputs[0].path);
     let mut doc = lopdf::Document::load(&pdf).unwrap();
     let page = doc.get_pages()[&(sheet.front_page as u32)];

@@ -1,18 +1,18 @@
-//! Drawing a symbol as vector rectangles in a content stream.
+//! Drawing a mark as content-stream operators: vector rectangles in the mark's own frame (one
+//! unit a module, or a point for OMR), placed by one `cm` matrix.
 
-use crate::geometry::{fmt_num, Rect};
+use crate::geometry::{fmt_num, Matrix, Rect};
+use crate::mark::layout::Placement;
 use crate::mark::symbol::Symbol;
 
-/// Appends content-stream operators that paint the quiet zone white and the dark modules black,
-/// each row's runs of dark modules merged into one rectangle. `origin` is the lower-left corner
-/// of the symbol (not of the quiet zone), in points.
-pub fn draw_symbol(symbol: &Symbol, origin: (f64, f64), module: f64, quiet: f64, out: &mut Vec<u8>) {
-    let zone = symbol_zone(symbol, origin, module, quiet);
-    out.extend_from_slice(b"q 1 g ");
-    push_rect(&zone, out);
-    out.extend_from_slice(b"f 0 g\n");
+/// The page resource name of the human-readable line's font (Courier, a standard font).
+pub const TEXT_FONT_RESOURCE: &str = "SSMarkText";
+
+/// Appends the dark modules of `symbol` as rectangles, each row's runs of dark modules merged
+/// into one, in module units with the symbol's lower-left corner at the origin. No fill operator.
+pub fn symbol_runs(symbol: &Symbol, out: &mut Vec<u8>) {
     for row in 0..symbol.rows {
-        let y = origin.1 + (symbol.rows - 1 - row) as f64 * module;
+        let y = (symbol.rows - 1 - row) as f64;
         let mut column = 0;
         while column < symbol.columns {
             if !symbol.is_dark(column, row) {
@@ -23,20 +23,65 @@ pub fn draw_symbol(symbol: &Symbol, origin: (f64, f64), module: f64, quiet: f64,
             while column < symbol.columns && symbol.is_dark(column, row) {
                 column += 1;
             }
-            let x = origin.0 + start as f64 * module;
-            push_rect(&Rect { x0: x, y0: y, x1: x + (column - start) as f64 * module, y1: y + module }, out);
+            push_rect(&Rect { x0: start as f64, y0: y, x1: column as f64, y1: y + 1.0 }, out);
         }
     }
-    out.extend_from_slice(b"f Q\n");
 }
 
-/// The area the symbol and its quiet zone cover.
-pub fn symbol_zone(symbol: &Symbol, origin: (f64, f64), module: f64, quiet: f64) -> Rect {
-    Rect {
-        x0: origin.0 - quiet,
-        y0: origin.1 - quiet,
-        x1: origin.0 + symbol.columns as f64 * module + quiet,
-        y1: origin.1 + symbol.rows as f64 * module + quiet,
+/// Appends one bar per `1` of `tracks`, top track first, as rectangles in points with the
+/// ladder's lower-left corner at the origin. No fill operator.
+pub fn omr_bars(tracks: &[bool], pitch: f64, length: f64, thickness: f64, out: &mut Vec<u8>) {
+    let top = ladder_height(tracks.len(), pitch, thickness);
+    for (i, _) in tracks.iter().enumerate().filter(|(_, on)| **on) {
+        let y1 = top - i as f64 * pitch;
+        push_rect(&Rect { x0: 0.0, y0: y1 - thickness, x1: length, y1 }, out);
+    }
+}
+
+/// The height of a ladder of `tracks` bars.
+pub fn ladder_height(tracks: usize, pitch: f64, thickness: f64) -> f64 {
+    tracks.saturating_sub(1) as f64 * pitch + thickness
+}
+
+/// Wraps `body` (rectangles in the mark's frame) into a complete, self-contained mark: the
+/// placement matrix, an optional white zone, the black body and the optional text line.
+pub fn compose(placement: &Placement, whiteout: bool, body: &[u8], text: Option<&str>, out: &mut Vec<u8>) {
+    out.extend_from_slice(b"q ");
+    push_matrix(&placement.matrix, out);
+    out.extend_from_slice(b"cm\n");
+    if whiteout {
+        out.extend_from_slice(b"1 g ");
+        push_rect(&placement.local_zone, out);
+        out.extend_from_slice(b"f\n");
+    }
+    out.extend_from_slice(b"0 g\n");
+    if !body.is_empty() {
+        out.extend_from_slice(body);
+        out.extend_from_slice(b"f\n");
+    }
+    if let (Some(text), Some(((x, y), size))) = (text, placement.text) {
+        out.extend_from_slice(format!("BT /{TEXT_FONT_RESOURCE} ").as_bytes());
+        fmt_num(size, out);
+        out.extend_from_slice(b" Tf ");
+        fmt_num(x, out);
+        out.push(b' ');
+        fmt_num(y, out);
+        out.extend_from_slice(b" Td (");
+        for byte in text.bytes() {
+            if matches!(byte, b'(' | b')' | b'\\') {
+                out.push(b'\\');
+            }
+            out.push(byte);
+        }
+        out.extend_from_slice(b") Tj ET\n");
+    }
+    out.extend_from_slice(b"Q\n");
+}
+
+fn push_matrix(m: &Matrix, out: &mut Vec<u8>) {
+    for value in m {
+        fmt_num(*value, out);
+        out.push(b' ');
     }
 }
 
@@ -45,7 +90,7 @@ fn push_rect(rect: &Rect, out: &mut Vec<u8>) {
         fmt_num(value, out);
         out.push(b' ');
     }
-    out.extend_from_slice(b"re ");
+    out.extend_from_slice(b"re\n");
 }
 
 #[cfg(test)]
@@ -57,8 +102,38 @@ mod tests {
         let symbol =
             Symbol { columns: 4, rows: 2, dark: vec![true, true, false, true, false, false, false, false] };
         let mut out = Vec::new();
-        draw_symbol(&symbol, (10.0, 20.0), 1.0, 2.0, &mut out);
-        let text = String::from_utf8(out).unwrap();
-        assert_eq!(text, "q 1 g 8 18 8 6 re f 0 g\n10 21 2 1 re 13 21 1 1 re f Q\n");
+        symbol_runs(&symbol, &mut out);
+        assert_eq!(String::from_utf8(out).unwrap(), "0 1 2 1 re\n3 1 1 1 re\n");
+    }
+
+    #[test]
+    fn a_mark_is_wrapped_in_its_matrix_with_optional_white_zone_and_escaped_text() {
+        let placement = Placement {
+            matrix: [2.0, 0.0, 0.0, 2.0, 10.0, 20.0],
+            local_zone: Rect { x0: -1.0, y0: -4.0, x1: 5.0, y1: 3.0 },
+            zone: Rect { x0: 8.0, y0: 12.0, x1: 20.0, y1: 26.0 },
+            text: Some(((0.0, -3.0), 1.5)),
+        };
+        let mut out = Vec::new();
+        compose(&placement, true, b"0 0 1 1 re\n", Some("A(1)\\"), &mut out);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "q 2 0 0 2 10 20 cm\n1 g -1 -4 6 7 re\nf\n0 g\n0 0 1 1 re\nf\nBT /SSMarkText 1.5 Tf 0 -3 Td (A\\(1\\)\\\\) Tj ET\nQ\n"
+        );
+        let mut plain = Vec::new();
+        compose(&placement, false, b"", None, &mut plain);
+        assert_eq!(
+            String::from_utf8(plain).unwrap(),
+            "q 2 0 0 2 10 20 cm\n0 g\nQ\n",
+            "no fill without a path"
+        );
+    }
+
+    #[test]
+    fn omr_bars_are_drawn_for_ones_from_the_top() {
+        let mut out = Vec::new();
+        omr_bars(&[true, false, true], 10.0, 30.0, 2.0, &mut out);
+        assert_eq!(ladder_height(3, 10.0, 2.0), 22.0);
+        assert_eq!(String::from_utf8(out).unwrap(), "0 20 30 2 re\n0 0 30 2 re\n");
     }
 }

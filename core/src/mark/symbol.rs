@@ -1,7 +1,10 @@
-//! Encoding a payload as a Data Matrix (ECC 200) module grid.
+//! Encoding a payload as a Data Matrix (ECC 200) module grid: which symbol sizes may be used
+//! and which encodation modes.
 
 use datamatrix::data::EncodationType;
-use datamatrix::{DataMatrixBuilder, SymbolList};
+use datamatrix::{DataMatrixBuilder, SymbolList, SymbolSize};
+use flagset::FlagSet;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A Data Matrix symbol as a grid of modules, without quiet zone.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,45 +19,213 @@ impl Symbol {
     pub fn is_dark(&self, column: usize, row: usize) -> bool {
         self.dark[row * self.columns + column]
     }
+
+    /// The size as written in options and the manifest: `ROWSxCOLUMNS`, e.g. `18x18`, `8x32`.
+    pub fn size_name(&self) -> String {
+        format!("{}x{}", self.rows, self.columns)
+    }
+}
+
+/// Every size the encoder knows: ISO/IEC 16022 squares and rectangles, then the DMRE rectangles of
+/// ISO/IEC 21471, as (size, rows, columns).
+#[rustfmt::skip]
+pub const SIZES: [(SymbolSize, usize, usize); 48] = {
+    use SymbolSize::*;
+    [
+        (Square10, 10, 10), (Square12, 12, 12), (Square14, 14, 14), (Square16, 16, 16),
+        (Square18, 18, 18), (Square20, 20, 20), (Square22, 22, 22), (Square24, 24, 24),
+        (Square26, 26, 26), (Square32, 32, 32), (Square36, 36, 36), (Square40, 40, 40),
+        (Square44, 44, 44), (Square48, 48, 48), (Square52, 52, 52), (Square64, 64, 64),
+        (Square72, 72, 72), (Square80, 80, 80), (Square88, 88, 88), (Square96, 96, 96),
+        (Square104, 104, 104), (Square120, 120, 120), (Square132, 132, 132), (Square144, 144, 144),
+        (Rect8x18, 8, 18), (Rect8x32, 8, 32), (Rect12x26, 12, 26), (Rect12x36, 12, 36),
+        (Rect16x36, 16, 36), (Rect16x48, 16, 48),
+        (Rect8x48, 8, 48), (Rect8x64, 8, 64), (Rect8x80, 8, 80), (Rect8x96, 8, 96),
+        (Rect8x120, 8, 120), (Rect8x144, 8, 144), (Rect12x64, 12, 64), (Rect12x88, 12, 88),
+        (Rect16x64, 16, 64), (Rect20x36, 20, 36), (Rect20x44, 20, 44), (Rect20x64, 20, 64),
+        (Rect22x48, 22, 48), (Rect24x48, 24, 48), (Rect24x64, 24, 64), (Rect26x40, 26, 40),
+        (Rect26x48, 26, 48), (Rect26x64, 26, 64),
+    ]
+};
+
+/// Which symbol sizes the encoder may choose from; it takes the smallest that holds the payload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SymbolShape {
+    /// Square symbols only (they read best on inserter cameras).
+    Square,
+    /// Rectangles only, for long thin margins.
+    Rectangular,
+    /// Any shape.
+    Auto,
+    /// Exactly this size; a payload that does not fit is an error.
+    Fixed(SymbolSize),
+}
+
+impl SymbolShape {
+    /// The option's text: `square`, `rectangular`, `auto` or a size such as `16x16`.
+    pub fn name(&self) -> String {
+        match self {
+            SymbolShape::Square => "square".into(),
+            SymbolShape::Rectangular => "rectangular".into(),
+            SymbolShape::Auto => "auto".into(),
+            SymbolShape::Fixed(size) => {
+                let (_, rows, columns) =
+                    SIZES.iter().find(|(s, _, _)| s == size).expect("every size is listed");
+                format!("{rows}x{columns}")
+            }
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<SymbolShape, String> {
+        match text {
+            "square" => Ok(SymbolShape::Square),
+            "rectangular" | "rect" => Ok(SymbolShape::Rectangular),
+            "auto" => Ok(SymbolShape::Auto),
+            size => SIZES
+                .iter()
+                .find(|(_, rows, columns)| format!("{rows}x{columns}") == size)
+                .map(|(s, _, _)| SymbolShape::Fixed(*s))
+                .ok_or_else(|| {
+                    format!(
+                        "unknown symbol '{size}': use square, rectangular, auto or a size ROWSxCOLUMNS such as 16x16, \
+                         12x26 or (DMRE) 8x48"
+                    )
+                }),
+        }
+    }
+}
+
+/// The encodation modes the encoder may use (it always starts in ASCII, as ISO 16022 requires).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Encodation(u8);
+
+const MODES: [(EncodationType, &str); 6] = [
+    (EncodationType::Ascii, "ascii"),
+    (EncodationType::C40, "c40"),
+    (EncodationType::Text, "text"),
+    (EncodationType::X12, "x12"),
+    (EncodationType::Edifact, "edifact"),
+    (EncodationType::Base256, "base256"),
+];
+
+impl Encodation {
+    /// Every mode: the encoder's optimiser picks the smallest encoding (about ten times slower).
+    pub const ALL: Encodation = Encodation(0b11_1111);
+    /// ASCII and C40: compact for digits and upper case, and fast.
+    pub const ASCII_C40: Encodation = Encodation(0b11);
+
+    /// `ascii`, `c40`, ... joined by `+` or `,`; `all` for every mode.
+    pub fn parse(text: &str) -> Result<Encodation, String> {
+        if text == "all" || text == "auto" {
+            return Ok(Encodation::ALL);
+        }
+        let mut bits = 0u8;
+        for name in text.split(['+', ',']).map(str::trim) {
+            let index = MODES.iter().position(|(_, n)| *n == name).ok_or_else(|| {
+                format!("unknown encodation '{name}': use all, or modes from ascii, c40, text, x12, edifact, base256 joined by '+'")
+            })?;
+            bits |= 1 << index;
+        }
+        Ok(Encodation(bits))
+    }
+
+    pub fn name(&self) -> String {
+        if *self == Encodation::ALL {
+            return "all".into();
+        }
+        let names: Vec<&str> =
+            MODES.iter().enumerate().filter(|(i, _)| self.0 & (1 << i) != 0).map(|(_, (_, n))| *n).collect();
+        names.join("+")
+    }
+
+    fn flags(&self) -> FlagSet<EncodationType> {
+        MODES
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.0 & (1 << i) != 0)
+            .fold(FlagSet::default(), |set, (_, (mode, _))| set | *mode)
+    }
+}
+
+impl Default for Encodation {
+    fn default() -> Self {
+        Encodation::ASCII_C40
+    }
+}
+
+/// How payloads become symbols.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SymbolOptions {
+    pub shape: SymbolShape,
+    /// Also allow the DMRE rectangles of ISO/IEC 21471 (not every reader decodes them).
+    pub dmre: bool,
+    pub encodation: Encodation,
+}
+
+impl Default for SymbolOptions {
+    fn default() -> Self {
+        SymbolOptions { shape: SymbolShape::Square, dmre: false, encodation: Encodation::default() }
+    }
+}
+
+impl SymbolOptions {
+    fn symbol_list(&self) -> SymbolList {
+        let all = if self.dmre { SymbolList::with_extended_rectangles() } else { SymbolList::default() };
+        match self.shape {
+            SymbolShape::Square => all.enforce_square(),
+            SymbolShape::Rectangular => all.enforce_rectangular(),
+            SymbolShape::Auto => all,
+            SymbolShape::Fixed(size) => size.into(),
+        }
+    }
+
+    /// A short description, e.g. `square, ascii+c40`.
+    pub fn describe(&self) -> String {
+        let dmre = if self.dmre && !matches!(self.shape, SymbolShape::Fixed(_)) { " with DMRE" } else { "" };
+        format!("{}{dmre}, {}", self.shape.name(), self.encodation.name())
+    }
 }
 
 /// Why a payload cannot become a symbol.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("payload of {length} characters does not fit a square Data Matrix symbol")]
+#[error("a payload of {length} characters does not fit a Data Matrix symbol ({options}): choose a larger or other symbol (--mark-symbol), allow more encodation modes (--mark-encodation) or shorten the template")]
 pub struct SymbolError {
     pub length: usize,
+    pub options: String,
 }
 
-/// Encodes `payload` into the smallest square symbol. Square symbols read best on inserter
-/// cameras; ASCII and C40 encodation cover the default payload's characters, and restricting the
-/// encoder's planner to them makes encoding about ten times faster than the full optimiser.
-pub fn encode(payload: &str) -> Result<Symbol, SymbolError> {
-    let code = DataMatrixBuilder::new()
-        .with_symbol_list(SymbolList::default().enforce_square())
-        .with_encodation_types(EncodationType::Ascii | EncodationType::C40)
-        .encode(payload.as_bytes())
-        .map_err(|_| SymbolError { length: payload.len() })?;
-    let bitmap = code.bitmap();
+/// Encodes `payload` into the smallest symbol the options allow.
+pub fn encode(payload: &str, options: &SymbolOptions) -> Result<Symbol, SymbolError> {
+    let bitmap = data_matrix(payload.as_bytes(), options)?.bitmap();
     Ok(Symbol { columns: bitmap.width(), rows: bitmap.height(), dark: bitmap.bits().to_vec() })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn default_payload_fits_a_small_square() {
-        let symbol = encode("DEMO-0000420103Q").unwrap();
-        assert_eq!(symbol.columns, symbol.rows);
-        assert!(symbol.columns <= 18, "{}", symbol.columns);
-        // The finder pattern: solid left column and bottom row.
-        assert!((0..symbol.rows).all(|r| symbol.is_dark(0, r)));
-        assert!((0..symbol.columns).all(|c| symbol.is_dark(c, symbol.rows - 1)));
-    }
-
-    #[test]
-    fn oversized_payload_is_an_error() {
-        let long = "9".repeat(5000);
-        assert!(encode(&long).is_err());
-    }
+fn data_matrix(data: &[u8], options: &SymbolOptions) -> Result<datamatrix::DataMatrix, SymbolError> {
+    DataMatrixBuilder::new()
+        .with_symbol_list(options.symbol_list())
+        .with_encodation_types(options.encodation.flags())
+        .encode(data)
+        .map_err(|_| SymbolError { length: data.len(), options: options.describe() })
 }
+
+macro_rules! serde_as_text {
+    ($type:ty, $name:ident, $parse:path) => {
+        impl Serialize for $type {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(&self.$name())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $type {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                $parse(&String::deserialize(deserializer)?).map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+serde_as_text!(SymbolShape, name, SymbolShape::parse);
+serde_as_text!(Encodation, name, Encodation::parse);
+
+#[cfg(test)]
+mod tests;

@@ -34,7 +34,7 @@ mod tests {
     /// Paints a symbol made by our encoder, `px` pixels a module, with a quiet zone of `quiet`
     /// modules.
     fn raster(text: &str, px: usize, quiet: usize) -> Gray {
-        let symbol = symbol::encode(text).unwrap();
+        let symbol = symbol::encode(text, &symbol::SymbolOptions::default()).unwrap();
         let (cols, rows) = (symbol.columns + 2 * quiet, symbol.rows + 2 * quiet);
         let (width, height) = (cols * px, rows * px);
         let mut pixels = vec![255u8; width * height];

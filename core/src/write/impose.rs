@@ -76,6 +76,8 @@ pub struct MarkPlacement {
     pub sheet_size: [f64; 2],
     /// The leaf's trim box on that page.
     pub leaf: Rect,
+    /// The window mark's quiet zone, when there is one.
+    pub window: Option<Rect>,
 }
 
 /// What the writer did for one output file.
@@ -99,6 +101,7 @@ pub fn write_file<W: Write>(job: &ImposeJob, file: usize, out: W) -> Result<(W, 
         forms: HashMap::new(),
         report: ImposeReport::default(),
         slug_font: None,
+        mark_font: None,
         deflater: Deflater::default(),
     };
     let pages_root = writer.pdf.reserve();
@@ -142,7 +145,15 @@ struct FileWriter<'a, 'j, W: Write> {
     forms: HashMap<FormKey, u32>,
     report: ImposeReport,
     slug_font: Option<u32>,
+    mark_font: Option<u32>,
     deflater: Deflater,
+}
+
+/// The two standard fonts a press sheet may need.
+#[derive(Clone, Copy)]
+enum FontSlot {
+    Slug,
+    Mark,
 }
 
 impl<'a, W: Write> FileWriter<'a, '_, W> {
@@ -168,13 +179,15 @@ impl<'a, W: Write> FileWriter<'a, '_, W> {
         let sheet_rect = Rect { x0: 0.0, y0: 0.0, x1: width, y1: height };
         let mut content = Vec::with_capacity(2048);
         let mut xobjects = Dictionary::new();
+        let mut uses_mark_font = false;
         for slot in slots {
             let cell = job.grid.map_or(sheet_rect, |g| g.cells[slot.cell]);
             self.draw_slot(slot, &cell, &mut content, &mut xobjects)?;
             let leaf = &job.plan.sheets[slot.leaf];
             if side == Side::Front && slot.cell == leaf.cell {
                 let painted = mark::paint(&job.payloads[slot.leaf], leaf.seq, job.geometry, &cell)?;
-                if painted.zone.intersect(&cell) != Some(painted.zone) {
+                let inside = |zone: Rect| zone.intersect(&cell) == Some(zone);
+                if !inside(painted.zone) || painted.window.is_some_and(|w| !inside(w)) {
                     let (input, page) = slot.face.page_ref();
                     self.report.warnings.push(Warning {
                         input: Some(input),
@@ -186,6 +199,7 @@ impl<'a, W: Write> FileWriter<'a, '_, W> {
                     });
                 }
                 content.extend_from_slice(&painted.ops);
+                uses_mark_font |= painted.uses_font;
                 self.report.marks.push((
                     slot.leaf,
                     MarkPlacement {
@@ -193,6 +207,7 @@ impl<'a, W: Write> FileWriter<'a, '_, W> {
                         modules: painted.size,
                         sheet_size: [width, height],
                         leaf: cell,
+                        window: painted.window,
                     },
                 ));
             }
@@ -201,18 +216,25 @@ impl<'a, W: Write> FileWriter<'a, '_, W> {
         if !xobjects.is_empty() {
             resources.set("XObject", xobjects);
         }
+        let mut fonts = Dictionary::new();
+        if uses_mark_font {
+            let font = self.font(FontSlot::Mark)?;
+            fonts.set(mark::draw::TEXT_FONT_RESOURCE, Object::Reference((font, 0)));
+        }
         if let Some(grid) = job.grid {
             let marks = &job.sheet.printer_marks;
             let fold_x = (job.plan.spec.layout == Layout::Booklet).then(|| grid.cells[0].x1);
             let slug = (side == Side::Front).then(|| self.slug_text(press));
             printer_marks::draw(grid, marks, job.sheet.bleed_mm, fold_x, slug.as_deref(), &mut content);
             if side == Side::Front && printer_marks::needs_font(marks) {
-                let font = self.slug_font()?;
-                resources
-                    .set("Font", dictionary! { printer_marks::SLUG_FONT => Object::Reference((font, 0)) });
+                let font = self.font(FontSlot::Slug)?;
+                fonts.set(printer_marks::SLUG_FONT, Object::Reference((font, 0)));
             }
         }
 
+        if !fonts.is_empty() {
+            resources.set("Font", fonts);
+        }
         let content_id = self.pdf.reserve();
         let mut body = Vec::with_capacity(content.len() / 2 + 64);
         let compressed = self.deflater.deflate(&content)?;
@@ -347,16 +369,23 @@ impl<'a, W: Write> FileWriter<'a, '_, W> {
         )
     }
 
-    fn slug_font(&mut self) -> Result<u32, WriteError> {
-        if let Some(font) = self.slug_font {
+    /// The file's one font object for the slug line (Helvetica) or mark text (Courier).
+    fn font(&mut self, slot: FontSlot) -> Result<u32, WriteError> {
+        let cached = match slot {
+            FontSlot::Slug => &mut self.slug_font,
+            FontSlot::Mark => &mut self.mark_font,
+        };
+        if let Some(font) = *cached {
             return Ok(font);
         }
         let font = self.pdf.reserve();
-        self.pdf.write_object(
-            font,
-            b"<</Type /Font/Subtype /Type1/BaseFont /Helvetica/Encoding /WinAnsiEncoding>>",
-        )?;
-        self.slug_font = Some(font);
+        *cached = Some(font);
+        let base = match slot {
+            FontSlot::Slug => "Helvetica",
+            FontSlot::Mark => "Courier",
+        };
+        let body = format!("<</Type /Font/Subtype /Type1/BaseFont /{base}/Encoding /WinAnsiEncoding>>");
+        self.pdf.write_object(font, body.as_bytes())?;
         Ok(font)
     }
 }

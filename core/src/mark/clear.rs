@@ -1,0 +1,229 @@
+//! The clear-zone check: before anything is written, every mark's area (symbol, quiet zone,
+//! text line; the window mark's too) is rendered from the source page at low resolution with
+//! pdfium, without anti-aliasing, and its ink counted. A mark printed over page content may not
+//! read, and whitening the area hides what the customer printed there; both must be known.
+
+use pdfium_render::prelude::PdfDocument;
+
+use super::raster::render_region;
+use super::{zones, MarkError, MarkGeometry, PreparedMarks};
+use crate::geometry::Rect;
+use crate::ingest::SourceDocument;
+use crate::plan::{Face, Plan};
+use crate::warning::Warning;
+
+/// The check's resolution: a 0.2 mm speck of ink covers a pixel.
+pub const CHECK_DPI: f64 = 150.0;
+/// A pixel with any colour channel darker than this (0 dark, 255 white) is ink: about a 20%
+/// tint and darker, in any colour.
+pub const INK_THRESHOLD: u8 = 200;
+
+/// Pages with an image larger than this (in pixels, directly or inside forms) are not rendered:
+/// decoding it could take gigabytes. Their sheets are reported as unchecked.
+pub const MAX_IMAGE_PIXELS: u64 = 64_000_000;
+/// How deep forms inside forms are followed when looking for images.
+const MAX_FORM_DEPTH: usize = 16;
+
+/// What the check found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClearZoneReport {
+    /// Per sheet, in order: ink pixels found in its mark areas (0: clear), `None`: not checked.
+    pub ink: Vec<Option<usize>>,
+    /// Inputs that could not be checked, with the reason.
+    pub warnings: Vec<Warning>,
+}
+
+impl ClearZoneReport {
+    /// Sheets whose mark area has ink on it.
+    pub fn collisions(&self) -> usize {
+        self.ink.iter().filter(|ink| ink.is_some_and(|n| n > 0)).count()
+    }
+}
+
+/// What the check needs.
+pub struct ClearZoneJob<'a> {
+    pub sources: &'a [SourceDocument],
+    pub password: Option<&'a str>,
+    pub plan: &'a Plan,
+    pub marks: &'a PreparedMarks,
+    pub geometry: &'a MarkGeometry,
+}
+
+/// Checks every sheet's mark areas on its front page.
+pub fn check(job: &ClearZoneJob) -> Result<ClearZoneReport, MarkError> {
+    let pdfium = crate::pdfium::pdfium().map_err(|e| MarkError::ClearZone(e.to_string()))?;
+    let mut warnings = Vec::new();
+    let documents: Vec<Option<PdfDocument>> = job
+        .sources
+        .iter()
+        .enumerate()
+        .map(|(input, source)| {
+            let unchecked =
+                |why: String| Warning { input: Some(input), ..Warning::new("clear-zone-unchecked", why) };
+            match pdfium.load_pdf_from_file(&source.path, job.password) {
+                Ok(doc) if doc.pages().len() as usize == source.pages.len() => Some(doc),
+                Ok(doc) => {
+                    warnings.push(unchecked(format!(
+                        "the clear zone was not checked: the renderer sees {} pages where the input has {}",
+                        doc.pages().len(),
+                        source.pages.len()
+                    )));
+                    None
+                }
+                Err(e) => {
+                    warnings.push(unchecked(format!(
+                        "the clear zone was not checked: the renderer cannot open the input ({e})"
+                    )));
+                    None
+                }
+            }
+        })
+        .collect();
+    let mut ink = Vec::with_capacity(job.plan.sheets.len());
+    for (index, sheet) in job.plan.sheets.iter().enumerate() {
+        let Face::Page { input, page } = sheet.front() else {
+            ink.push(None);
+            continue;
+        };
+        let Some(document) = &documents[input] else {
+            ink.push(None);
+            continue;
+        };
+        let source_page = &job.sources[input].pages[page];
+        let largest = largest_image(&job.sources[input].doc, source_page.resources.as_ref());
+        if largest > MAX_IMAGE_PIXELS {
+            warnings.push(Warning {
+                input: Some(input),
+                ..Warning::new(
+                    "clear-zone-unchecked",
+                    format!("the clear zone was not checked: the page has a {largest}-pixel image, too large to render safely"),
+                )
+                .on_page(page + 1)
+            });
+            ink.push(None);
+            continue;
+        }
+        let (width, height) = source_page.display_size();
+        let leaf = Rect { x0: 0.0, y0: 0.0, x1: width, y1: height };
+        let areas = zones(job.geometry, &leaf, job.marks.sizes[index], job.marks.payloads[index].len());
+        let rendered = document.pages().get(page as _).and_then(|pdf_page| {
+            areas.iter().try_fold(0, |sum, area| {
+                let raster = render_region(&pdf_page, (width, height), area, CHECK_DPI, false)?;
+                Ok(sum + raster.map_or(0, |r| r.count_darker_than(INK_THRESHOLD)))
+            })
+        });
+        match rendered {
+            Ok(count) => ink.push(Some(count)),
+            Err(e) => {
+                warnings.push(Warning {
+                    input: Some(input),
+                    ..Warning::new("clear-zone-unchecked", format!("the clear zone was not checked: {e}"))
+                        .on_page(page + 1)
+                });
+                ink.push(None);
+            }
+        }
+    }
+    Ok(ClearZoneReport { ink, warnings })
+}
+
+/// The pixel count of the largest image the resources draw, following forms (cycles and depth
+/// bounded).
+fn largest_image(doc: &lopdf::Document, resources: Option<&lopdf::Object>) -> u64 {
+    let mut seen = std::collections::HashSet::new();
+    let mut largest = 0;
+    let mut stack: Vec<(Option<&lopdf::Object>, usize)> = vec![(resources, 0)];
+    while let Some((resources, depth)) = stack.pop() {
+        let Some(dict) = resources.and_then(|r| resolve(doc, r)).and_then(|o| o.as_dict().ok()) else {
+            continue;
+        };
+        let Some(xobjects) =
+            dict.get(b"XObject").ok().and_then(|x| resolve(doc, x)).and_then(|o| o.as_dict().ok())
+        else {
+            continue;
+        };
+        for (_, value) in xobjects.iter() {
+            if let lopdf::Object::Reference(id) = value {
+                if !seen.insert(*id) {
+                    continue;
+                }
+            }
+            let Some(stream) = resolve(doc, value).and_then(|o| o.as_stream().ok()) else { continue };
+            match stream.dict.get(b"Subtype").ok().and_then(|s| s.as_name().ok()) {
+                Some(b"Image") => {
+                    // A soft mask or stencil mask is decoded too, and may be far larger.
+                    let masks = [b"SMask".as_slice(), b"Mask"].into_iter().filter_map(|key| {
+                        stream
+                            .dict
+                            .get(key)
+                            .ok()
+                            .and_then(|m| resolve(doc, m))
+                            .and_then(|m| m.as_stream().ok())
+                    });
+                    for dict in std::iter::once(&stream.dict).chain(masks.map(|m| &m.dict)) {
+                        largest = largest.max(pixels(dict));
+                    }
+                }
+                Some(b"Form") if depth < MAX_FORM_DEPTH => {
+                    stack.push((stream.dict.get(b"Resources").ok(), depth + 1))
+                }
+                _ => {}
+            }
+        }
+    }
+    largest
+}
+
+/// Width times height of an image dictionary.
+fn pixels(dict: &lopdf::Dictionary) -> u64 {
+    let number = |key: &[u8]| dict.get(key).ok().and_then(|v| v.as_i64().ok()).unwrap_or(0).max(0) as u64;
+    number(b"Width").saturating_mul(number(b"Height"))
+}
+
+fn resolve<'a>(doc: &'a lopdf::Document, object: &'a lopdf::Object) -> Option<&'a lopdf::Object> {
+    match object {
+        lopdf::Object::Reference(id) => doc.get_object(*id).ok(),
+        other => Some(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lopdf::{dictionary, Document, Object, Stream};
+
+    #[test]
+    fn huge_images_are_found_inside_forms_and_cycles_end() {
+        let mut doc = Document::with_version("1.7");
+        let image = doc.add_object(Stream::new(
+            dictionary! { "Subtype" => "Image", "Width" => 100_000, "Height" => 100_000 },
+            vec![],
+        ));
+        let small = doc.add_object(Stream::new(
+            dictionary! { "Subtype" => "Image", "Width" => 10, "Height" => 20 },
+            vec![],
+        ));
+        let mask = doc.add_object(Stream::new(dictionary! { "Width" => 34_862, "Height" => 4332 }, vec![]));
+        let masked = doc.add_object(Stream::new(
+            dictionary! { "Subtype" => "Image", "Width" => 2, "Height" => 2, "SMask" => Object::Reference(mask) },
+            vec![],
+        ));
+        let form_id = doc.new_object_id();
+        let inner = dictionary! { "XObject" => dictionary! { "I" => Object::Reference(image), "Me" => Object::Reference(form_id) } };
+        doc.objects.insert(
+            form_id,
+            Object::Stream(Stream::new(dictionary! { "Subtype" => "Form", "Resources" => inner }, vec![])),
+        );
+        let page_resources = Object::Dictionary(
+            dictionary! { "XObject" => dictionary! { "S" => Object::Reference(small), "F" => Object::Reference(form_id) } },
+        );
+        assert_eq!(largest_image(&doc, Some(&page_resources)), 10_000_000_000);
+        let only_small =
+            Object::Dictionary(dictionary! { "XObject" => dictionary! { "S" => Object::Reference(small) } });
+        assert_eq!(largest_image(&doc, Some(&only_small)), 200);
+        assert_eq!(largest_image(&doc, None), 0);
+        let with_mask =
+            Object::Dictionary(dictionary! { "XObject" => dictionary! { "M" => Object::Reference(masked) } });
+        assert_eq!(largest_image(&doc, Some(&with_mask)), 34_862 * 4332, "the soft mask counts");
+    }
+}
