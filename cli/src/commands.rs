@@ -58,6 +58,12 @@ struct ImposeArgs {
     /// File whose first line is the password of an encrypted input.
     #[arg(long)]
     password_file: Option<PathBuf>,
+    #[command(flatten)]
+    limits: crate::limits_args::LimitsArgs,
+    /// After the job has succeeded, overwrite and delete the input PDF(s) and the split index
+    /// (the "deleted after successful processing" policy); one audit line per file.
+    #[arg(long)]
+    delete_input_on_success: bool,
 }
 
 #[derive(Args)]
@@ -244,6 +250,7 @@ fn impose(args: ImposeArgs) -> Result<()> {
         page_box: args.imposition.page_box,
         annotations: args.imposition.annotations,
         mark: args.mark.geometry(),
+        limits: args.limits.limits(),
         ..JobConfig::new(&args.job, args.inputs, args.split, &args.out)
     };
     let started = Instant::now();

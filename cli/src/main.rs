@@ -1,6 +1,7 @@
 //! The `sheetseal` command: a thin layer of argument parsing and reporting over sheetseal-core.
 
 mod commands;
+mod limits_args;
 
 use std::process::ExitCode;
 

@@ -1,9 +1,12 @@
 //! End-to-end tests of the `sheetseal` binary, checked with tools we did not write: qpdf,
 //! poppler (pdftoppm, pdftotext) and the rxing Data Matrix decoder.
 
+mod fixtures;
+mod measure;
 mod util;
 
 mod corpus_public;
 mod demo;
+mod hostile_input;
 mod impose_errors;
 mod layouts;

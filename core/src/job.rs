@@ -5,14 +5,16 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+use crate::active_content::ActiveContent;
 use crate::geometry::mm;
 use crate::ingest::{self, IngestOptions, PageBox, SourceDocument};
+use crate::limits::{DecodeBudget, Limits};
 use crate::manifest::{self, Counts, InputRecord, Manifest, OutputRecord, Tool};
 use crate::mark::{self, payload::validate_job_id, MarkGeometry};
 use crate::plan::geometry::SheetSpec;
 use crate::plan::{FlipAxis, LayoutSpec, Plan};
 use crate::split::{self, SplitRule};
-use crate::write::atomic::AtomicFile;
+use crate::write::atomic::{self, AtomicFile, CommittedFiles};
 use crate::write::impose::{write_file, AnnotationPolicy, ImposeJob, MarkPlacement};
 use crate::Error;
 
@@ -27,6 +29,8 @@ pub struct JobConfig {
     pub page_box: PageBox,
     pub annotations: AnnotationPolicy,
     pub mark: MarkGeometry,
+    /// What an input may make the job do (recorded in the manifest: the limits in force).
+    pub limits: Limits,
     /// Not serialised: the manifest lives in it, and the same job gives the same manifest
     /// wherever it is written.
     #[serde(skip)]
@@ -48,6 +52,7 @@ impl JobConfig {
             page_box: PageBox::default(),
             annotations: AnnotationPolicy::default(),
             mark: MarkGeometry::default(),
+            limits: Limits::default(),
             out_dir: out_dir.to_path_buf(),
             password: None,
         }
@@ -95,7 +100,7 @@ pub fn run(config: &JobConfig) -> Result<JobOutcome, Error> {
     let mut times = StageTimes::default();
 
     let clock = Instant::now();
-    let options = IngestOptions { password: config.password.clone() };
+    let options = IngestOptions { password: config.password.clone(), limits: config.limits.clone() };
     let sources: Vec<SourceDocument> =
         config.inputs.iter().map(|path| ingest::open(path, &options)).collect::<Result<_, _>>()?;
     times.ingest = clock.elapsed();
@@ -119,6 +124,8 @@ pub fn run(config: &JobConfig) -> Result<JobOutcome, Error> {
     times.plan = clock.elapsed();
 
     prepare_output_dir(&config.out_dir)?;
+    let mut committed = CommittedFiles::default();
+    let budget = DecodeBudget::new(config.limits.max_job_decompressed_bytes);
     let clock = Instant::now();
     let impose_job = ImposeJob {
         job: &config.job,
@@ -130,6 +137,8 @@ pub fn run(config: &JobConfig) -> Result<JobOutcome, Error> {
         grid: grid.as_ref(),
         page_box: config.page_box,
         annotations: config.annotations,
+        limits: &config.limits,
+        budget: &budget,
     };
     let mut outputs = Vec::new();
     let mut marks: Vec<Option<MarkPlacement>> = vec![None; plan.sheets.len()];
@@ -142,14 +151,15 @@ pub fn run(config: &JobConfig) -> Result<JobOutcome, Error> {
         let mut file = AtomicFile::create(&output_path).map_err(output_err)?;
         let (writer, report) = write_file(&impose_job, file_index, file.writer())?;
         let (bytes, sha256) = writer.finish().map_err(output_err)?;
-        let committed = file.commit(bytes, sha256).map_err(output_err)?;
+        let committed_file = file.commit(bytes, sha256).map_err(output_err)?;
+        committed.push(committed_file.path.clone());
         for (leaf, placement) in &report.marks {
             marks[*leaf] = Some(placement.clone());
         }
         outputs.push(OutputRecord {
             path: name,
-            sha256: committed.sha256,
-            bytes: committed.bytes,
+            sha256: committed_file.sha256,
+            bytes: committed_file.bytes,
             pages: report.pages,
             sheets: report.marks.len(),
             press_sheets: plan.press_sheets.iter().filter(|p| p.file == file_index).count(),
@@ -170,7 +180,12 @@ pub fn run(config: &JobConfig) -> Result<JobOutcome, Error> {
         .enumerate()
         .flat_map(|(i, s)| s.warnings.iter().cloned().map(move |w| crate::Warning { input: Some(i), ..w }))
         .collect();
-    warnings.extend(reports.iter().flat_map(|r| r.warnings.iter().cloned()));
+    for warning in reports.iter().flat_map(|r| r.warnings.iter()) {
+        // Each output file copies what it needs, so the same finding can come from several.
+        if !warnings.contains(warning) {
+            warnings.push(warning.clone());
+        }
+    }
     if !plan.straddling_items.is_empty() {
         warnings.push(crate::Warning::new(
             "items-straddle-blocks",
@@ -206,6 +221,10 @@ pub fn run(config: &JobConfig) -> Result<JobOutcome, Error> {
             marks: marks.len(),
             annotations_flattened: reports.iter().map(|r| r.annotations_flattened).sum(),
             annotations_dropped: reports.iter().map(|r| r.annotations_dropped).sum(),
+            active_content_removed: sources.iter().fold(ActiveContent::default(), |mut total, s| {
+                total.add(&s.active_content);
+                total
+            }),
             warnings: warnings.len(),
         },
         grid: grid.as_ref().map(manifest::GridRecord::of),
@@ -216,6 +235,7 @@ pub fn run(config: &JobConfig) -> Result<JobOutcome, Error> {
     manifest
         .write(&config.out_dir)
         .map_err(|source| Error::Output { path: config.out_dir.join(manifest::MANIFEST_FILE), source })?;
+    committed.keep();
     times.manifest = clock.elapsed();
     Ok(JobOutcome { manifest, times })
 }
@@ -229,10 +249,12 @@ fn largest_page(sources: &[SourceDocument], items: &[crate::split::Item], page_b
 }
 
 /// Creates the output folder and removes an earlier job's manifest first, so that a manifest
-/// never describes output this run is about to replace.
+/// never describes output this run is about to replace, and the temporary files of a run that
+/// was killed.
 fn prepare_output_dir(dir: &Path) -> Result<(), Error> {
     let err = |source| Error::Output { path: dir.to_path_buf(), source };
     std::fs::create_dir_all(dir).map_err(err)?;
+    atomic::remove_stale_partials(dir).map_err(err)?;
     for name in [manifest::MANIFEST_FILE, manifest::SHEETS_CSV_FILE] {
         match std::fs::remove_file(dir.join(name)) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(err(e)),

@@ -26,13 +26,17 @@
 //! assert_eq!(plan.blank_pages(), 1);
 //! ```
 
+pub mod active_content;
 pub mod geometry;
 pub mod ingest;
 pub mod job;
+pub mod limits;
 pub mod manifest;
 pub mod mark;
 pub mod pdfium;
 pub mod plan;
+#[cfg(unix)]
+pub mod retention;
 pub mod split;
 pub mod warning;
 pub mod write;
