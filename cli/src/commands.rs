@@ -32,6 +32,11 @@ enum Command {
     Corpus(CorpusArgs),
     /// Generate a sample and run the main job on it.
     Demo(DemoArgs),
+    /// Apply a retention period: overwrite and delete job folders older than --older-than days.
+    Purge(crate::cmd_purge::PurgeArgs),
+    /// Write docs/robustness.md: every corpus file's outcome, time and memory, the limits in
+    /// force, fuzzing and kill-test records.
+    RobustnessReport(crate::cmd_robustness::RobustnessArgs),
 }
 
 #[derive(Args)]
@@ -235,6 +240,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Impose(args) => impose(*args),
         Command::Corpus(args) => corpus(args),
         Command::Demo(args) => demo(args),
+        Command::Purge(args) => crate::cmd_purge::purge(args),
+        Command::RobustnessReport(args) => crate::cmd_robustness::robustness_report(args),
     }
 }
 
@@ -258,6 +265,13 @@ fn impose(args: ImposeArgs) -> Result<()> {
         format!("job {} failed; nothing was completed in {}", config.job, config.out_dir.display())
     })?;
     print_summary(&config, &outcome, started);
+    if args.delete_input_on_success {
+        let mut inputs = config.inputs.clone();
+        if let SplitRule::Index { path } = &config.split {
+            inputs.push(path.clone());
+        }
+        crate::cmd_purge::delete_inputs(&inputs)?;
+    }
     Ok(())
 }
 

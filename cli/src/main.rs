@@ -1,7 +1,10 @@
 //! The `sheetseal` command: a thin layer of argument parsing and reporting over sheetseal-core.
 
+mod cmd_purge;
+mod cmd_robustness;
 mod commands;
 mod limits_args;
+mod measure;
 
 use std::process::ExitCode;
 
@@ -18,7 +21,7 @@ fn main() -> ExitCode {
     match outcome {
         Ok(Ok(())) => ExitCode::SUCCESS,
         Ok(Err(error)) => {
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", message(&error));
             let internal =
                 error.downcast_ref::<sheetseal_core::Error>().is_some_and(sheetseal_core::Error::is_internal);
             ExitCode::from(if internal { EXIT_INTERNAL } else { EXIT_INPUT })
@@ -30,4 +33,20 @@ fn main() -> ExitCode {
             ExitCode::from(EXIT_INTERNAL)
         }
     }
+}
+
+/// The error and its causes, each cause once: a cause whose text an outer message already
+/// quotes is not repeated.
+fn message(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain() {
+        let part = cause.to_string();
+        if !text.contains(&part) {
+            if !text.is_empty() {
+                text.push_str(": ");
+            }
+            text.push_str(&part);
+        }
+    }
+    text
 }

@@ -5,8 +5,12 @@ mod fixtures;
 mod measure;
 mod util;
 
+mod active_content;
 mod corpus_public;
+mod customer_data;
 mod demo;
+mod determinism_threads;
+mod faults;
 mod hostile_input;
 mod impose_errors;
 mod layouts;

@@ -149,7 +149,11 @@ pub fn run(config: &JobConfig) -> Result<JobOutcome, Error> {
         let output_path = config.out_dir.join(&name);
         let output_err = |source| Error::Output { path: output_path.clone(), source };
         let mut file = AtomicFile::create(&output_path).map_err(output_err)?;
-        let (writer, report) = write_file(&impose_job, file_index, file.writer())?;
+        let (writer, report) = write_file(&impose_job, file_index, file.writer()).map_err(|e| match e {
+            // A failed write (a full disk, say) is about this file.
+            crate::write::WriteError::Io(source) => output_err(source),
+            other => other.into(),
+        })?;
         let (bytes, sha256) = writer.finish().map_err(output_err)?;
         let committed_file = file.commit(bytes, sha256).map_err(output_err)?;
         committed.push(committed_file.path.clone());

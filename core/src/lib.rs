@@ -59,7 +59,7 @@ pub enum Error {
     Mark(#[from] mark::MarkError),
     #[error(transparent)]
     Write(#[from] write::WriteError),
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {path}: {source}; check that the output folder is writable and has free space, then run the job again")]
     Output { path: PathBuf, source: std::io::Error },
     #[error("internal error: {0}")]
     Internal(String),
