@@ -42,7 +42,7 @@ const BAR_WIDTH: usize = 40;
 pub fn run(args: SplitCheckArgs) -> Result<()> {
     let rule = args.split.rule()?;
     let inputs = job::input_paths(&rule, &args.inputs)?;
-    let options = IngestOptions { password: args.password.clone() };
+    let options = IngestOptions { password: args.password.clone(), ..IngestOptions::default() };
     let sources: Vec<SourceDocument> =
         inputs.iter().map(|path| ingest::open(path, &options)).collect::<Result<_, _>>()?;
     if let Some(page) = args.show_text {

@@ -52,6 +52,11 @@ enum Command {
     Preview(crate::cmd_preview::PreviewArgs),
     /// Mark payload presets and the readability proof.
     Marks(MarksArgs),
+    /// Apply a retention period: overwrite and delete job folders older than --older-than days.
+    Purge(crate::cmd_purge::PurgeArgs),
+    /// Write docs/robustness.md: every corpus file's outcome, time and memory, the limits in
+    /// force, fuzzing and kill-test records.
+    RobustnessReport(crate::cmd_robustness::RobustnessArgs),
 }
 
 #[derive(Args)]
@@ -84,6 +89,12 @@ struct ImposeArgs {
     /// not depend on timing).
     #[arg(long, hide = true)]
     stats: Option<PathBuf>,
+    #[command(flatten)]
+    limits: crate::limits_args::LimitsArgs,
+    /// After the job has succeeded, overwrite and delete the input PDF(s) and the split index
+    /// (the "deleted after successful processing" policy); one audit line per file.
+    #[arg(long)]
+    delete_input_on_success: bool,
 }
 
 #[derive(Args)]
@@ -237,6 +248,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::SplitCheck(args) => crate::cmd_split_check::run(args),
         Command::Preview(args) => crate::cmd_preview::run(args),
         Command::Marks(args) => crate::cmd_marks::run(args),
+        Command::Purge(args) => crate::cmd_purge::purge(args),
+        Command::RobustnessReport(args) => crate::cmd_robustness::robustness_report(args),
     }
 }
 
@@ -254,6 +267,7 @@ fn impose(args: ImposeArgs) -> Result<()> {
         account: args.account,
         max_sheets_per_item: args.split.max_sheets_per_item,
         on_oversize: args.split.on_oversize,
+        limits: args.limits.limits(),
         ..JobConfig::new(&args.job, args.inputs, args.split.rule()?, &args.out)
     };
     args.mark.apply(&mut config)?;
@@ -266,6 +280,13 @@ fn impose(args: ImposeArgs) -> Result<()> {
         let stats = crate::cmd_bench::RunStats::of(&outcome, started.elapsed());
         std::fs::write(path, serde_json::to_vec(&stats)?)
             .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if args.delete_input_on_success {
+        let mut inputs = config.inputs.clone();
+        if let SplitRule::Index { path } = &config.split {
+            inputs.push(path.clone());
+        }
+        crate::cmd_purge::delete_inputs(&inputs)?;
     }
     Ok(())
 }

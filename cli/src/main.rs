@@ -4,13 +4,17 @@ mod cmd_bench;
 mod cmd_export;
 mod cmd_marks;
 mod cmd_preview;
+mod cmd_purge;
 mod cmd_reconcile;
 mod cmd_returns;
+mod cmd_robustness;
 mod cmd_split_check;
 mod cmd_verify;
 mod commands;
 mod findings;
+mod limits_args;
 mod mark_args;
+mod measure;
 mod readability;
 mod split_args;
 
@@ -42,7 +46,7 @@ fn main() -> ExitCode {
             ExitCode::from(EXIT_FINDINGS)
         }
         Ok(Err(error)) => {
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", message(&error));
             let internal =
                 error.downcast_ref::<sheetseal_core::Error>().is_some_and(sheetseal_core::Error::is_internal);
             ExitCode::from(if internal { EXIT_INTERNAL } else { EXIT_INPUT })
@@ -54,4 +58,20 @@ fn main() -> ExitCode {
             ExitCode::from(EXIT_INTERNAL)
         }
     }
+}
+
+/// The error and its causes, each cause once: a cause whose text an outer message already
+/// quotes is not repeated.
+fn message(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain() {
+        let part = cause.to_string();
+        if !text.contains(&part) {
+            if !text.is_empty() {
+                text.push_str(": ");
+            }
+            text.push_str(&part);
+        }
+    }
+    text
 }

@@ -1,11 +1,18 @@
 //! End-to-end tests of the `sheetseal` binary, checked with tools we did not write: qpdf,
 //! poppler (pdftoppm, pdftotext) and the rxing Data Matrix decoder.
 
+mod fixtures;
+mod measure;
 mod util;
 
+mod active_content;
 mod closing_loop;
 mod corpus_public;
+mod customer_data;
 mod demo;
+mod determinism_threads;
+mod faults;
+mod hostile_input;
 mod impose_errors;
 mod layouts;
 mod marks;

@@ -5,8 +5,10 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+use crate::active_content::ActiveContent;
 use crate::geometry::mm;
 use crate::ingest::{self, IngestOptions, PageBox, SourceDocument};
+use crate::limits::{DecodeBudget, Limits};
 use crate::manifest::{self, Counts, InputRecord, Manifest, MarkSummary, OutputRecord, Tool};
 use crate::mark::{
     self, clear::ClearZoneJob, payload::validate_job_id, CollisionPolicy, MarkError, MarkGeometry,
@@ -15,7 +17,7 @@ use crate::mark::{
 use crate::plan::geometry::SheetSpec;
 use crate::plan::{FlipAxis, LayoutSpec, Plan};
 use crate::split::{self, OnOversize, SplitRule};
-use crate::write::atomic::AtomicFile;
+use crate::write::atomic::{self, AtomicFile, CommittedFiles};
 use crate::write::impose::{write_file, AnnotationPolicy, ImposeJob, MarkPlacement};
 use crate::Error;
 
@@ -40,6 +42,8 @@ pub struct JobConfig {
     pub max_sheets_per_item: usize,
     /// What to do with items over that limit.
     pub on_oversize: OnOversize,
+    /// What an input may make the job do (recorded in the manifest: the limits in force).
+    pub limits: Limits,
     /// Not serialised: the manifest lives in it, and the same job gives the same manifest
     /// wherever it is written.
     #[serde(skip)]
@@ -65,6 +69,7 @@ impl JobConfig {
             payload: PayloadConfig::default(),
             max_sheets_per_item: split::oversize::DEFAULT_MAX_SHEETS,
             on_oversize: OnOversize::default(),
+            limits: Limits::default(),
             out_dir: out_dir.to_path_buf(),
             password: None,
         }
@@ -118,7 +123,7 @@ pub fn run(config: &JobConfig) -> Result<JobOutcome, Error> {
     let mut times = StageTimes::default();
 
     let clock = Instant::now();
-    let options = IngestOptions { password: config.password.clone() };
+    let options = IngestOptions { password: config.password.clone(), limits: config.limits.clone() };
     let sources: Vec<SourceDocument> =
         inputs.iter().map(|path| ingest::open(path, &options)).collect::<Result<_, _>>()?;
     times.ingest = clock.elapsed();
@@ -153,6 +158,8 @@ pub fn run(config: &JobConfig) -> Result<JobOutcome, Error> {
     let payloads = &prepared.payloads;
 
     prepare_output_dir(&config.out_dir)?;
+    let mut committed = CommittedFiles::default();
+    let budget = DecodeBudget::new(config.limits.max_job_decompressed_bytes);
     let clock = Instant::now();
     let impose_job = ImposeJob {
         job: &config.job,
@@ -164,6 +171,8 @@ pub fn run(config: &JobConfig) -> Result<JobOutcome, Error> {
         grid: grid.as_ref(),
         page_box: config.page_box,
         annotations: config.annotations,
+        limits: &config.limits,
+        budget: &budget,
     };
     let mut outputs = Vec::new();
     let mut marks: Vec<Option<MarkPlacement>> = vec![None; plan.sheets.len()];
@@ -174,16 +183,21 @@ pub fn run(config: &JobConfig) -> Result<JobOutcome, Error> {
         let output_path = config.out_dir.join(&name);
         let output_err = |source| Error::Output { path: output_path.clone(), source };
         let mut file = AtomicFile::create(&output_path).map_err(output_err)?;
-        let (writer, report) = write_file(&impose_job, file_index, file.writer())?;
+        let (writer, report) = write_file(&impose_job, file_index, file.writer()).map_err(|e| match e {
+            // A failed write (a full disk, say) is about this file.
+            crate::write::WriteError::Io(source) => output_err(source),
+            other => other.into(),
+        })?;
         let (bytes, sha256) = writer.finish().map_err(output_err)?;
-        let committed = file.commit(bytes, sha256).map_err(output_err)?;
+        let committed_file = file.commit(bytes, sha256).map_err(output_err)?;
+        committed.push(committed_file.path.clone());
         for (leaf, placement) in &report.marks {
             marks[*leaf] = Some(placement.clone());
         }
         outputs.push(OutputRecord {
             path: name,
-            sha256: committed.sha256,
-            bytes: committed.bytes,
+            sha256: committed_file.sha256,
+            bytes: committed_file.bytes,
             pages: report.pages,
             sheets: report.marks.len(),
             press_sheets: plan.press_sheets.iter().filter(|p| p.file == file_index).count(),
@@ -211,7 +225,12 @@ pub fn run(config: &JobConfig) -> Result<JobOutcome, Error> {
         .flat_map(|(i, s)| s.warnings.iter().cloned().map(move |w| crate::Warning { input: Some(i), ..w }))
         .collect();
     warnings.extend(split.warnings);
-    warnings.extend(reports.iter().flat_map(|r| r.warnings.iter().cloned()));
+    for warning in reports.iter().flat_map(|r| r.warnings.iter()) {
+        // Each output file copies what it needs, so the same finding can come from several.
+        if !warnings.contains(warning) {
+            warnings.push(warning.clone());
+        }
+    }
     warnings.extend(mark_warnings);
     if !plan.straddling_items.is_empty() {
         warnings.push(crate::Warning::new(
@@ -249,6 +268,10 @@ pub fn run(config: &JobConfig) -> Result<JobOutcome, Error> {
             marks: marks.len(),
             annotations_flattened: reports.iter().map(|r| r.annotations_flattened).sum(),
             annotations_dropped: reports.iter().map(|r| r.annotations_dropped).sum(),
+            active_content_removed: sources.iter().fold(ActiveContent::default(), |mut total, s| {
+                total.add(&s.active_content);
+                total
+            }),
             warnings: warnings.len(),
             dropped_pages: split.dropped.len(),
             diverted_items: diverted.len(),
@@ -268,6 +291,7 @@ pub fn run(config: &JobConfig) -> Result<JobOutcome, Error> {
     manifest
         .write(&config.out_dir)
         .map_err(|source| Error::Output { path: config.out_dir.join(manifest::MANIFEST_FILE), source })?;
+    committed.keep();
     times.manifest = clock.elapsed();
     Ok(JobOutcome { manifest, times })
 }
@@ -370,10 +394,12 @@ fn mark_findings(
 }
 
 /// Creates the output folder and removes an earlier job's manifest first, so that a manifest
-/// never describes output this run is about to replace.
+/// never describes output this run is about to replace, and the temporary files of a run that
+/// was killed.
 fn prepare_output_dir(dir: &Path) -> Result<(), Error> {
     let err = |source| Error::Output { path: dir.to_path_buf(), source };
     std::fs::create_dir_all(dir).map_err(err)?;
+    atomic::remove_stale_partials(dir).map_err(err)?;
     for name in [manifest::MANIFEST_FILE, manifest::SHEETS_CSV_FILE] {
         match std::fs::remove_file(dir.join(name)) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(err(e)),

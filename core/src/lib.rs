@@ -26,11 +26,13 @@
 //! assert_eq!(plan.blank_pages(), 1);
 //! ```
 
+pub mod active_content;
 pub mod control;
 pub mod geometry;
 pub mod ingest;
 pub mod job;
 pub mod jobdir;
+pub mod limits;
 pub mod lookup;
 pub mod manifest;
 pub mod manifest_check;
@@ -40,6 +42,8 @@ pub mod pdfium;
 pub mod plan;
 pub mod preview;
 pub mod reconcile;
+#[cfg(unix)]
+pub mod retention;
 pub mod returns;
 pub mod split;
 pub mod verify;
@@ -64,7 +68,7 @@ pub enum Error {
     Mark(#[from] mark::MarkError),
     #[error(transparent)]
     Write(#[from] write::WriteError),
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {path}: {source}; check that the output folder is writable and has free space, then run the job again")]
     Output { path: PathBuf, source: std::io::Error },
     #[error("internal error: {0}")]
     Internal(String),

@@ -133,6 +133,10 @@ pub struct Counts {
     pub marks: usize,
     pub annotations_flattened: usize,
     pub annotations_dropped: usize,
+    /// Active content the inputs carried and the output leaves out (JavaScript, launch and URI
+    /// actions, embedded files, ...), by kind.
+    #[serde(default)]
+    pub active_content_removed: crate::active_content::ActiveContent,
     pub warnings: usize,
     /// Input pages dropped by the split rule (see `Manifest::dropped`).
     #[serde(default, skip_serializing_if = "is_zero")]

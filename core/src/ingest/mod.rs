@@ -13,16 +13,18 @@ use lopdf::{Dictionary, Document, LoadOptions, Object, ObjectId};
 use memmap2::Mmap;
 use sha2::{Digest, Sha256};
 
+use crate::active_content::{self, ActiveContent};
 use crate::geometry::{Rect, Rotation};
+use crate::limits::{self, LimitError, Limits};
 use crate::warning::Warning;
 
 pub mod annotations;
+pub mod encryption;
+pub mod repair;
 pub use annotations::Annotation;
 
 /// US Letter, the size PDF readers assume when a page has no usable `/MediaBox`.
 const DEFAULT_MEDIA_BOX: Rect = Rect { x0: 0.0, y0: 0.0, x1: 612.0, y1: 792.0 };
-/// How deep a page tree may nest before the file is refused.
-const MAX_PAGE_TREE_DEPTH: usize = 64;
 /// The largest page side a PDF may declare (ISO 32000 implementation limit is 14,400 units;
 /// we accept more, but refuse absurd values that would overflow geometry).
 const MAX_PAGE_SIDE_PT: f64 = 1.0e6;
@@ -32,6 +34,8 @@ const MAX_PAGE_SIDE_PT: f64 = 1.0e6;
 pub struct IngestOptions {
     /// The user password of encrypted inputs.
     pub password: Option<String>,
+    /// Limits on what an input may make the reader do.
+    pub limits: Limits,
 }
 
 /// Why an input cannot be used.
@@ -42,24 +46,28 @@ pub enum IngestError {
     Io { path: PathBuf, source: std::io::Error },
     #[error("{path} is empty (0 bytes): the upload is incomplete; ask the customer to send it again")]
     Empty { path: PathBuf },
-    #[error("{path} is not a PDF: no '%PDF-' header in its first 1024 bytes")]
+    #[error(
+        "{path} is not a PDF: no '%PDF-' header in its first 1024 bytes; ask the customer for the PDF itself"
+    )]
     NotPdf { path: PathBuf },
-    #[error("{path} is encrypted and does not open without a password: pass --password")]
+    #[error("{path} is encrypted with a password to open it: pass --password or --password-file (ask the customer for the password, or for an unencrypted file)")]
     PasswordRequired { path: PathBuf },
-    #[error("{path}: the password given does not open this file")]
+    #[error("{path}: the password given opens neither as the user nor as the owner password of this file; check it with the customer")]
     WrongPassword { path: PathBuf },
-    #[error("{path} cannot be parsed as a PDF ({detail}); it is damaged beyond repair")]
-    Unparseable { path: PathBuf, detail: String },
+    #[error("{path} is encrypted with the security handler /{handler}, which sheetseal cannot open (only password encryption is supported); ask the customer for an unencrypted file")]
+    UnsupportedEncryption { path: PathBuf, handler: String },
+    #[error("{path} cannot be read as a PDF ({detail}) and could not be repaired: {hint}")]
+    Unparseable { path: PathBuf, detail: String, hint: String },
+    #[error("{path}: {source}")]
+    Limit { path: PathBuf, source: LimitError },
     #[error("{path} has no page tree ({detail})")]
     NoPageTree { path: PathBuf, detail: String },
     #[error("{path} has no pages")]
     NoPages { path: PathBuf },
     #[error(
-        "{path}: the page tree loops back on itself at object {object} {generation} R; the file is malformed"
+        "{path}: the page tree loops back on itself at object {object} {generation} R; the file is malformed (readers disagree on its pages): ask the customer to export it again"
     )]
     PageTreeCycle { path: PathBuf, object: u32, generation: u16 },
-    #[error("{path}: the page tree is nested deeper than {MAX_PAGE_TREE_DEPTH} levels")]
-    PageTreeTooDeep { path: PathBuf },
     #[error("{path}, page {page}: {detail}")]
     BadPage { path: PathBuf, page: usize, detail: String },
 }
@@ -153,6 +161,8 @@ pub struct SourceDocument {
     pub doc: Document,
     pub pages: Vec<SourcePage>,
     pub warnings: Vec<Warning>,
+    /// The active content the input carried (none of it is copied to the output).
+    pub active_content: ActiveContent,
 }
 
 /// Opens, hashes and parses one input.
@@ -181,30 +191,52 @@ pub fn open_bytes(path: &Path, bytes: &[u8], options: &IngestOptions) -> Result<
         return Err(IngestError::NotPdf { path: path_buf });
     }
     let sha256 = hex(&Sha256::digest(bytes));
-    let load_options = LoadOptions { password: options.password.clone(), ..LoadOptions::default() };
-    let doc =
-        Document::load_mem_with_options(bytes, load_options).map_err(|e| classify_load_error(path, e))?;
+    let limits = &options.limits;
+    let load_options = LoadOptions {
+        password: options.password.clone(),
+        max_decompressed_size: Some(usize::try_from(limits.max_stream_bytes).unwrap_or(usize::MAX)),
+        ..LoadOptions::default()
+    };
+    let doc = Document::load_mem_with_options(bytes, load_options)
+        .map_err(|e| classify_load_error(path, bytes, limits, e))?;
     if doc.is_encrypted() {
-        return Err(match options.password {
-            Some(_) => IngestError::WrongPassword { path: path_buf },
-            None => IngestError::PasswordRequired { path: path_buf },
-        });
+        return Err(encrypted_error(path, &doc, options.password.is_some()));
     }
-    let mut warnings = Vec::new();
-    if doc.was_encrypted() {
-        warnings.push(Warning::new(
-            "input-decrypted",
-            "the input was encrypted; it was opened and the output is written without encryption",
-        ));
-    }
-    let pages = walk_page_tree(path, &doc, &mut warnings)?;
+    limits::check_object_count(doc.objects.len(), limits)
+        .map_err(|source| IngestError::Limit { path: path_buf.clone(), source })?;
+    let mut warnings = repair::warnings(&doc);
+    warnings.extend(encryption::warning(encryption::protection(&doc, options.password.is_some())));
+    let pages = walk_page_tree(path, &doc, limits.max_page_tree_depth, &mut warnings)?;
     if needs_appearances(&doc) {
         warnings.push(Warning::new(
             "form-needs-appearances",
             "the form asks viewers to regenerate field appearances (/NeedAppearances); fields are printed as their stored appearance streams, which may not show the latest values",
         ));
     }
-    Ok(SourceDocument { path: path_buf, sha256, size_bytes: bytes.len() as u64, doc, pages, warnings })
+    let active_content = active_content::inventory(&doc);
+    warnings.extend(active_content::warning(&active_content));
+    Ok(SourceDocument {
+        path: path_buf,
+        sha256,
+        size_bytes: bytes.len() as u64,
+        doc,
+        pages,
+        warnings,
+        active_content,
+    })
+}
+
+/// Why a document that is still encrypted after loading did not open.
+fn encrypted_error(path: &Path, doc: &Document, password_given: bool) -> IngestError {
+    let path = path.to_path_buf();
+    let handler = doc.get_encrypted().ok().and_then(|d| d.get(b"Filter").ok()).and_then(|f| f.as_name().ok());
+    match handler {
+        Some(name) if name != b"Standard" => {
+            IngestError::UnsupportedEncryption { path, handler: String::from_utf8_lossy(name).into_owned() }
+        }
+        _ if password_given => IngestError::WrongPassword { path },
+        _ => IngestError::PasswordRequired { path },
+    }
 }
 
 /// Whether the document's interactive form sets `/NeedAppearances true`.
@@ -216,12 +248,33 @@ fn needs_appearances(doc: &Document) -> bool {
         == Some(true)
 }
 
-fn classify_load_error(path: &Path, error: lopdf::Error) -> IngestError {
+fn classify_load_error(path: &Path, bytes: &[u8], limits: &Limits, error: lopdf::Error) -> IngestError {
     let path = path.to_path_buf();
     match error {
         lopdf::Error::InvalidPassword => IngestError::WrongPassword { path },
         lopdf::Error::Decryption(_) => IngestError::PasswordRequired { path },
-        other => IngestError::Unparseable { path, detail: other.to_string() },
+        lopdf::Error::UnsupportedSecurityHandler(handler) => IngestError::UnsupportedEncryption {
+            path,
+            handler: String::from_utf8_lossy(&handler).into_owned(),
+        },
+        lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. }) => IngestError::Limit {
+            path,
+            source: LimitError::StreamTooLarge { object: None, limit: limits.max_stream_bytes },
+        },
+        other => IngestError::Unparseable { path, detail: other.to_string(), hint: damage_hint(bytes) },
+    }
+}
+
+/// What a file that cannot be read looks like, and what to do about it.
+fn damage_hint(bytes: &[u8]) -> String {
+    let tail = &bytes[bytes.len().saturating_sub(1024)..];
+    if tail.windows(5).any(|w| w == b"%%EOF") {
+        "its structure is damaged throughout; ask the customer to export it to PDF again".to_string()
+    } else {
+        format!(
+            "it ends after {} bytes without the %%EOF marker, so it was probably cut off during upload or export; ask the customer to send it again",
+            bytes.len()
+        )
     }
 }
 
@@ -250,6 +303,7 @@ impl Inherited {
 fn walk_page_tree(
     path: &Path,
     doc: &Document,
+    max_depth: usize,
     warnings: &mut Vec<Warning>,
 ) -> Result<Vec<SourcePage>, IngestError> {
     let no_tree = |detail: String| IngestError::NoPageTree { path: path.to_path_buf(), detail };
@@ -265,8 +319,11 @@ fn walk_page_tree(
     let mut stack: Vec<(ObjectId, Inherited, usize)> = vec![(root, Inherited::default(), 0)];
     while let Some((id, inherited, depth)) = stack.pop() {
         let first_visit = visited.insert(id);
-        if depth > MAX_PAGE_TREE_DEPTH {
-            return Err(IngestError::PageTreeTooDeep { path: path.to_path_buf() });
+        if depth > max_depth {
+            return Err(IngestError::Limit {
+                path: path.to_path_buf(),
+                source: LimitError::PageTreeTooDeep { limit: max_depth },
+            });
         }
         let Ok(node) = doc.get_dictionary(id) else {
             warnings.push(Warning::new(

@@ -8,6 +8,9 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 use tempfile::NamedTempFile;
 
+/// The name every temporary output starts with; nothing else in an output folder does.
+pub const PARTIAL_PREFIX: &str = ".sheetseal-partial-";
+
 /// A file being written; dropped without [`AtomicFile::commit`], it disappears.
 pub struct AtomicFile {
     temp: NamedTempFile,
@@ -26,7 +29,7 @@ impl AtomicFile {
     /// Opens a temporary file beside `destination`.
     pub fn create(destination: &Path) -> io::Result<AtomicFile> {
         let dir = destination.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        let temp = tempfile::Builder::new().prefix(".sheetseal-partial-").suffix(".tmp").tempfile_in(dir)?;
+        let temp = tempfile::Builder::new().prefix(PARTIAL_PREFIX).suffix(".tmp").tempfile_in(dir)?;
         Ok(AtomicFile { temp, destination: destination.to_path_buf() })
     }
 
@@ -54,6 +57,48 @@ impl AtomicFile {
         writer.write_all(content)?;
         let (bytes, sha256) = writer.finish()?;
         file.commit(bytes, sha256)
+    }
+}
+
+/// Removes the temporary files a killed run left in `dir` (a process killed outright cannot
+/// remove its own); returns how many. One job writes into a folder at a time.
+pub fn remove_stale_partials(dir: &Path) -> io::Result<usize> {
+    let mut removed = 0;
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let partial = name.to_str().is_some_and(|n| n.starts_with(PARTIAL_PREFIX) && n.ends_with(".tmp"));
+        if partial && entry.file_type()?.is_file() {
+            std::fs::remove_file(entry.path())?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
+/// Files committed by a run that has not finished: removed again if the run fails, so that a
+/// failed job leaves none of its output behind.
+#[derive(Default)]
+pub struct CommittedFiles {
+    paths: Vec<PathBuf>,
+}
+
+impl CommittedFiles {
+    pub fn push(&mut self, path: PathBuf) {
+        self.paths.push(path);
+    }
+
+    /// The run finished: the files stay.
+    pub fn keep(mut self) {
+        self.paths.clear();
+    }
+}
+
+impl Drop for CommittedFiles {
+    fn drop(&mut self) {
+        for path in &self.paths {
+            let _ = std::fs::remove_file(path);
+        }
     }
 }
 
@@ -107,5 +152,31 @@ mod tests {
         assert_eq!(std::fs::read(&target).unwrap(), b"abc");
         assert_eq!(committed.sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn stale_partials_are_removed_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let abandoned = AtomicFile::create(&dir.path().join("out.pdf")).unwrap();
+        std::mem::forget(abandoned); // as if the process had been killed
+        std::fs::write(dir.path().join("out.pdf"), b"kept").unwrap();
+        std::fs::write(dir.path().join(".sheetseal-partial-notes.txt"), b"kept").unwrap();
+        assert_eq!(remove_stale_partials(dir.path()).unwrap(), 1);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+    }
+
+    #[test]
+    fn committed_files_of_a_failed_run_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a.pdf"), dir.path().join("b.pdf"));
+        {
+            let mut files = CommittedFiles::default();
+            files.push(AtomicFile::write_all(&a, b"a").unwrap().path);
+        }
+        assert!(!a.exists());
+        let mut files = CommittedFiles::default();
+        files.push(AtomicFile::write_all(&b, b"b").unwrap().path);
+        files.keep();
+        assert!(b.exists());
     }
 }

@@ -6,31 +6,67 @@
 //! the plan, never on timing.
 
 use std::collections::{HashMap, VecDeque};
-use std::io::{self, Write};
+use std::io::Write;
 
-use lopdf::{Document, Object, ObjectId};
+use lopdf::{dictionary, Dictionary, Document, Object, ObjectId, Stream};
 
 use super::file::PdfFile;
+use super::forms::{FormGraph, LoopCut};
 use super::syntax;
+use crate::active_content;
+use crate::limits::{judge_image, DecodeBudget, ImageVerdict, LimitError, Limits};
+use crate::warning::Warning;
+
+/// Why copying stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum CopyError {
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Limit(#[from] LimitError),
+}
+
+/// Stands for the empty form that replaces a drawing which closes a loop of forms.
+const EMPTY_FORM: ObjectId = (u32::MAX, u16::MAX);
 
 /// Copies objects of one source document.
 pub struct Copier<'d> {
     doc: &'d Document,
+    limits: &'d Limits,
+    budget: &'d DecodeBudget,
     numbers: HashMap<ObjectId, Option<u32>>,
-    pending: VecDeque<(ObjectId, u32)>,
+    /// Objects to write, with how many references away from a page they are.
+    pending: VecDeque<(ObjectId, u32, usize)>,
     scratch: Vec<u8>,
+    forms: FormGraph,
+    /// Drawings to replace with the empty form, by the form that draws them.
+    cuts: HashMap<ObjectId, Vec<Vec<u8>>>,
+    failure: Option<LimitError>,
+    warnings: Vec<Warning>,
 }
 
 impl<'d> Copier<'d> {
-    pub fn new(doc: &'d Document) -> Self {
-        Copier { doc, numbers: HashMap::new(), pending: VecDeque::new(), scratch: Vec::with_capacity(4096) }
+    pub fn new(doc: &'d Document, limits: &'d Limits, budget: &'d DecodeBudget) -> Self {
+        Copier {
+            doc,
+            limits,
+            budget,
+            numbers: HashMap::new(),
+            pending: VecDeque::new(),
+            scratch: Vec::with_capacity(4096),
+            forms: FormGraph::default(),
+            cuts: HashMap::new(),
+            failure: None,
+            warnings: Vec::new(),
+        }
     }
 
     /// Serialises `object` (which belongs to this copier's document) into `out`, queueing every
-    /// object it refers to for copying.
+    /// object it refers to for copying. Active content in it is left out.
     pub fn serialise<W: Write>(&mut self, file: &mut PdfFile<W>, object: &Object, out: &mut Vec<u8>) {
-        let mut renumber = self.renumberer(file);
-        syntax::write_object(object, out, &mut renumber);
+        let object = active_content::sanitize(object);
+        let mut renumber = self.renumberer(file, 1);
+        syntax::write_object(&object, out, &mut renumber);
     }
 
     /// Serialises a stream built for the output whose dictionary may refer to this document's
@@ -38,55 +74,187 @@ impl<'d> Copier<'d> {
     pub fn serialise_stream<W: Write>(
         &mut self,
         file: &mut PdfFile<W>,
-        dict: &lopdf::Dictionary,
+        dict: &Dictionary,
         content: &[u8],
         out: &mut Vec<u8>,
     ) {
-        let mut renumber = self.renumberer(file);
-        syntax::write_stream(dict, content, out, &mut renumber);
+        let dict = active_content::sanitize_dictionary(dict);
+        let mut renumber = self.renumberer(file, 1);
+        syntax::write_stream(&dict, content, out, &mut renumber);
     }
 
     /// The output number of source object `id`, queueing it for copying; `None` when it is
-    /// missing or a page.
+    /// missing, a page, or active content.
     pub fn reference<W: Write>(&mut self, file: &mut PdfFile<W>, id: ObjectId) -> Option<u32> {
-        let mut renumber = self.renumberer(file);
+        let mut renumber = self.renumberer(file, 1);
         renumber(id)
     }
 
-    /// Writes every queued object, and those they refer to, until nothing is left.
-    pub fn flush<W: Write>(&mut self, file: &mut PdfFile<W>) -> io::Result<()> {
-        while let Some((id, number)) = self.pending.pop_front() {
-            let object = self.doc.get_object(id).unwrap_or(&Object::Null);
+    /// Writes every queued object, and those they refer to, until nothing is left. Fails when
+    /// the objects go beyond a limit.
+    pub fn flush<W: Write>(&mut self, file: &mut PdfFile<W>) -> Result<(), CopyError> {
+        while let Some((id, number, depth)) = self.pending.pop_front() {
+            if let Some(error) = self.failure.take() {
+                return Err(error.into());
+            }
+            let empty_form;
+            let object = if id == EMPTY_FORM {
+                empty_form = Object::Stream(Stream::new(
+                    dictionary! { "Type" => "XObject", "Subtype" => "Form", "BBox" => vec![0.into(), 0.into(), 0.into(), 0.into()] },
+                    Vec::new(),
+                ));
+                &empty_form
+            } else {
+                self.doc.get_object(id).unwrap_or(&Object::Null)
+            };
+            self.inspect(id, object)?;
+            let cut;
+            let object = match self.cuts.get(&id) {
+                Some(names) => {
+                    cut = without_drawings(self.doc, object, names);
+                    &cut
+                }
+                None => object,
+            };
+            let object = active_content::sanitize(object);
             let mut body = std::mem::take(&mut self.scratch);
             body.clear();
-            self.serialise(file, object, &mut body);
+            {
+                let mut renumber = self.renumberer(file, depth + 1);
+                syntax::write_object(&object, &mut body, &mut renumber);
+            }
             file.write_object(number, &body)?;
             self.scratch = body;
         }
-        Ok(())
+        match self.failure.take() {
+            Some(error) => Err(error.into()),
+            None => Ok(()),
+        }
     }
 
+    /// Warnings about what was copied (large images, loops of forms cut), taken out.
+    pub fn take_warnings(&mut self) -> Vec<Warning> {
+        std::mem::take(&mut self.warnings)
+    }
+
+    /// Checks an object about to be copied against the limits: images by their declared size,
+    /// forms by how deep they nest and whether they draw themselves.
+    fn inspect(&mut self, id: ObjectId, object: &Object) -> Result<(), LimitError> {
+        let Object::Stream(stream) = object else {
+            return Ok(());
+        };
+        match stream.dict.get(b"Subtype").and_then(Object::as_name) {
+            Ok(b"Image") => self.inspect_image(id, &stream.dict),
+            Ok(b"Form") => {
+                let mut found = Vec::new();
+                self.forms.analyse(self.doc, id, self.limits, self.budget, &mut found)?;
+                for LoopCut { form, name, target } in found {
+                    self.warnings.push(Warning::new(
+                        "form-loop-cut",
+                        format!(
+                            "form {} {} R draws form {} {} R (/{}), which draws it again: an endless loop; that drawing is left out, as viewers do",
+                            form.0,
+                            form.1,
+                            target.0,
+                            target.1,
+                            String::from_utf8_lossy(&name)
+                        ),
+                    ));
+                    self.cuts.entry(form).or_default().push(name);
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn inspect_image(&mut self, id: ObjectId, dict: &Dictionary) -> Result<(), LimitError> {
+        let number = |key: &[u8]| {
+            let value = self.doc.dereference(dict.get(key).ok()?).ok()?.1.as_i64().ok()?;
+            u64::try_from(value).ok()
+        };
+        let (Some(width), Some(height)) = (number(b"Width"), number(b"Height")) else {
+            return Ok(());
+        };
+        match judge_image(width, height, self.limits) {
+            ImageVerdict::Accept => Ok(()),
+            ImageVerdict::Warn => {
+                self.warnings.push(Warning::new(
+                    "image-large",
+                    format!(
+                        "image {} {} R is {width} x {height} pixels ({} megapixels); it is copied as it is (sheetseal never decodes images), but a printer may be slow or fail on it",
+                        id.0,
+                        id.1,
+                        width.saturating_mul(height) / 1_000_000
+                    ),
+                ));
+                Ok(())
+            }
+            ImageVerdict::Refuse => Err(LimitError::ImageTooLarge {
+                object: id,
+                width,
+                height,
+                limit: self.limits.max_image_pixels.unwrap_or_default(),
+            }),
+        }
+    }
+
+    /// A function that gives each referenced object its output number, queueing it at `depth`
+    /// references from a page; refused objects become `null`.
     fn renumberer<'a, W: Write>(
         &'a mut self,
         file: &'a mut PdfFile<W>,
+        depth: usize,
     ) -> impl FnMut(ObjectId) -> Option<u32> + 'a {
         let doc = self.doc;
         let numbers = &mut self.numbers;
         let pending = &mut self.pending;
+        let failure = &mut self.failure;
+        let max_depth = self.limits.max_reference_depth;
         move |id| {
             *numbers.entry(id).or_insert_with(|| {
-                let object = doc.get_object(id).ok()?;
-                if is_page_tree_node(object) {
-                    // Pages are placed as forms, never copied: a reference to one (from a link,
-                    // say) would drag the whole input along.
-                    return None;
+                if id != EMPTY_FORM {
+                    let object = doc.get_object(id).ok()?;
+                    if is_page_tree_node(object) || active_content::classify(object).is_some() {
+                        // Pages are placed as forms, never copied: a reference to one (from a
+                        // link, say) would drag the whole input along. Actions and embedded
+                        // files never reach the printer.
+                        return None;
+                    }
+                    if depth > max_depth {
+                        failure.get_or_insert(LimitError::ReferencesTooDeep { object: id, limit: max_depth });
+                        return None;
+                    }
                 }
                 let number = file.reserve();
-                pending.push_back((id, number));
+                pending.push_back((id, number, depth));
                 Some(number)
             })
         }
     }
+}
+
+/// A form with the drawings named in `names` pointed at the empty form: its resources become a
+/// private copy, so other forms that share them are untouched.
+fn without_drawings(doc: &Document, object: &Object, names: &[Vec<u8>]) -> Object {
+    let Object::Stream(stream) = object else {
+        return object.clone();
+    };
+    let resolve = |o: Option<&Object>| -> Dictionary {
+        o.and_then(|o| doc.dereference(o).ok())
+            .and_then(|(_, o)| o.as_dict().ok())
+            .cloned()
+            .unwrap_or_default()
+    };
+    let mut resources = resolve(stream.dict.get(b"Resources").ok());
+    let mut xobjects = resolve(resources.get(b"XObject").ok());
+    for name in names {
+        xobjects.set(name.clone(), Object::Reference(EMPTY_FORM));
+    }
+    resources.set("XObject", xobjects);
+    let mut copy = Stream::new(stream.dict.clone(), stream.content.clone());
+    copy.dict.set("Resources", resources);
+    Object::Stream(copy)
 }
 
 fn is_page_tree_node(object: &Object) -> bool {
@@ -117,7 +285,9 @@ mod tests {
         );
         let page = doc.add_object(dictionary! { "Type" => "Page" });
         let mut file = PdfFile::new(Vec::new()).unwrap();
-        let mut copier = Copier::new(&doc);
+        let limits = Limits::default();
+        let budget = DecodeBudget::new(1 << 30);
+        let mut copier = Copier::new(&doc, &limits, &budget);
         let mut out = Vec::new();
         let root = Object::Array(vec![
             Object::Reference(a),

@@ -19,12 +19,14 @@ use super::file::PdfFile;
 use super::{printer_marks, WriteError};
 use crate::geometry::{fmt_num, mm, placement_matrix, Matrix, Rect};
 use crate::ingest::{PageBox, SourceDocument, SourcePage};
+use crate::limits::{check_stream_size, decode_within_limits, DecodeBudget, DecodeFailure, Limits};
 use crate::mark::{self, MarkGeometry};
 use crate::plan::geometry::{place, Grid, SheetSpec};
 use crate::plan::{Face, Layout, Plan, PressSheet, Side, Slot};
 use crate::warning::Warning;
 
-/// The largest a page's joined content streams may decompress to.
+/// The most a page's content may decompress to where a job's [`Limits`] are not at hand
+/// (e.g. the blank-page split rule): the default per-stream limit.
 pub const MAX_CONTENT_BYTES: usize = 64 * 1024 * 1024;
 
 /// What happens to annotations and form fields.
@@ -63,6 +65,9 @@ pub struct ImposeJob<'a> {
     pub grid: Option<&'a Grid>,
     pub page_box: PageBox,
     pub annotations: AnnotationPolicy,
+    pub limits: &'a Limits,
+    /// What the whole job may still decompress.
+    pub budget: &'a DecodeBudget,
 }
 
 /// Where a leaf's mark landed.
@@ -97,7 +102,7 @@ pub fn write_file<W: Write>(job: &ImposeJob, file: usize, out: W) -> Result<(W, 
     let mut writer = FileWriter {
         job,
         pdf: PdfFile::new(out)?,
-        copiers: job.sources.iter().map(|s| Copier::new(&s.doc)).collect(),
+        copiers: job.sources.iter().map(|s| Copier::new(&s.doc, job.limits, job.budget)).collect(),
         forms: HashMap::new(),
         report: ImposeReport::default(),
         slug_font: None,
@@ -325,7 +330,10 @@ impl<'a, W: Write> FileWriter<'a, '_, W> {
             }
         }
         content.extend_from_slice(b" Q\n");
-        self.copiers[input].flush(&mut self.pdf)?;
+        let copier = &mut self.copiers[input];
+        copier.flush(&mut self.pdf).map_err(|e| WriteError::copying(&source.path, page_index + 1, e))?;
+        let warnings = copier.take_warnings();
+        self.report.warnings.extend(warnings.into_iter().map(|w| Warning { input: Some(input), ..w }));
         Ok(())
     }
 
@@ -345,9 +353,9 @@ impl<'a, W: Write> FileWriter<'a, '_, W> {
             &mut self.pdf,
             &mut self.copiers[input],
             &job.sources[input],
-            input,
-            page_index,
+            (input, page_index),
             &bbox,
+            (job.limits, job.budget),
             &mut self.report.warnings,
         )?;
         self.forms.insert(key, form);
@@ -460,9 +468,9 @@ fn write_form<W: Write>(
     file: &mut PdfFile<W>,
     copier: &mut Copier,
     source: &SourceDocument,
-    input: usize,
-    page_index: usize,
+    (input, page_index): (usize, usize),
     bbox: &Rect,
+    (limits, budget): (&Limits, &DecodeBudget),
     warnings: &mut Vec<Warning>,
 ) -> Result<u32, WriteError> {
     let page = &source.pages[page_index];
@@ -477,6 +485,11 @@ fn write_form<W: Write>(
     }
     let bad_content =
         |detail: String| WriteError::Content { path: source.path.clone(), page: page_index + 1, detail };
+    let limit_error = |source_error| WriteError::Limit {
+        path: source.path.clone(),
+        page: page_index + 1,
+        source: source_error,
+    };
     let content: std::borrow::Cow<[u8]> = match page.contents.as_slice() {
         [] => std::borrow::Cow::Borrowed(&[]),
         [single] => {
@@ -485,6 +498,8 @@ fn write_form<W: Write>(
                 .get_object(*single)
                 .and_then(Object::as_stream)
                 .map_err(|e| bad_content(e.to_string()))?;
+            // Copied byte for byte, so never inflated here unless it could be a bomb.
+            check_stream_size(stream, *single, limits.max_stream_bytes, budget).map_err(limit_error)?;
             for key in [b"Filter".as_slice(), b"DecodeParms"] {
                 if let Ok(value) = stream.dict.get(key) {
                     dict.set(key, value.clone());
@@ -500,15 +515,17 @@ fn write_form<W: Write>(
                     .get_object(*id)
                     .and_then(Object::as_stream)
                     .map_err(|e| bad_content(e.to_string()))?;
-                match stream.get_plain_content_with_limit(MAX_CONTENT_BYTES.saturating_sub(joined.len())) {
+                let room = limits.max_stream_bytes.saturating_sub(joined.len() as u64);
+                match decode_within_limits(stream, Some(*id), room, budget) {
                     Ok(plain) => joined.extend_from_slice(&plain),
-                    Err(lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. })) => {
-                        return Err(bad_content(format!(
-                            "the page's content decompresses to more than {} MiB; refused as a decompression bomb",
-                            MAX_CONTENT_BYTES >> 20
-                        )))
+                    Err(DecodeFailure::Limit(crate::limits::LimitError::StreamTooLarge { .. })) => {
+                        return Err(limit_error(crate::limits::LimitError::StreamTooLarge {
+                            object: Some(page.object),
+                            limit: limits.max_stream_bytes,
+                        }))
                     }
-                    Err(_) => {
+                    Err(DecodeFailure::Limit(error)) => return Err(limit_error(error)),
+                    Err(DecodeFailure::Undecodable) => {
                         // A filter no reader can apply to page content (e.g. an image codec):
                         // renderers skip such a stream, and so do we, saying so.
                         let filter = stream.dict.get(b"Filter").map(describe_filter).unwrap_or_default();
@@ -516,7 +533,10 @@ fn write_form<W: Write>(
                             input: Some(input),
                             ..Warning::new(
                                 "content-stream-skipped",
-                                format!("content stream {} {} R cannot be decoded (filter {filter}); skipped", id.0, id.1),
+                                format!(
+                                    "content stream {} {} R cannot be decoded (filter {filter}); skipped",
+                                    id.0, id.1
+                                ),
                             )
                             .on_page(page_index + 1)
                         });
@@ -532,7 +552,8 @@ fn write_form<W: Write>(
     let mut body = Vec::with_capacity(content.len() + 256);
     copier.serialise_stream(file, &dict, &content, &mut body);
     file.write_object(form, &body)?;
-    copier.flush(file)?;
+    copier.flush(file).map_err(|e| WriteError::copying(&source.path, page_index + 1, e))?;
+    warnings.extend(copier.take_warnings().into_iter().map(|w| Warning { input: Some(input), ..w }));
     Ok(form)
 }
 

@@ -3,6 +3,7 @@
 pub mod atomic;
 pub mod copy;
 pub mod file;
+pub mod forms;
 pub mod impose;
 pub mod printer_marks;
 pub mod syntax;
@@ -21,4 +22,16 @@ pub enum WriteError {
     Mark(#[from] crate::mark::MarkError),
     #[error("internal error in the plan: {0}")]
     Plan(String),
+    #[error("{path}, page {page}: {source}")]
+    Limit { path: PathBuf, page: usize, source: crate::limits::LimitError },
+}
+
+impl WriteError {
+    /// The error of copying page `page` (1-based) of input `path`.
+    pub(crate) fn copying(path: &std::path::Path, page: usize, error: copy::CopyError) -> WriteError {
+        match error {
+            copy::CopyError::Io(e) => WriteError::Io(e),
+            copy::CopyError::Limit(source) => WriteError::Limit { path: path.to_path_buf(), page, source },
+        }
+    }
 }
