@@ -110,5 +110,38 @@ fn draw_and_compress(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, template, encode, draw_and_compress);
+/// The clear-zone check per sheet, on generated letters: the content-stream scan proves most
+/// mark areas empty; the rest are rendered with pdfium.
+fn clear_zone(c: &mut Criterion) {
+    use sheetseal_core::ingest::{self, IngestOptions};
+    use sheetseal_core::mark::clear::{self, ClearZoneJob};
+    use sheetseal_core::mark::PayloadConfig;
+    use sheetseal_core::plan::{FlipAxis, LayoutSpec, Plan};
+    use sheetseal_core::split::{self, SplitRule};
+
+    let dir = tempfile::tempdir().unwrap();
+    let spec = sheetseal_corpus::CorpusSpec { letters: 200, seed: 1, ..Default::default() };
+    let sample = sheetseal_corpus::generate(&spec, dir.path()).unwrap();
+    let source = ingest::open(&sample.pdf_path, &IngestOptions::default()).unwrap();
+    let rule = SplitRule::Index { path: sample.index_path.clone() };
+    let items = split::split(&rule, 0, &source, None).unwrap().items;
+    let plan = Plan::build(&LayoutSpec::default(), FlipAxis::Vertical, &items);
+    let geometry = MarkGeometry::default();
+    let marks = mark::prepare("BENCH", &plan, &PayloadConfig::default(), &geometry).unwrap();
+    let sources = [source];
+    let job =
+        ClearZoneJob { sources: &sources, password: None, plan: &plan, marks: &marks, geometry: &geometry };
+    let mut group = c.benchmark_group("mark/clear_zone");
+    group.throughput(Throughput::Elements(plan.sheets.len() as u64));
+    group.sample_size(20);
+    group.bench_function("letters_default_place", |b| b.iter(|| clear::check(&job).unwrap().collisions()));
+    let on_text = MarkGeometry { x_mm: 25.0, y_mm: 120.0, ..geometry };
+    let job = ClearZoneJob { geometry: &on_text, ..job };
+    group.bench_function("letters_on_body_text (rendered)", |b| {
+        b.iter(|| clear::check(&job).unwrap().collisions())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, template, encode, draw_and_compress, clear_zone);
 criterion_main!(benches);

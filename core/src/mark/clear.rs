@@ -1,10 +1,15 @@
 //! The clear-zone check: before anything is written, every mark's area (symbol, quiet zone,
-//! text line; the window mark's too) is rendered from the source page at low resolution with
-//! pdfium, without anti-aliasing, and its ink counted. A mark printed over page content may not
-//! read, and whitening the area hides what the customer printed there; both must be known.
+//! text line; the window mark's too) is checked against the source page. A fast scan of the
+//! page's content stream proves most areas empty; the rest are rendered from the source page
+//! at low resolution with pdfium, without anti-aliasing, and their ink counted. A mark printed
+//! over page content may not read, and whitening the area hides what the customer printed
+//! there; both must be known.
 
 use pdfium_render::prelude::PdfDocument;
 
+use rayon::prelude::*;
+
+use super::extent::{page_extent, Extent};
 use super::raster::render_region;
 use super::{zones, MarkError, MarkGeometry, PreparedMarks};
 use crate::geometry::Rect;
@@ -49,82 +54,131 @@ pub struct ClearZoneJob<'a> {
     pub geometry: &'a MarkGeometry,
 }
 
-/// Checks every sheet's mark areas on its front page.
+/// Checks every sheet's mark areas on its front page: first by the content-stream scan
+/// ([`extent`](super::extent)), and by rendering only where that scan cannot rule content out.
 pub fn check(job: &ClearZoneJob) -> Result<ClearZoneReport, MarkError> {
-    let pdfium = crate::pdfium::pdfium().map_err(|e| MarkError::ClearZone(e.to_string()))?;
-    let mut warnings = Vec::new();
-    let documents: Vec<Option<PdfDocument>> = job
-        .sources
-        .iter()
+    let mut renderer = Renderer {
+        job,
+        pdfium: None,
+        documents: job.sources.iter().map(|_| None).collect(),
+        warnings: Vec::new(),
+    };
+    // The scan reads only the parsed input: in parallel. Renders share one pdfium: in order.
+    let scanned: Vec<Option<Scanned>> = job
+        .plan
+        .sheets
+        .par_iter()
         .enumerate()
-        .map(|(input, source)| {
-            let unchecked =
-                |why: String| Warning { input: Some(input), ..Warning::new("clear-zone-unchecked", why) };
-            match pdfium.load_pdf_from_file(&source.path, job.password) {
-                Ok(doc) if doc.pages().len() as usize == source.pages.len() => Some(doc),
-                Ok(doc) => {
-                    warnings.push(unchecked(format!(
-                        "the clear zone was not checked: the renderer sees {} pages where the input has {}",
-                        doc.pages().len(),
-                        source.pages.len()
-                    )));
-                    None
-                }
-                Err(e) => {
-                    warnings.push(unchecked(format!(
-                        "the clear zone was not checked: the renderer cannot open the input ({e})"
-                    )));
-                    None
-                }
+        .map(|(index, sheet)| {
+            let Face::Page { input, page } = sheet.front() else { return None };
+            let source = &job.sources[input];
+            let source_page = &source.pages[page];
+            let (width, height) = source_page.display_size();
+            let leaf = Rect { x0: 0.0, y0: 0.0, x1: width, y1: height };
+            let areas = zones(job.geometry, &leaf, job.marks.sizes[index], job.marks.payloads[index].len());
+            let extent = page_extent(&source.doc, source_page, &areas);
+            Some(Scanned { input, page, size: (width, height), areas, extent })
+        })
+        .collect();
+    let ink = scanned
+        .into_iter()
+        .map(|sheet| {
+            let sheet = sheet?;
+            match sheet.extent {
+                Extent::Clear => Some(0),
+                Extent::Maybe => renderer.ink(sheet.input, sheet.page, sheet.size, &sheet.areas),
             }
         })
         .collect();
-    let mut ink = Vec::with_capacity(job.plan.sheets.len());
-    for (index, sheet) in job.plan.sheets.iter().enumerate() {
-        let Face::Page { input, page } = sheet.front() else {
-            ink.push(None);
-            continue;
-        };
-        let Some(document) = &documents[input] else {
-            ink.push(None);
-            continue;
-        };
-        let source_page = &job.sources[input].pages[page];
-        let largest = largest_image(&job.sources[input].doc, source_page.resources.as_ref());
+    Ok(ClearZoneReport { ink, warnings: renderer.warnings })
+}
+
+/// A sheet's front page, its mark areas and what the content scan said about them.
+struct Scanned {
+    input: usize,
+    page: usize,
+    /// The page's displayed size, points.
+    size: (f64, f64),
+    areas: Vec<Rect>,
+    extent: Extent,
+}
+
+/// Renders mark areas with pdfium, binding it and opening each input on first need.
+struct Renderer<'j> {
+    job: &'j ClearZoneJob<'j>,
+    pdfium: Option<Option<&'static pdfium_render::prelude::Pdfium>>,
+    /// Per input: not opened yet, or opened (`None` when it cannot be).
+    documents: Vec<Option<Option<PdfDocument<'static>>>>,
+    warnings: Vec<Warning>,
+}
+
+impl Renderer<'_> {
+    fn unchecked(&mut self, input: usize, page: Option<usize>, why: String) {
+        let warning = Warning::new("clear-zone-unchecked", format!("the clear zone was not checked: {why}"));
+        self.warnings.push(Warning { input: Some(input), page, ..warning });
+    }
+
+    /// The ink in `areas` of a page, `None` when it cannot be rendered (with a warning).
+    fn ink(&mut self, input: usize, page: usize, size: (f64, f64), areas: &[Rect]) -> Option<usize> {
+        let source = &self.job.sources[input];
+        let largest = largest_image(&source.doc, source.pages[page].resources.as_ref());
         if largest > MAX_IMAGE_PIXELS {
-            warnings.push(Warning {
-                input: Some(input),
-                ..Warning::new(
-                    "clear-zone-unchecked",
-                    format!("the clear zone was not checked: the page has a {largest}-pixel image, too large to render safely"),
-                )
-                .on_page(page + 1)
-            });
-            ink.push(None);
-            continue;
+            self.unchecked(
+                input,
+                Some(page + 1),
+                format!("the page has a {largest}-pixel image, too large to render safely"),
+            );
+            return None;
         }
-        let (width, height) = source_page.display_size();
-        let leaf = Rect { x0: 0.0, y0: 0.0, x1: width, y1: height };
-        let areas = zones(job.geometry, &leaf, job.marks.sizes[index], job.marks.payloads[index].len());
+        let document = self.document(input)?;
         let rendered = document.pages().get(page as _).and_then(|pdf_page| {
             areas.iter().try_fold(0, |sum, area| {
-                let raster = render_region(&pdf_page, (width, height), area, CHECK_DPI, false)?;
+                let raster = render_region(&pdf_page, size, area, CHECK_DPI, false)?;
                 Ok(sum + raster.map_or(0, |r| r.count_darker_than(INK_THRESHOLD)))
             })
         });
         match rendered {
-            Ok(count) => ink.push(Some(count)),
+            Ok(count) => Some(count),
             Err(e) => {
-                warnings.push(Warning {
-                    input: Some(input),
-                    ..Warning::new("clear-zone-unchecked", format!("the clear zone was not checked: {e}"))
-                        .on_page(page + 1)
-                });
-                ink.push(None);
+                self.unchecked(input, Some(page + 1), e.to_string());
+                None
             }
         }
     }
-    Ok(ClearZoneReport { ink, warnings })
+
+    fn document(&mut self, input: usize) -> Option<&PdfDocument<'static>> {
+        if self.documents[input].is_none() {
+            let opened = self.open(input);
+            self.documents[input] = Some(opened);
+        }
+        self.documents[input].as_ref().and_then(Option::as_ref)
+    }
+
+    fn open(&mut self, input: usize) -> Option<PdfDocument<'static>> {
+        let pdfium = *self.pdfium.get_or_insert_with(|| crate::pdfium::pdfium().ok());
+        let Some(pdfium) = pdfium else {
+            let why = crate::pdfium::pdfium().err().map(|e| e.to_string()).unwrap_or_default();
+            self.unchecked(input, None, why);
+            return None;
+        };
+        let source = &self.job.sources[input];
+        match pdfium.load_pdf_from_file(&source.path, self.job.password) {
+            Ok(doc) if doc.pages().len() as usize == source.pages.len() => Some(doc),
+            Ok(doc) => {
+                let why = format!(
+                    "the renderer sees {} pages where the input has {}",
+                    doc.pages().len(),
+                    source.pages.len()
+                );
+                self.unchecked(input, None, why);
+                None
+            }
+            Err(e) => {
+                self.unchecked(input, None, format!("the renderer cannot open the input ({e})"));
+                None
+            }
+        }
+    }
 }
 
 /// The pixel count of the largest image the resources draw, following forms (cycles and depth

@@ -12,7 +12,7 @@ pub const TEXT_FONT_RESOURCE: &str = "SSMarkText";
 /// into one, in module units with the symbol's lower-left corner at the origin. No fill operator.
 pub fn symbol_runs(symbol: &Symbol, out: &mut Vec<u8>) {
     for row in 0..symbol.rows {
-        let y = (symbol.rows - 1 - row) as f64;
+        let y = symbol.rows - 1 - row;
         let mut column = 0;
         while column < symbol.columns {
             if !symbol.is_dark(column, row) {
@@ -23,9 +23,28 @@ pub fn symbol_runs(symbol: &Symbol, out: &mut Vec<u8>) {
             while column < symbol.columns && symbol.is_dark(column, row) {
                 column += 1;
             }
-            push_rect(&Rect { x0: start as f64, y0: y, x1: column as f64, y1: y + 1.0 }, out);
+            // Whole modules: integers, written without going through floating point.
+            for value in [start, y, column - start, 1] {
+                push_int(value, out);
+                out.push(b' ');
+            }
+            out.extend_from_slice(b"re\n");
         }
     }
+}
+
+fn push_int(mut value: usize, out: &mut Vec<u8>) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (value % 10) as u8;
+        value /= 10;
+        if value == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
 }
 
 /// Appends one bar per `1` of `tracks`, top track first, as rectangles in points with the

@@ -7,6 +7,7 @@
 
 pub mod clear;
 pub mod draw;
+pub mod extent;
 pub mod key;
 pub mod layout;
 pub mod payload;

@@ -80,10 +80,14 @@ pub fn render_region(
         .set_text_smoothing(smooth)
         .set_path_smoothing(smooth)
         .set_image_smoothing(smooth);
-    let mut bitmap = PdfBitmap::empty(w, h, PdfBitmapFormat::BGRx)?;
-    page.render_into_bitmap_with_config(&mut bitmap, &config)?;
-    let bgrx = bitmap.as_raw_bytes();
-    let stride = bgrx.len() / h as usize;
+    // Our own buffer, white to begin with: pdfium clears only the page's own pixels, and the
+    // area may reach a pixel beyond a small page's edge.
+    let stride = 4 * w as usize;
+    let mut bgrx = vec![255u8; stride * h as usize];
+    {
+        let mut bitmap = PdfBitmap::from_bytes(w, h, PdfBitmapFormat::BGRx, &mut bgrx)?;
+        page.render_into_bitmap_with_config(&mut bitmap, &config)?;
+    }
     Ok(Some(Raster { width: w as usize, height: h as usize, left, top, bgrx, stride }))
 }
 
