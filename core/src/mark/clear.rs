@@ -87,6 +87,7 @@ pub fn check(job: &ClearZoneJob) -> Result<ClearZoneReport, MarkError> {
             match sheet.extent {
                 Extent::Clear => Some(0),
                 Extent::Maybe => renderer.ink(sheet.input, sheet.page, sheet.size, &sheet.areas),
+                Extent::TooLarge => None,
             }
         })
         .collect();

@@ -24,6 +24,9 @@ pub enum Extent {
     Clear,
     /// Something may: render to find out.
     Maybe,
+    /// The content decompresses beyond the limit: never rendered (a decompression bomb would take
+    /// the renderer's memory with it); the write stage refuses such a page.
+    TooLarge,
 }
 
 /// Whether `page` may paint inside any of `areas` (points on the displayed page, lower-left
@@ -37,6 +40,9 @@ pub fn page_extent(doc: &Document, page: &SourcePage, areas: &[Rect]) -> Extent 
         let Ok(stream) = doc.get_object(*id).and_then(Object::as_stream) else { return Extent::Maybe };
         match stream.get_plain_content_with_limit(MAX_CONTENT_BYTES.saturating_sub(content.len())) {
             Ok(plain) => content.extend_from_slice(&plain),
+            Err(lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. })) => {
+                return Extent::TooLarge
+            }
             Err(_) => return Extent::Maybe,
         }
         content.push(b'\n');
