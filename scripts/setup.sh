@@ -14,6 +14,10 @@ command -v qpdf >/dev/null || missing+=(qpdf)
 command -v pdftoppm >/dev/null || missing+=(poppler-utils)
 command -v dmtxread >/dev/null || missing+=(dmtx-utils)
 command -v python3 >/dev/null || missing+=(python3 python3-pip)
+command -v gcc >/dev/null || missing+=(gcc)
+command -v g++ >/dev/null || missing+=(g++)
+command -v valgrind >/dev/null || missing+=(valgrind)
+command -v pkg-config >/dev/null || missing+=(pkg-config)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   as_root apt-get update -qq
@@ -24,4 +28,11 @@ if ! python3 -c 'import zxingcpp, PIL' 2>/dev/null; then
   echo "setup: installing the zxing-cpp decoder (PyPI)"
   python3 -m pip install --quiet --disable-pip-version-check zxing-cpp pillow 2>/dev/null \
     || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages zxing-cpp pillow
+fi
+
+# cbindgen generates the C header; pinned, because its output is committed and compared.
+CBINDGEN_VERSION=0.29.2
+if ! cbindgen --version 2>/dev/null | grep -qx "cbindgen $CBINDGEN_VERSION"; then
+  echo "setup: installing cbindgen $CBINDGEN_VERSION"
+  cargo install --quiet --locked cbindgen --version "$CBINDGEN_VERSION"
 fi

@@ -13,6 +13,8 @@ echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== cargo test"
 cargo test --workspace --locked
+echo "== C API (libsheetseal): header, C tests under ASan/UBSan and valgrind"
+scripts/test-ffi.sh
 echo "== marks of the demo output, decoded by zxing-cpp and dmtxread"
 demo_dir=$(mktemp -d)
 trap 'rm -rf "$demo_dir"' EXIT

@@ -1,9 +1,10 @@
 //! A whole job: ingest, split, plan, mark, write, manifest, in that order.
 
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::geometry::mm;
 use crate::ingest::{self, IngestOptions, PageBox, SourceDocument};
@@ -13,30 +14,37 @@ use crate::plan::geometry::SheetSpec;
 use crate::plan::{FlipAxis, LayoutSpec, Plan};
 use crate::split::{self, SplitRule};
 use crate::write::atomic::AtomicFile;
-use crate::write::impose::{write_file, AnnotationPolicy, ImposeJob, MarkPlacement};
+use crate::write::impose::{write_file_observed, AnnotationPolicy, ImposeJob, MarkPlacement};
+use crate::write::WriteError;
 use crate::Error;
 
-/// Everything a job needs to know.
-#[derive(Debug, Clone, Serialize)]
+/// Everything a job needs to know. Deserialisable from the same JSON the manifest records (plus
+/// `out_dir` and `password`), with defaults for everything but `job`, `inputs` and `split`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct JobConfig {
     pub job: String,
     /// The customer account, recorded in the manifest so that reconciliation can tell two
     /// customers apart.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<String>,
     pub inputs: Vec<PathBuf>,
     pub split: SplitRule,
+    #[serde(default)]
     pub layout: LayoutSpec,
+    #[serde(default)]
     pub sheet: SheetSpec,
+    #[serde(default)]
     pub page_box: PageBox,
+    #[serde(default)]
     pub annotations: AnnotationPolicy,
+    #[serde(default)]
     pub mark: MarkGeometry,
     /// Not serialised: the manifest lives in it, and the same job gives the same manifest
     /// wherever it is written.
-    #[serde(skip)]
+    #[serde(skip_serializing, default)]
     pub out_dir: PathBuf,
     /// Never serialised into the manifest.
-    #[serde(skip)]
+    #[serde(skip_serializing, default)]
     pub password: Option<String>,
 }
 
@@ -85,8 +93,35 @@ pub struct JobOutcome {
     pub times: StageTimes,
 }
 
+/// How far a running job is, reported after each press sheet is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Postal items in the job.
+    pub items_total: usize,
+    /// Press sheets written so far, over all output files.
+    pub sheets_done: usize,
+    pub sheets_total: usize,
+}
+
+/// What an embedding program can add to a run: inputs it already holds in memory, and a progress
+/// hook that can stop the job.
+#[derive(Default)]
+pub struct RunOptions<'a> {
+    /// The contents of inputs by position in `JobConfig::inputs` (whose path then only names the
+    /// input in messages and the manifest); inputs without an entry are read from disk.
+    pub input_bytes: Vec<Option<&'a [u8]>>,
+    /// Called after each press sheet; `ControlFlow::Break` stops the job with
+    /// [`Error::Cancelled`], leaving nothing that looks like a finished job.
+    pub progress: Option<&'a mut dyn FnMut(Progress) -> ControlFlow<()>>,
+}
+
 /// Runs a job. On error nothing that looks like a finished job is left in the output folder.
 pub fn run(config: &JobConfig) -> Result<JobOutcome, Error> {
+    run_with(config, RunOptions::default())
+}
+
+/// [`run`] with inputs from memory and a progress hook.
+pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcome, Error> {
     validate_job_id(&config.job).map_err(|e| Error::Config(e.to_string()))?;
     config.mark.validate()?;
     config.layout.validate().map_err(Error::Config)?;
@@ -103,9 +138,16 @@ pub fn run(config: &JobConfig) -> Result<JobOutcome, Error> {
     let mut times = StageTimes::default();
 
     let clock = Instant::now();
-    let options = IngestOptions { password: config.password.clone() };
-    let sources: Vec<SourceDocument> =
-        config.inputs.iter().map(|path| ingest::open(path, &options)).collect::<Result<_, _>>()?;
+    let ingest_options = IngestOptions { password: config.password.clone() };
+    let sources: Vec<SourceDocument> = config
+        .inputs
+        .iter()
+        .enumerate()
+        .map(|(i, path)| match options.input_bytes.get(i).copied().flatten() {
+            Some(bytes) => ingest::open_bytes(path, bytes, &ingest_options),
+            None => ingest::open(path, &ingest_options),
+        })
+        .collect::<Result<_, _>>()?;
     times.ingest = clock.elapsed();
 
     let clock = Instant::now();
@@ -143,12 +185,28 @@ pub fn run(config: &JobConfig) -> Result<JobOutcome, Error> {
     let mut marks: Vec<Option<MarkPlacement>> = vec![None; plan.sheets.len()];
     let mut reports = Vec::new();
     let files = plan.file_pages.len();
+    let mut sheets_done = 0;
+    let sheets_total = plan.press_sheets.len();
+    let items_total = plan.items.len();
     for file_index in 0..files {
         let name = config.output_name(file_index, files);
         let output_path = config.out_dir.join(&name);
         let output_err = |source| Error::Output { path: output_path.clone(), source };
         let mut file = AtomicFile::create(&output_path).map_err(output_err)?;
-        let (writer, report) = write_file(&impose_job, file_index, file.writer())?;
+        let mut on_press_sheet = |_| match options.progress.as_mut() {
+            Some(hook) => {
+                sheets_done += 1;
+                hook(Progress { items_total, sheets_done, sheets_total })
+            }
+            None => ControlFlow::Continue(()),
+        };
+        let (writer, report) =
+            write_file_observed(&impose_job, file_index, file.writer(), &mut on_press_sheet).map_err(
+                |e| match e {
+                    WriteError::Cancelled => Error::Cancelled,
+                    e => Error::Write(e),
+                },
+            )?;
         let (bytes, sha256) = writer.finish().map_err(output_err)?;
         let committed = file.commit(bytes, sha256).map_err(output_err)?;
         for (leaf, placement) in &report.marks {

@@ -21,4 +21,7 @@ pub enum WriteError {
     Mark(#[from] crate::mark::MarkError),
     #[error("internal error in the plan: {0}")]
     Plan(String),
+    /// The caller's progress hook asked to stop.
+    #[error("cancelled")]
+    Cancelled,
 }
