@@ -31,7 +31,8 @@ sanitize=(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame
 
 args_for() { # the arguments each test program takes
   case "$1" in
-    test_job*) echo "$pdf $csv $work/$1" ;;
+    test_job*|test_threads*) echo "$pdf $csv $work/$1" ;;
+    test_mark*) echo "$work/$1" ;;
     *) echo "" ;;
   esac
 }
@@ -46,6 +47,9 @@ for src in ffi/tests/c/*.c ffi/tests/c/*.cpp; do
   if "${cc[@]}" "${cflags[@]}" -o "$work/$name.dyn" "$src" "${dynamic_libs[@]}"; then
     # shellcheck disable=SC2046
     "$work/$name.dyn" $(args_for "$name"); record "$name" $?
+    if [ "$name" = test_mark ]; then
+      python3 scripts/decode-raster.py "$work/$name"; record "rendered marks decoded by zxing-cpp and dmtxread" $?
+    fi
     mkdir -p "$work/$name.vg"
     # shellcheck disable=SC2046
     valgrind --quiet --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect \

@@ -93,11 +93,39 @@ typedef uint32_t sheetseal_status;
 #endif // __cplusplus
 
 /**
+ * Raster pixel formats.
+ */
+enum sheetseal_raster_format
+#ifdef __cplusplus
+  : uint32_t
+#endif // __cplusplus
+ {
+  /**
+   * One byte a pixel: 0 black, 255 white.
+   */
+  SHEETSEAL_RASTER_GRAY8 = 1,
+  /**
+   * One bit a pixel, most significant bit first: 1 dark (ink), 0 white.
+   */
+  SHEETSEAL_RASTER_MONO1 = 2,
+};
+#ifndef __cplusplus
+typedef uint32_t sheetseal_raster_format;
+#endif // __cplusplus
+
+/**
  * A job: its description, and after a run its warnings, counts or error. Created by
  * `sheetseal_job_new`, released by `sheetseal_job_free`. One handle may be used by one thread at
  * a time; different handles may run on different threads at once.
  */
 typedef struct sheetseal_job sheetseal_job;
+
+/**
+ * An encoded Data Matrix symbol: a grid of modules without quiet zone. Created by
+ * `sheetseal_symbol_new`, released by `sheetseal_symbol_free`; immutable, so it may be shared
+ * between threads.
+ */
+typedef struct sheetseal_symbol sheetseal_symbol;
 
 /**
  * How far a running job is: passed to the progress callback after each press sheet is written.
@@ -123,6 +151,72 @@ typedef struct {
  * call functions on the same job handle.
  */
 typedef int (*sheetseal_progress_callback)(void *user_data, const sheetseal_progress *progress);
+
+/**
+ * The fields of a sheet's payload besides the job id.
+ */
+typedef struct {
+  /**
+   * The item's 1-based position in the job.
+   */
+  size_t item_seq;
+  /**
+   * Sheet number within the item, 1-based.
+   */
+  size_t sheet;
+  /**
+   * The item's sheet count.
+   */
+  size_t sheets;
+} sheetseal_payload_fields;
+
+/**
+ * A caller's raster buffer.
+ */
+typedef struct {
+  /**
+   * The first byte of the top row.
+   */
+  uint8_t *data;
+  /**
+   * The buffer's length in bytes (at least `stride * height`).
+   */
+  size_t len;
+  size_t width;
+  size_t height;
+  /**
+   * Bytes from one row to the next.
+   */
+  size_t stride;
+  /**
+   * A `sheetseal_raster_format` value.
+   */
+  uint32_t format;
+} sheetseal_raster;
+
+/**
+ * Where and how large a mark is rendered.
+ */
+typedef struct {
+  /**
+   * The raster's resolution in dots per inch.
+   */
+  double resolution_dpi;
+  /**
+   * The nominal side of one module in millimetres; snapped to whole device pixels (rounded,
+   * at least one).
+   */
+  double module_mm;
+  /**
+   * The top-left pixel of the mark, quiet zone included.
+   */
+  size_t x;
+  size_t y;
+  /**
+   * The white quiet zone around the symbol, in modules (2 or more reads reliably).
+   */
+  size_t quiet_modules;
+} sheetseal_render_options;
 
 #ifdef __cplusplus
 extern "C" {
@@ -259,6 +353,94 @@ sheetseal_status sheetseal_job_warning(const sheetseal_job *job,
 sheetseal_status sheetseal_job_counts(const sheetseal_job *job,
                                       size_t *out_items,
                                       size_t *out_sheets);
+
+/**
+ * Builds the default payload of one sheet from the job id (`job` of `job_len` bytes) and the
+ * fields, and copies it NUL-terminated into `buf` of `len` bytes (its length without the NUL to
+ * `*out_len`). `SHEETSEAL_ERR_MARK` when a field is out of the format's range. Thread-safe.
+ *
+ * # Safety
+ * `job` valid for `job_len` bytes; `fields` for one read; `buf` for `len` bytes; `out_len` for
+ * one write.
+ */
+sheetseal_status sheetseal_payload_build(const char *job,
+                                         size_t job_len,
+                                         const sheetseal_payload_fields *fields,
+                                         char *buf,
+                                         size_t len,
+                                         size_t *out_len);
+
+/**
+ * Reads a payload (`payload` of `len` bytes, e.g. from a camera) back into its fields: the job
+ * id is copied NUL-terminated into `job_buf` of `job_buf_len` bytes (length to `*out_job_len`),
+ * the rest written to `*out_fields`. `SHEETSEAL_ERR_MARK` for a malformed payload or a wrong
+ * check character. Thread-safe.
+ *
+ * # Safety
+ * `payload` valid for `len` bytes; `job_buf` for `job_buf_len` bytes; outputs for one write.
+ */
+sheetseal_status sheetseal_payload_decode(const char *payload,
+                                          size_t len,
+                                          char *job_buf,
+                                          size_t job_buf_len,
+                                          size_t *out_job_len,
+                                          sheetseal_payload_fields *out_fields);
+
+/**
+ * Encodes `payload` of `len` bytes into the smallest square Data Matrix symbol and writes a new
+ * handle to `*out_symbol`. Thread-safe.
+ *
+ * # Safety
+ * `payload` valid for `len` bytes; `out_symbol` for one write.
+ */
+sheetseal_status sheetseal_symbol_new(const char *payload,
+                                      size_t len,
+                                      sheetseal_symbol **out_symbol);
+
+/**
+ * Releases a symbol. NULL is accepted and ignored. Infallible.
+ *
+ * # Safety
+ * `symbol` must be NULL or a handle from `sheetseal_symbol_new` not yet freed.
+ */
+void sheetseal_symbol_free(sheetseal_symbol *symbol);
+
+/**
+ * Writes the symbol's size in modules to `*out_rows` and `*out_columns`.
+ *
+ * # Safety
+ * `symbol` a live handle; outputs valid for one write.
+ */
+sheetseal_status sheetseal_symbol_size(const sheetseal_symbol *symbol,
+                                       size_t *out_rows,
+                                       size_t *out_columns);
+
+/**
+ * Copies the module matrix, one byte a module (1 dark, 0 light), row-major with the top row
+ * first, into `buf` of `len` bytes (at least rows x columns); the count copied goes to
+ * `*out_len`.
+ *
+ * # Safety
+ * `symbol` a live handle; `buf` valid for `len` bytes; `out_len` for one write.
+ */
+sheetseal_status sheetseal_symbol_modules(const sheetseal_symbol *symbol,
+                                          uint8_t *buf,
+                                          size_t len,
+                                          size_t *out_len);
+
+/**
+ * Renders the symbol with its quiet zone into the caller's raster at device resolution: each
+ * module becomes a square of whole device pixels. Fails without touching the raster when the
+ * mark does not fit or an option is out of range (`SHEETSEAL_ERR_INVALID_ARGUMENT`). Pixels
+ * outside the mark are not touched. Thread-safe for distinct rasters.
+ *
+ * # Safety
+ * `symbol` a live handle; `raster` and `options` valid for one read; `raster->data` valid for
+ * `raster->len` bytes.
+ */
+sheetseal_status sheetseal_symbol_render(const sheetseal_symbol *symbol,
+                                         const sheetseal_raster *raster,
+                                         const sheetseal_render_options *options);
 
 #ifdef __cplusplus
 }  // extern "C"

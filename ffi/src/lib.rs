@@ -7,12 +7,18 @@
 
 mod error;
 mod job;
+mod mark;
 mod panic;
+mod raster;
 mod status;
 
 use std::ffi::c_char;
 
 pub use job::{sheetseal_job, sheetseal_progress, sheetseal_progress_callback};
+pub use mark::{
+    sheetseal_payload_fields, sheetseal_raster, sheetseal_raster_format, sheetseal_render_options,
+    sheetseal_symbol,
+};
 pub use status::sheetseal_status;
 
 /// The major version of the library this header belongs to.
