@@ -18,6 +18,8 @@ record "header up to date" $?
 
 libdir=$(scripts/build-ffi.sh --debug) || { echo "0 passed, 1 failed"; exit 1; }
 export PKG_CONFIG_PATH=$libdir
+others=$(nm -D --defined-only "$libdir/libsheetseal.so" | awk '{print $3}' | grep -v '^sheetseal_')
+[ -z "$others" ]; record "every exported symbol starts with sheetseal_" $?
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cargo run --quiet --locked -p sheetseal-cli -- corpus --letters 20 --out "$work/corpus" >/dev/null
@@ -66,6 +68,11 @@ for src in ffi/tests/c/*.c ffi/tests/c/*.cpp; do
   else
     record "$name (asan build)" 1
   fi
+done
+
+for src in examples/c/*.c; do
+  gcc -std=c11 "${cflags[@]}" -o "$work/example-$(basename "${src%.c}")" "$src" "${dynamic_libs[@]}"
+  record "example $(basename "$src") builds" $?
 done
 
 echo "$passed passed, $failed failed"

@@ -1,4 +1,5 @@
-//! The C ABI of sheetseal (`libsheetseal`).
+//! The C ABI of sheetseal (`libsheetseal`): a job level (run a whole job from its JSON description)
+//! and a mark level (payloads, symbols, rendering into a caller's raster).
 //!
 //! Conventions (written out in docs/c-api.md): every exported symbol starts with `sheetseal_`;
 //! every fallible call returns a [`sheetseal_status`] and writes its outputs only on success;
