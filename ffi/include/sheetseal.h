@@ -265,6 +265,18 @@ sheetseal_status sheetseal_last_error_message(char *buf, size_t len, size_t *out
 sheetseal_status sheetseal_job_new(const char *config_json, size_t len, sheetseal_job **out_job);
 
 /**
+ * Creates a job from a JSON job description file at `path` of `len` bytes (UTF-8), as
+ * `sheetseal_job_new` does from a string; relative paths inside it are taken as they are (relative
+ * to the process's working folder). `SHEETSEAL_ERR_CONFIG` when the file cannot be read. Thread-safe.
+ *
+ * # Safety
+ * `path` must be valid for `len` bytes; `out_job` valid for one write.
+ */
+sheetseal_status sheetseal_job_new_from_file(const char *path,
+                                             size_t len,
+                                             sheetseal_job **out_job);
+
+/**
  * Releases a job. NULL is accepted and ignored. Infallible.
  *
  * # Safety

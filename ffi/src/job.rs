@@ -105,6 +105,34 @@ pub unsafe extern "C" fn sheetseal_job_new(
     })
 }
 
+/// Creates a job from a JSON job description file at `path` of `len` bytes (UTF-8), as
+/// `sheetseal_job_new` does from a string; relative paths inside it are taken as they are (relative
+/// to the process's working folder). `SHEETSEAL_ERR_CONFIG` when the file cannot be read. Thread-safe.
+///
+/// # Safety
+/// `path` must be valid for `len` bytes; `out_job` valid for one write.
+#[no_mangle]
+pub unsafe extern "C" fn sheetseal_job_new_from_file(
+    path: *const c_char,
+    len: usize,
+    out_job: *mut *mut sheetseal_job,
+) -> sheetseal_status {
+    guard(|| {
+        check_null!(path, out_job);
+        let path = match utf8(path.cast(), len) {
+            Ok(path) => path,
+            Err(status) => return status,
+        };
+        match std::fs::read(path) {
+            Ok(bytes) => sheetseal_job_new(bytes.as_ptr().cast(), bytes.len(), out_job),
+            Err(e) => {
+                set_thread_error(format!("cannot read job description {path}: {e}"));
+                sheetseal_status::SHEETSEAL_ERR_CONFIG
+            }
+        }
+    })
+}
+
 /// Releases a job. NULL is accepted and ignored. Infallible.
 ///
 /// # Safety

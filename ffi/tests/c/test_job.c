@@ -162,6 +162,28 @@ int main(int argc, char **argv) {
     sheetseal_job_free(job);
     free(pdf_bytes);
 
+    /* The same description from a file, and a description file that does not exist. */
+    snprintf(path, sizeof path, "%s/job.json", work);
+    snprintf(out_dir, sizeof out_dir, "%s/from-file", work);
+    text = describe("CJOB8", pdf, out_dir);
+    FILE *jf = fopen(path, "wb");
+    CHECK(jf != NULL);
+    if (jf) {
+        fputs(text, jf);
+        fclose(jf);
+    }
+    job = NULL;
+    CHECK_STATUS(sheetseal_job_new_from_file(path, strlen(path), &job), SHEETSEAL_OK);
+    CHECK_STATUS(sheetseal_job_run(job), SHEETSEAL_OK);
+    snprintf(path, sizeof path, "%s/CJOB8.pdf", out_dir);
+    CHECK(file_exists(path));
+    sheetseal_job_free(job);
+    snprintf(path, sizeof path, "%s/missing.json", work);
+    job = NULL;
+    CHECK_STATUS(sheetseal_job_new_from_file(path, strlen(path), &job), SHEETSEAL_ERR_CONFIG);
+    CHECK(job == NULL);
+    CHECK(strstr(last_error(), "missing.json") != NULL);
+
     /* A bad PDF: the run fails with an ingest error and a message naming the file. */
     snprintf(path, sizeof path, "%s/not-a.pdf", work);
     FILE *f = fopen(path, "wb");
