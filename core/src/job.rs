@@ -13,7 +13,7 @@ use crate::mark::{self, payload::validate_job_id, MarkGeometry};
 use crate::plan::geometry::SheetSpec;
 use crate::plan::{FlipAxis, LayoutSpec, Plan};
 use crate::split::{self, SplitRule};
-use crate::write::atomic::AtomicFile;
+use crate::write::atomic::{AtomicFile, Committed, HashingWriter};
 use crate::write::impose::{write_file_observed, AnnotationPolicy, ImposeJob, MarkPlacement};
 use crate::write::WriteError;
 use crate::Error;
@@ -113,6 +113,30 @@ pub struct RunOptions<'a> {
     /// Called after each press sheet; `ControlFlow::Break` stops the job with
     /// [`Error::Cancelled`], leaving nothing that looks like a finished job.
     pub progress: Option<&'a mut dyn FnMut(Progress) -> ControlFlow<()>>,
+    /// Where the imposed PDFs go instead of files in `out_dir`: called with the output file's
+    /// index and the next bytes, in order. The manifest is still written to `out_dir` and records
+    /// each output's name, size and SHA-256 as if it were a file there.
+    pub output: Option<&'a mut OutputSink<'a>>,
+}
+
+/// A caller's sink for output bytes: output file index, next bytes.
+pub type OutputSink<'a> = dyn FnMut(usize, &[u8]) -> std::io::Result<()> + 'a;
+
+/// A `Write` that hands every byte to a caller's sink.
+struct SinkWriter<'s, 'a> {
+    file: usize,
+    sink: &'s mut OutputSink<'a>,
+}
+
+impl std::io::Write for SinkWriter<'_, '_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        (self.sink)(self.file, buf)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Runs a job. On error nothing that looks like a finished job is left in the output folder.
@@ -192,7 +216,10 @@ pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcom
         let name = config.output_name(file_index, files);
         let output_path = config.out_dir.join(&name);
         let output_err = |source| Error::Output { path: output_path.clone(), source };
-        let mut file = AtomicFile::create(&output_path).map_err(output_err)?;
+        let cancelled = |e| match e {
+            WriteError::Cancelled => Error::Cancelled,
+            e => Error::Write(e),
+        };
         let mut on_press_sheet = |_| match options.progress.as_mut() {
             Some(hook) => {
                 sheets_done += 1;
@@ -200,15 +227,28 @@ pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcom
             }
             None => ControlFlow::Continue(()),
         };
-        let (writer, report) =
-            write_file_observed(&impose_job, file_index, file.writer(), &mut on_press_sheet).map_err(
-                |e| match e {
-                    WriteError::Cancelled => Error::Cancelled,
-                    e => Error::Write(e),
-                },
-            )?;
-        let (bytes, sha256) = writer.finish().map_err(output_err)?;
-        let committed = file.commit(bytes, sha256).map_err(output_err)?;
+        let (committed, report) = match options.output.as_mut() {
+            Some(sink) => {
+                let sink = SinkWriter { file: file_index, sink: &mut **sink };
+                let out = HashingWriter::new(std::io::BufWriter::new(sink));
+                // A refusing sink is an output failure, as an unwritable file is.
+                let (writer, report) = write_file_observed(&impose_job, file_index, out, &mut on_press_sheet)
+                    .map_err(|e| match e {
+                        WriteError::Io(e) => output_err(e),
+                        e => cancelled(e),
+                    })?;
+                let (bytes, sha256) = writer.finish().map_err(output_err)?;
+                (Committed { path: output_path.clone(), bytes, sha256 }, report)
+            }
+            None => {
+                let mut file = AtomicFile::create(&output_path).map_err(output_err)?;
+                let (writer, report) =
+                    write_file_observed(&impose_job, file_index, file.writer(), &mut on_press_sheet)
+                        .map_err(cancelled)?;
+                let (bytes, sha256) = writer.finish().map_err(output_err)?;
+                (file.commit(bytes, sha256).map_err(output_err)?, report)
+            }
+        };
         for (leaf, placement) in &report.marks {
             marks[*leaf] = Some(placement.clone());
         }

@@ -153,6 +153,16 @@ typedef struct {
 typedef int (*sheetseal_progress_callback)(void *user_data, const sheetseal_progress *progress);
 
 /**
+ * An output callback: receives the bytes of output file `file_index` (0-based, in order) with
+ * the caller's `user_data`; returns 0 when they were taken, anything else to fail the job
+ * (`SHEETSEAL_ERR_OUTPUT`).
+ */
+typedef int (*sheetseal_write_callback)(void *user_data,
+                                        size_t file_index,
+                                        const uint8_t *data,
+                                        size_t len);
+
+/**
  * The fields of a sheet's payload besides the job id.
  */
 typedef struct {
@@ -319,6 +329,18 @@ sheetseal_status sheetseal_job_set_input_buffer(sheetseal_job *job,
 sheetseal_status sheetseal_job_set_progress(sheetseal_job *job,
                                             sheetseal_progress_callback callback,
                                             void *user_data);
+
+/**
+ * Sends the imposed PDFs to `callback` (with `user_data`) instead of files in `out_dir`; NULL
+ * goes back to files. The manifest is still written to `out_dir`, recording each output's name,
+ * size and SHA-256.
+ *
+ * # Safety
+ * `job` must be a live handle; `user_data` is passed through untouched.
+ */
+sheetseal_status sheetseal_job_set_output_callback(sheetseal_job *job,
+                                                   sheetseal_write_callback callback,
+                                                   void *user_data);
 
 /**
  * Copies the message of the last failed run of `job` (empty if none) into `buf` of `len` bytes,

@@ -22,7 +22,17 @@ pub struct sheetseal_job {
     input_buffers: Vec<Option<(*const u8, usize)>>,
     progress: sheetseal_progress_callback,
     progress_user_data: *mut c_void,
+    output: sheetseal_write_callback,
+    output_user_data: *mut c_void,
 }
+
+/// An output callback: receives the bytes of output file `file_index` (0-based, in order) with
+/// the caller's `user_data`; returns 0 when they were taken, anything else to fail the job
+/// (`SHEETSEAL_ERR_OUTPUT`).
+#[allow(non_camel_case_types)]
+pub type sheetseal_write_callback = Option<
+    unsafe extern "C" fn(user_data: *mut c_void, file_index: usize, data: *const u8, len: usize) -> c_int,
+>;
 
 /// How far a running job is: passed to the progress callback after each press sheet is written.
 #[allow(non_camel_case_types)]
@@ -93,6 +103,8 @@ pub unsafe extern "C" fn sheetseal_job_new(
                     counts: None,
                     progress: None,
                     progress_user_data: std::ptr::null_mut(),
+                    output: None,
+                    output_user_data: std::ptr::null_mut(),
                 };
                 *out_job = Box::into_raw(Box::new(job));
                 sheetseal_status::SHEETSEAL_OK
@@ -178,9 +190,15 @@ pub unsafe extern "C" fn sheetseal_job_run(job: *mut sheetseal_job) -> sheetseal
                 _ => ControlFlow::Continue(()),
             }
         };
+        let (writer, writer_data) = (job.output, job.output_user_data);
+        let mut sink = |file: usize, bytes: &[u8]| match writer {
+            Some(f) if unsafe { f(writer_data, file, bytes.as_ptr(), bytes.len()) } == 0 => Ok(()),
+            _ => Err(std::io::Error::other("the output callback refused the bytes")),
+        };
         let options = RunOptions {
             input_bytes: buffers,
             progress: if callback.is_some() { Some(&mut hook) } else { None },
+            output: if writer.is_some() { Some(&mut sink) } else { None },
         };
         match job::run_with(&job.config, options) {
             Ok(outcome) => {
@@ -244,6 +262,26 @@ pub unsafe extern "C" fn sheetseal_job_set_progress(
         check_null!(job);
         (*job).progress = callback;
         (*job).progress_user_data = user_data;
+        sheetseal_status::SHEETSEAL_OK
+    })
+}
+
+/// Sends the imposed PDFs to `callback` (with `user_data`) instead of files in `out_dir`; NULL
+/// goes back to files. The manifest is still written to `out_dir`, recording each output's name,
+/// size and SHA-256.
+///
+/// # Safety
+/// `job` must be a live handle; `user_data` is passed through untouched.
+#[no_mangle]
+pub unsafe extern "C" fn sheetseal_job_set_output_callback(
+    job: *mut sheetseal_job,
+    callback: sheetseal_write_callback,
+    user_data: *mut c_void,
+) -> sheetseal_status {
+    guard(|| {
+        check_null!(job);
+        (*job).output = callback;
+        (*job).output_user_data = user_data;
         sheetseal_status::SHEETSEAL_OK
     })
 }

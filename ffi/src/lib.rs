@@ -15,7 +15,7 @@ mod status;
 
 use std::ffi::c_char;
 
-pub use job::{sheetseal_job, sheetseal_progress, sheetseal_progress_callback};
+pub use job::{sheetseal_job, sheetseal_progress, sheetseal_progress_callback, sheetseal_write_callback};
 pub use mark::{
     sheetseal_payload_fields, sheetseal_raster, sheetseal_raster_format, sheetseal_render_options,
     sheetseal_symbol,

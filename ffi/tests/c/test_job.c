@@ -62,6 +62,23 @@ static unsigned char *read_file(const char *path, size_t *len) {
     return data;
 }
 
+struct sink {
+    FILE *file;
+    size_t bytes;
+    size_t calls;
+    size_t refuse_after; /* 0: never refuse */
+};
+
+static int on_output(void *user_data, size_t file_index, const uint8_t *data, size_t len) {
+    struct sink *sink = (struct sink *)user_data;
+    sink->calls++;
+    if (file_index != 0 || (sink->refuse_after && sink->calls > sink->refuse_after)) {
+        return 1;
+    }
+    sink->bytes += len;
+    return fwrite(data, 1, len, sink->file) == len ? 0 : 1;
+}
+
 static int file_exists(const char *path) {
     FILE *f = fopen(path, "rb");
     if (f) {
@@ -149,6 +166,37 @@ int main(int argc, char **argv) {
     CHECK(!file_exists(path));
     snprintf(path, sizeof path, "%s/manifest.json", out_dir);
     CHECK(!file_exists(path));
+    sheetseal_job_free(job);
+
+    /* Output to a write callback: the PDF bytes reach the caller, no PDF file is written, and the
+     * manifest still is. */
+    snprintf(out_dir, sizeof out_dir, "%s/callback", work);
+    text = describe("CJOB9", "in-memory/letters.pdf", out_dir);
+    job = NULL;
+    CHECK_STATUS(sheetseal_job_new(text, strlen(text), &job), SHEETSEAL_OK);
+    CHECK_STATUS(sheetseal_job_set_input_buffer(job, 0, pdf_bytes, pdf_len), SHEETSEAL_OK);
+    snprintf(path, sizeof path, "%s/callback.pdf", work);
+    struct sink sink = {fopen(path, "wb"), 0, 0, 0};
+    CHECK(sink.file != NULL);
+    CHECK_STATUS(sheetseal_job_set_output_callback(job, on_output, &sink), SHEETSEAL_OK);
+    CHECK_STATUS(sheetseal_job_run(job), SHEETSEAL_OK);
+    fclose(sink.file);
+    CHECK(sink.bytes > 1000);
+    size_t written_len = 0;
+    unsigned char *written = read_file(path, &written_len);
+    CHECK(written != NULL && written_len == sink.bytes && memcmp(written, "%PDF-", 5) == 0);
+    free(written);
+    snprintf(path, sizeof path, "%s/CJOB9.pdf", out_dir);
+    CHECK(!file_exists(path));
+    snprintf(path, sizeof path, "%s/manifest.json", out_dir);
+    CHECK(file_exists(path));
+    /* A callback that refuses: an output error. */
+    snprintf(path, sizeof path, "%s/refused.pdf", work);
+    struct sink refusing = {fopen(path, "wb"), 0, 0, 1};
+    CHECK_STATUS(sheetseal_job_set_output_callback(job, on_output, &refusing), SHEETSEAL_OK);
+    CHECK_STATUS(sheetseal_job_run(job), SHEETSEAL_ERR_OUTPUT);
+    CHECK(strstr(job_error(job), "output callback") != NULL);
+    fclose(refusing.file);
     sheetseal_job_free(job);
 
     /* A bad PDF in memory. */
