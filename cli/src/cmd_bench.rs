@@ -48,6 +48,8 @@ pub struct RunStats {
     pub ingest: f64,
     pub split: f64,
     pub plan: f64,
+    /// Payloads, symbols and the clear-zone check.
+    pub marks: f64,
     pub write: f64,
     pub manifest: f64,
 }
@@ -63,6 +65,7 @@ impl RunStats {
             ingest: t.ingest.as_secs_f64(),
             split: t.split.as_secs_f64(),
             plan: t.plan.as_secs_f64(),
+            marks: t.marks.as_secs_f64(),
             write: t.write.as_secs_f64(),
             manifest: t.manifest.as_secs_f64(),
         }
@@ -116,8 +119,8 @@ pub fn run(args: BenchArgs) -> Result<()> {
                 peak_rss_mb: rss,
                 output_mb: stats.output_bytes as f64 / 1e6,
                 stages: format!(
-                    "ingest {:.3}, split {:.3}, plan {:.3}, write {:.3}, manifest {:.3}",
-                    stats.ingest, stats.split, stats.plan, stats.write, stats.manifest
+                    "ingest {:.3}, split {:.3}, plan {:.3}, marks {:.3}, write {:.3}, manifest {:.3}",
+                    stats.ingest, stats.split, stats.plan, stats.marks, stats.write, stats.manifest
                 ),
             });
             print_row(rows.last().expect("just pushed"));
@@ -206,41 +209,48 @@ fn measure(mut command: Command) -> Result<(Duration, f64)> {
     Ok((elapsed, usage.ru_maxrss as f64 / 1024.0))
 }
 
+impl Row {
+    /// The row's values as text, in the table's column order.
+    fn cells(&self) -> [String; 10] {
+        [
+            self.tool.clone(),
+            self.letters.to_string(),
+            self.pages.to_string(),
+            format!("{:.1}", self.input_mb),
+            format!("{:.3}", self.seconds),
+            format!("{:.0}", self.pages as f64 / self.seconds),
+            self.sheets.map_or("-".to_string(), |s| format!("{:.0}", s as f64 / self.seconds)),
+            format!("{:.1}", self.peak_rss_mb),
+            format!("{:.1}", self.output_mb),
+            self.stages.clone(),
+        ]
+    }
+}
+
+const COLUMNS: [&str; 10] = [
+    "tool",
+    "letters",
+    "pages",
+    "input MB",
+    "seconds",
+    "pages/s",
+    "sheets/s",
+    "peak RSS MB",
+    "output MB",
+    "stages (s)",
+];
+
 fn print_row(row: &Row) {
+    let [tool, letters, pages, input, seconds, pages_s, sheets_s, rss, output, stages] = row.cells();
     crate::commands::print_quietly(&format!(
-        "{:<32} {:>7} letters {:>8} pages {:>7.1} MB in {:>7.3} s  {:>9.0} pages/s  {:>9} sheets/s  peak RSS {:>7.1} MB  out {:>7.1} MB  [{}]\n",
-        row.tool,
-        row.letters,
-        row.pages,
-        row.input_mb,
-        row.seconds,
-        row.pages as f64 / row.seconds,
-        row.sheets.map_or("-".to_string(), |s| format!("{:.0}", s as f64 / row.seconds)),
-        row.peak_rss_mb,
-        row.output_mb,
-        row.stages
+        "{tool:<32} {letters:>7} letters {pages:>8} pages {input:>7} MB in {seconds:>7} s  {pages_s:>9} pages/s  {sheets_s:>9} sheets/s  peak RSS {rss:>7} MB  out {output:>7} MB  [{stages}]\n"
     ));
 }
 
 fn markdown(rows: &[Row]) -> String {
-    let mut text = String::from(
-        "| tool | letters | pages | input MB | seconds | pages/s | sheets/s | peak RSS MB | output MB | stages (s) |\n|---|---|---|---|---|---|---|---|---|---|\n",
-    );
-    for r in rows {
-        let _ = writeln!(
-            text,
-            "| {} | {} | {} | {:.1} | {:.3} | {:.0} | {} | {:.1} | {:.1} | {} |",
-            r.tool,
-            r.letters,
-            r.pages,
-            r.input_mb,
-            r.seconds,
-            r.pages as f64 / r.seconds,
-            r.sheets.map_or("-".to_string(), |s| format!("{:.0}", s as f64 / r.seconds)),
-            r.peak_rss_mb,
-            r.output_mb,
-            r.stages
-        );
+    let mut text = format!("| {} |\n|{}\n", COLUMNS.join(" | "), "---|".repeat(COLUMNS.len()));
+    for row in rows {
+        let _ = writeln!(text, "| {} |", row.cells().join(" | "));
     }
     text
 }
