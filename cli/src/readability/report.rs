@@ -50,8 +50,8 @@ impl Findings {
                     Some(text) if *text == s.expected => 1,
                     Some(text) => {
                         misreads.push(format!(
-                            "{decoder} read {text:?} instead of {:?} ({})",
-                            s.expected, s.file
+                            "{decoder} read {text:?} instead of {:?} ({}, {} degradation)",
+                            s.expected, s.file, LEVELS[s.level].name
                         ));
                         0
                     }
@@ -143,9 +143,10 @@ impl Findings {
                 }
             }
         }
+        let required = self.misreads.iter().filter(|m| !m.starts_with("dmtxread")).count();
         lines.push(format!(
-            "Misreads (a decoder returned another sheet's or a wrong payload): {}.",
-            self.misreads.len()
+            "Misreads (a decoder returned another sheet's or a wrong payload): {required} by rxing and zxing-cpp, {} by dmtxread.",
+            self.misreads.len() - required
         ));
         lines
     }
