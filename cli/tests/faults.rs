@@ -55,6 +55,51 @@ fn check_job_folder(dir: &Path) -> Found {
     Found::Finished
 }
 
+/// When a run is killed.
+#[derive(Debug)]
+enum KillAt {
+    /// A fixed time after the start: reading and planning.
+    After(Duration),
+    /// Once the job's temporary files hold this many bytes: writing.
+    PartialBytes(u64),
+    /// Once a print file is in the folder and no manifest is: at the latest, between the
+    /// print file's rename and the manifest.
+    BeforeManifest,
+}
+
+impl KillAt {
+    fn has_come(&self, started: Instant, out: &Path) -> bool {
+        match self {
+            KillAt::After(delay) => started.elapsed() >= *delay,
+            KillAt::PartialBytes(bytes) => {
+                folder_bytes(out, |name| name.starts_with(sheetseal_core::write::atomic::PARTIAL_PREFIX))
+                    >= *bytes
+            }
+            KillAt::BeforeManifest => {
+                !out.join("manifest.json").exists()
+                    && std::fs::read_dir(out)
+                        .into_iter()
+                        .flatten()
+                        .flatten()
+                        .any(|e| e.file_name().to_string_lossy().ends_with(".pdf"))
+            }
+        }
+    }
+}
+
+/// Total size of the regular files of a folder whose names pass `keep`.
+fn folder_bytes(dir: &Path, keep: impl Fn(&str) -> bool) -> u64 {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| keep(&e.file_name().to_string_lossy()))
+        .filter_map(|e| e.metadata().ok())
+        .filter(|m| m.is_file())
+        .map(|m| m.len())
+        .sum()
+}
+
 /// A small deterministic generator (xorshift64*), so that a failing kill schedule can be rerun.
 struct Rng(u64);
 
@@ -94,32 +139,45 @@ fn a_job_killed_at_random_moments_never_leaves_output_that_looks_finished() {
     };
     let layouts = ["duplex", "simplex"];
     let mut finished = BTreeMap::new();
-    let mut durations = Vec::new();
+    let mut output_bytes = BTreeMap::new();
     for layout in layouts {
-        let started = Instant::now();
         let run = run_with_limit(job(layout), Duration::from_secs(300));
         assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
-        durations.push(started.elapsed());
         assert_eq!(check_job_folder(&out), Found::Finished);
         finished.insert(layout, snapshot(&out));
+        output_bytes.insert(layout, folder_bytes(&out, |name| name.ends_with(".pdf")));
     }
-    let full = durations.iter().max().unwrap().as_millis() as u64;
 
+    // Kill moments are chosen by the job's progress, not by the clock, so that the schedule
+    // covers every phase however loaded the machine is: before any output, while the print
+    // file is being written (at a random fraction of its final size), and between the print
+    // file's rename and the manifest.
     let seed = std::env::var("SHEETSEAL_KILL_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(20_261_123);
     let mut rng = Rng(seed);
     let runs = 20;
     let mut outcomes = BTreeMap::new();
     for run in 0..runs {
         let layout = layouts[(rng.next() % 2) as usize];
-        // Anywhere from the start to a little after a whole job takes.
-        let delay = Duration::from_millis(rng.next() % (full * 11 / 10 + 1));
+        let moment = match rng.next() % 4 {
+            0 => KillAt::After(Duration::from_millis(rng.next() % 300)),
+            3 => KillAt::BeforeManifest,
+            _ => KillAt::PartialBytes(rng.next() % output_bytes[layout]),
+        };
         let mut child = job(layout)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(delay);
-        let killed = child.try_wait().unwrap().is_none();
+        let started = Instant::now();
+        let killed = loop {
+            if child.try_wait().unwrap().is_some() {
+                break false;
+            }
+            if moment.has_come(started, &out) {
+                break true;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        };
         let _ = child.kill(); // SIGKILL: no destructor, no cleanup runs
         child.wait().unwrap();
         let found = check_job_folder(&out);
@@ -133,12 +191,9 @@ fn a_job_killed_at_random_moments_never_leaves_output_that_looks_finished() {
             );
         }
         *outcomes.entry((killed, found)).or_insert(0) += 1;
-        eprintln!(
-            "run {run}: {layout}, killed after {delay:?}: {}",
-            if killed { "killed" } else { "had finished" }
-        );
+        eprintln!("run {run}: {layout}, {moment:?}: {}", if killed { "killed" } else { "had finished" });
     }
-    eprintln!("kill test (seed {seed}, job {full} ms): {outcomes:?}");
+    eprintln!("kill test (seed {seed}): {outcomes:?}");
     let killed = outcomes.iter().filter(|((k, _), _)| *k).map(|(_, n)| n).sum::<usize>();
     assert!(killed >= runs / 2, "most runs must be killed mid-job: {outcomes:?}");
 
@@ -152,7 +207,7 @@ fn a_job_killed_at_random_moments_never_leaves_output_that_looks_finished() {
     );
     if let Some(log) = std::env::var_os("SHEETSEAL_KILL_LOG") {
         let line = format!(
-            "kill-test\tseed={seed}\tletters=2000\truns={runs}\tkilled={killed}\tviolations=0\tjob_ms={full}\toutcomes={outcomes:?}\n"
+            "kill-test\tseed={seed}\tletters=2000\truns={runs}\tkilled={killed}\tviolations=0\toutcomes={outcomes:?}\n"
         );
         std::fs::OpenOptions::new()
             .create(true)
