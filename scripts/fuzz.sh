@@ -15,14 +15,14 @@ seconds=${1:-45}
 shift || true
 cd "$root/fuzz"
 export RUSTC_BOOTSTRAP=1
-# Sanitizer builds get their own folder: they must not replace the ordinary builds.
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}/fuzz"
+# Sanitizer builds get their own folder (FUZZ_TARGET_DIR): they must not replace ordinary builds.
+export CARGO_TARGET_DIR="${FUZZ_TARGET_DIR:-${CARGO_TARGET_DIR:-$root/target}/fuzz}"
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   mapfile -t targets < <(cargo fuzz list)
 fi
-echo "fuzz: building ${targets[*]}"
-cargo fuzz build -O "${targets[@]}" >/dev/null 2>"$CARGO_TARGET_DIR.build.log" \
+echo "fuzz: building the targets"
+cargo fuzz build -O >/dev/null 2>"$CARGO_TARGET_DIR.build.log" \
   || { cat "$CARGO_TARGET_DIR.build.log" >&2; exit 1; }
 public="${SHEETSEAL_PUBLIC_CORPUS:-$root/../shared/corpus/public}"
 for target in "${targets[@]}"; do
