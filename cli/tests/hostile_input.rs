@@ -4,6 +4,8 @@
 use std::path::Path;
 use std::time::Duration;
 
+use sheetseal_core::manifest::Manifest;
+
 use crate::fixtures::*;
 use crate::measure::{run_measured, Measured};
 use crate::util::*;
@@ -25,13 +27,13 @@ fn refused(run: &Measured, out: &Path) -> String {
     run.stderr.clone()
 }
 
-fn succeeded(run: &Measured, out: &Path) -> sheetseal_core::manifest::Manifest {
+fn succeeded(run: &Measured, out: &Path) -> Manifest {
     assert!(run.status.success(), "failed: {}", run.stderr);
     assert_qpdf_clean(&out.join("HOST.pdf"));
     read_manifest(out)
 }
 
-fn codes(manifest: &sheetseal_core::manifest::Manifest) -> Vec<&str> {
+fn codes(manifest: &Manifest) -> Vec<&str> {
     manifest.warnings.iter().map(|w| w.code.as_str()).collect()
 }
 
@@ -213,11 +215,6 @@ fn the_job_budget_stops_many_streams_that_each_stay_below_the_stream_limit() {
 #[test]
 fn structural_limits_hold_and_each_has_a_flag() {
     let dir = tempfile::tempdir().unwrap();
-    let mut runs = 0;
-    let mut out = || {
-        runs += 1;
-        dir.path().join(format!("out{runs}"))
-    };
 
     // A page tree 80 levels deep.
     let mut objects = vec![(1, b"<</Type /Catalog/Pages 2 0 R>>".to_vec())];
@@ -227,26 +224,23 @@ fn structural_limits_hold_and_each_has_a_flag() {
     objects.push((82, b"<</Type /Page/MediaBox [0 0 595 842]/Contents 83 0 R/Resources <<>>>>".to_vec()));
     objects.push((83, stream("", b"0 0 10 10 re f")));
     let deep_tree = write(dir.path(), "deep-tree.pdf", &raw_pdf(&objects, 1));
-    let message = {
-        let o = out();
-        refused(&impose(&deep_tree, &o, &[]), &o)
-    };
-    assert!(
-        message.contains("page tree is nested deeper than 64 levels (--max-page-tree-depth)"),
-        "{message}"
+    assert_limit(
+        dir.path(),
+        &deep_tree,
+        &[],
+        "page tree is nested deeper than 64 levels (--max-page-tree-depth)",
+        &["--max-page-tree-depth", "100"],
     );
-    {
-        let o = out();
-        succeeded(&impose(&deep_tree, &o, &["--max-page-tree-depth", "100"]), &o)
-    };
 
     // Objects per file.
     let eleven = corpus_file("normal-qpdf-11-pages.pdf");
-    let message = {
-        let o = out();
-        refused(&impose(&eleven, &o, &["--max-objects", "10"]), &o)
-    };
-    assert!(message.contains("more than the limit of 10 (--max-objects)"), "{message}");
+    assert_limit(
+        dir.path(),
+        &eleven,
+        &["--max-objects", "10"],
+        "more than the limit of 10 (--max-objects)",
+        &[],
+    );
 
     // Forms drawn inside forms, 40 deep.
     let mut objects = pages_pdf(1, "<</XObject <</F 200 0 R>>>>", |_| stream("", b"/F Do"));
@@ -259,15 +253,13 @@ fn structural_limits_hold_and_each_has_a_flag() {
         objects.push((200 + level, stream(&dict, content.as_bytes())));
     }
     let deep_forms = write(dir.path(), "deep-forms.pdf", &raw_pdf(&objects, 1));
-    let message = {
-        let o = out();
-        refused(&impose(&deep_forms, &o, &[]), &o)
-    };
-    assert!(message.contains("page 1: object 200 0 R draws forms nested deeper than 32 levels"), "{message}");
-    {
-        let o = out();
-        succeeded(&impose(&deep_forms, &o, &["--max-form-nesting", "64"]), &o)
-    };
+    assert_limit(
+        dir.path(),
+        &deep_forms,
+        &[],
+        "page 1: object 200 0 R draws forms nested deeper than 32 levels",
+        &["--max-form-nesting", "64"],
+    );
 
     // A chain of 300 references behind a page's resources.
     let mut objects = pages_pdf(1, "<</ExtGState <</G 300 0 R>>>>", |_| stream("", b"0 0 10 10 re f"));
@@ -276,38 +268,35 @@ fn structural_limits_hold_and_each_has_a_flag() {
         objects.push((300 + link, format!("<</Type /ExtGState{next}>>").into_bytes()));
     }
     let chain = write(dir.path(), "chain.pdf", &raw_pdf(&objects, 1));
-    let message = {
-        let o = out();
-        refused(&impose(&chain, &o, &[]), &o)
-    };
-    assert!(
-        message.contains("chain of more than 256 references from a page (--max-reference-depth)"),
-        "{message}"
+    assert_limit(
+        dir.path(),
+        &chain,
+        &[],
+        "chain of more than 256 references from a page (--max-reference-depth)",
+        &["--max-reference-depth", "400"],
     );
-    {
-        let o = out();
-        succeeded(&impose(&chain, &o, &["--max-reference-depth", "400"]), &o)
-    };
 
     // An image that declares 40,000 x 40,000 pixels (never decoded).
     let mut objects =
         pages_pdf(1, "<</XObject <</Im 400 0 R>>>>", |_| stream("", b"q 100 0 0 100 0 0 cm /Im Do Q"));
     objects.push((400, stream("/Type /XObject/Subtype /Image/Width 40000/Height 40000/ColorSpace /DeviceGray/BitsPerComponent 8/Filter /FlateDecode", &zeros_bomb(1))));
     let huge = write(dir.path(), "huge-image.pdf", &raw_pdf(&objects, 1));
-    let manifest = {
-        let o = out();
-        succeeded(&impose(&huge, &o, &[]), &o)
-    };
+    let limit = ["--max-image-pixels", "100000000"];
+    let needle = "image 400 0 R is 40000 x 40000 pixels, more than the limit of 100000000";
+    let manifest = assert_limit(dir.path(), &huge, &limit, needle, &[]);
     let warning = manifest.warnings.iter().find(|w| w.code == "image-large").expect("image-large");
     assert!(warning.message.contains("400 0 R is 40000 x 40000 pixels"), "{}", warning.message);
-    let message = {
-        let o = out();
-        refused(&impose(&huge, &o, &["--max-image-pixels", "100000000"]), &o)
-    };
-    assert!(
-        message.contains("image 400 0 R is 40000 x 40000 pixels, more than the limit of 100000000"),
-        "{message}"
-    );
+}
+
+/// Runs `input` with `refusing` options, which must give a refusal that says `needle`, then with
+/// `accepting` options, which must give a print file; returns the accepted job's manifest.
+fn assert_limit(dir: &Path, input: &str, refusing: &[&str], needle: &str, accepting: &[&str]) -> Manifest {
+    let stem = Path::new(input).file_stem().unwrap().to_string_lossy().into_owned();
+    let out = dir.join(format!("{stem}-refused"));
+    let message = refused(&impose(input, &out, refusing), &out);
+    assert!(message.contains(needle), "{stem}: expected '{needle}' in: {message}");
+    let out = dir.join(format!("{stem}-accepted"));
+    succeeded(&impose(input, &out, accepting), &out)
 }
 
 #[test]
