@@ -87,6 +87,21 @@ fn every_refused_corpus_file_says_what_is_wrong_and_what_to_do() {
 }
 
 #[test]
+fn every_corpus_file_ends_quickly_in_bounded_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut worst = (Duration::ZERO, 0u64);
+    for file in ["ok", "repairable", "error"].iter().flat_map(|e| corpus_files(e)) {
+        let out = dir.path().join(&file);
+        let run = impose(&corpus_file(&file), &out, &[]);
+        assert!(matches!(run.status.code(), Some(0 | 1)), "{file}: {:?}\n{}", run.status, run.stderr);
+        assert!(run.elapsed < Duration::from_secs(30), "{file}: {:?}", run.elapsed);
+        assert!(run.max_rss_kib < 512 * 1024, "{file}: peak RSS {} KiB", run.max_rss_kib);
+        worst = (worst.0.max(run.elapsed), worst.1.max(run.max_rss_kib));
+    }
+    eprintln!("corpus: slowest {:?}, largest peak RSS {} MiB", worst.0, worst.1 / 1024);
+}
+
+#[test]
 fn repaired_files_are_printed_and_the_repair_is_in_the_manifest() {
     let dir = tempfile::tempdir().unwrap();
     let repairable = corpus_files("repairable");

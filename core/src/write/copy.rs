@@ -4,6 +4,12 @@
 //! remembered, so fonts, images and other resources shared by many pages are written once.
 //! Numbers are handed out in the order references are met, which depends only on the input and
 //! the plan, never on timing.
+//!
+//! The input is untrusted, so copying is guarded: page objects, actions and embedded files are
+//! never followed (they become `null`), trigger keys are dropped (`active_content::sanitize`),
+//! a chain of references longer than the limit stops the job, images are judged by their
+//! declared size, and every Form XObject is checked for nesting and for drawing itself
+//! (`forms`) before it is written.
 
 use std::collections::{HashMap, VecDeque};
 use std::io::Write;
