@@ -209,6 +209,20 @@ fn a_decompression_bomb_is_refused_within_seconds_in_bounded_memory() {
     eprintln!("object-stream bomb: refused in {:?}, peak RSS {} MiB", run.elapsed, run.max_rss_kib / 1024);
     assert!(run.elapsed < Duration::from_secs(20), "{:?}", run.elapsed);
     assert!(run.max_rss_kib < 400 * 1024, "peak RSS {} KiB", run.max_rss_kib);
+
+    // The same bomb as an embedded font program, which sheetseal copies without using it: it
+    // would reach the printer's RIP.
+    let font = "<</Font <</F1 <</Type /Font/Subtype /TrueType/BaseFont /Bomb/FontDescriptor 300 0 R>>>>>>";
+    let mut objects = pages_pdf(1, font, |_| text_content("Dear customer"));
+    objects.push((300, b"<</Type /FontDescriptor/FontName /Bomb/Flags 32/FontFile2 301 0 R>>".to_vec()));
+    objects.push((301, stream("/Filter /FlateDecode", &bomb)));
+    let input = write(dir.path(), "font-bomb.pdf", &raw_pdf(&objects, 1));
+    let out = dir.path().join("out3");
+    let run = impose(&input, &out, &[]);
+    let message = refused(&run, &out);
+    assert!(message.contains("page 1: object 301 0 R decompresses to more than 64 MiB"), "{message}");
+    assert!(run.elapsed < Duration::from_secs(20), "{:?}", run.elapsed);
+    assert!(run.max_rss_kib < 400 * 1024, "peak RSS {} KiB", run.max_rss_kib);
 }
 
 #[test]

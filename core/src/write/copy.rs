@@ -20,7 +20,7 @@ use super::file::PdfFile;
 use super::forms::{FormGraph, LoopCut};
 use super::syntax;
 use crate::active_content;
-use crate::limits::{judge_image, DecodeBudget, ImageVerdict, LimitError, Limits};
+use crate::limits::{check_stream_size, judge_image, DecodeBudget, ImageVerdict, LimitError, Limits};
 use crate::warning::Warning;
 
 /// Why copying stopped.
@@ -143,8 +143,10 @@ impl<'d> Copier<'d> {
         std::mem::take(&mut self.warnings)
     }
 
-    /// Checks an object about to be copied against the limits: images by their declared size,
-    /// forms by how deep they nest and whether they draw themselves.
+    /// Checks an object about to be copied against the limits: images by their declared size
+    /// (never decoded), forms by how deep they nest and whether they draw themselves (which
+    /// decodes them within the stream limit), any other stream (fonts, colour profiles,
+    /// functions) by what it can inflate to, so that no bomb reaches the printer either.
     fn inspect(&mut self, id: ObjectId, object: &Object) -> Result<(), LimitError> {
         let Object::Stream(stream) = object else {
             return Ok(());
@@ -170,7 +172,7 @@ impl<'d> Copier<'d> {
                 }
                 Ok(())
             }
-            _ => Ok(()),
+            _ => check_stream_size(stream, id, self.limits.max_stream_bytes, self.budget),
         }
     }
 
