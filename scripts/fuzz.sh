@@ -15,14 +15,17 @@ seconds=${1:-45}
 shift || true
 cd "$root/fuzz"
 export RUSTC_BOOTSTRAP=1
-# Sanitizer builds get their own folder: they must not replace the ordinary builds.
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}/fuzz"
+# Sanitizer builds get their own folder (FUZZ_TARGET_DIR): they must not replace ordinary builds.
+export CARGO_TARGET_DIR="${FUZZ_TARGET_DIR:-${CARGO_TARGET_DIR:-$root/target}/fuzz}"
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   mapfile -t targets < <(cargo fuzz list)
 fi
-echo "fuzz: building ${targets[*]}"
-cargo fuzz build -O "${targets[@]}" >/dev/null 2>"$CARGO_TARGET_DIR.build.log" \
+echo "fuzz: building the targets"
+# Release code with debug assertions and overflow checks (cargo-fuzz's default), in 16 codegen
+# units so that a cold build stays short on two cores.
+flags=(--codegen-units 16)
+cargo fuzz build "${flags[@]}" >/dev/null 2>"$CARGO_TARGET_DIR.build.log" \
   || { cat "$CARGO_TARGET_DIR.build.log" >&2; exit 1; }
 public="${SHEETSEAL_PUBLIC_CORPUS:-$root/../shared/corpus/public}"
 for target in "${targets[@]}"; do
@@ -34,7 +37,7 @@ for target in "${targets[@]}"; do
   log="$work.log"
   started=$(date +%s)
   status=0
-  cargo fuzz run -O "$target" "$work" -- -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2560 \
+  cargo fuzz run "${flags[@]}" "$target" "$work" -- -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2560 \
     -max_len=262144 -print_final_stats=1 >"$log" 2>&1 || status=$?
   elapsed=$(( $(date +%s) - started ))
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)

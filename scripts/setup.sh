@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests and the readability checks need on a fresh Debian machine (run as root,
 # or with sudo available): qpdf and poppler-utils (validators and renderers), dmtx-utils (libdmtx's
-# dmtxread), and the Python zxing-cpp decoder. Idempotent: installs only what is missing.
+# dmtxread), the Python zxing-cpp decoder, and cargo-fuzz. Idempotent: installs only what is missing.
 set -euo pipefail
 
 as_root() {
@@ -24,4 +24,9 @@ if ! python3 -c 'import zxingcpp, PIL' 2>/dev/null; then
   echo "setup: installing the zxing-cpp decoder (PyPI)"
   python3 -m pip install --quiet --disable-pip-version-check zxing-cpp pillow 2>/dev/null \
     || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages zxing-cpp pillow
+fi
+
+if ! command -v cargo-fuzz >/dev/null && ! cargo fuzz --version >/dev/null 2>&1; then
+  echo "setup: installing cargo-fuzz (crates.io)"
+  cargo install --quiet --locked cargo-fuzz
 fi

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite: installs what it needs, then formatting, lints, unit and end-to-end tests,
-# and a cross-check of every mark of the demo output with two more decoders (zxing-cpp, libdmtx).
+# The whole test suite: installs what it needs, then formatting, lints, unit and end-to-end tests
+# (among them the kill test, a full disk and hostile input), a cross-check of every mark of the
+# demo output with two more decoders (zxing-cpp, libdmtx), and a bounded run of every fuzz target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,3 +21,5 @@ cargo run --quiet --locked -p sheetseal-cli -- demo --out "$demo_dir" >/dev/null
 python3 scripts/decode_marks.py "$demo_dir/job" --dmtxread-sample 12
 echo "== sheetseal verify of the demo output (pdfium renders, rxing decodes)"
 cargo run --quiet --locked -p sheetseal-cli -- verify "$demo_dir/job"
+echo "== fuzzing: every target for ${FUZZ_SECONDS:-20} s on its committed seeds"
+scripts/fuzz.sh "${FUZZ_SECONDS:-20}"

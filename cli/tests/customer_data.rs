@@ -6,6 +6,7 @@ use std::fs::File;
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
+use crate::fixtures::{letters, Letters};
 use crate::measure::run_measured;
 use crate::util::*;
 
@@ -36,10 +37,8 @@ fn assert_no_address(what: &str, text: &str, address: &[String]) {
 #[test]
 fn output_records_and_errors_never_show_an_address() {
     let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("in");
-    run_ok(&["corpus", "--letters", "12", "--seed", "4", "--out", input.to_str().unwrap()]);
-    let pdf = input.join("letters.pdf");
-    let index = std::fs::read_to_string(input.join("letters.csv")).unwrap();
+    let Letters { pdf, csv, split } = letters(dir.path(), 12, 4);
+    let index = std::fs::read_to_string(&csv).unwrap();
     // Letter 3: its first page from the index.
     let row: Vec<&str> = index.lines().nth(3).unwrap().split(',').collect();
     let (item, first_page): (&str, usize) = (row[0], row[1].parse().unwrap());
@@ -47,7 +46,6 @@ fn output_records_and_errors_never_show_an_address() {
 
     // A successful job: summary, manifest and sheets.csv carry ids only.
     let out = dir.path().join("ok");
-    let split = format!("index:{}", input.join("letters.csv").display());
     let run = run_ok(&[
         "impose",
         pdf.to_str().unwrap(),
@@ -89,10 +87,7 @@ fn output_records_and_errors_never_show_an_address() {
 #[test]
 fn inputs_are_deleted_after_a_successful_job_only() {
     let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("in");
-    run_ok(&["corpus", "--letters", "4", "--seed", "2", "--out", input.to_str().unwrap()]);
-    let (pdf, csv) = (input.join("letters.pdf"), input.join("letters.csv"));
-    let split = format!("index:{}", csv.display());
+    let Letters { pdf, csv, split } = letters(dir.path(), 4, 2);
 
     // A failed job keeps them.
     let mut command = sheetseal();

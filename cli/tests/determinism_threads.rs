@@ -5,27 +5,19 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use crate::fixtures::{letters, Letters};
 use crate::util::*;
 
 #[test]
 fn output_bytes_do_not_depend_on_the_number_of_threads() {
     let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("in");
-    run_ok(&["corpus", "--letters", "120", "--seed", "9", "--out", input.to_str().unwrap()]);
-    let split = format!("index:{}", input.join("letters.csv").display());
+    let Letters { pdf, split, .. } = letters(dir.path(), 120, 9);
     let mut results: BTreeMap<&str, BTreeMap<String, Vec<u8>>> = BTreeMap::new();
     for threads in ["1", "2", "8"] {
         let out = dir.path().join(format!("t{threads}"));
         let mut command = sheetseal();
         command.env("RAYON_NUM_THREADS", threads);
-        command.args([
-            "impose",
-            input.join("letters.pdf").to_str().unwrap(),
-            "--job",
-            "DET",
-            "--split",
-            &split,
-        ]);
+        command.args(["impose", pdf.to_str().unwrap(), "--job", "DET", "--split", &split]);
         command.args(["--layout", "nup:2x1", "--max-sheets-per-file", "40", "--out"]).arg(&out);
         let run = run_with_limit(command, Duration::from_secs(300));
         assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));

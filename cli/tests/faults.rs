@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
+use crate::fixtures::{letters, Letters};
 use crate::measure::run_measured;
 use crate::util::*;
 
@@ -115,10 +116,7 @@ impl Rng {
 #[test]
 fn a_job_killed_at_random_moments_never_leaves_output_that_looks_finished() {
     let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("in");
-    run_ok(&["corpus", "--letters", "2000", "--seed", "11", "--out", input.to_str().unwrap()]);
-    let pdf = input.join("letters.pdf");
-    let split = format!("index:{}", input.join("letters.csv").display());
+    let Letters { pdf, split, .. } = letters(dir.path(), 2000, 11);
     let out = dir.path().join("job");
     // Two jobs with the same output names and different bytes: a manifest of one next to the PDF
     // of the other would show as a hash mismatch.
@@ -236,19 +234,10 @@ fn in_mount_namespace(script: &str, args: &[&Path]) -> (String, String) {
     (run.stdout, run.stderr)
 }
 
-fn sample(dir: &Path, letters: &str) -> (String, String) {
-    let input = dir.join("in");
-    run_ok(&["corpus", "--letters", letters, "--seed", "5", "--out", input.to_str().unwrap()]);
-    (
-        input.join("letters.pdf").to_string_lossy().into_owned(),
-        format!("index:{}", input.join("letters.csv").display()),
-    )
-}
-
 #[test]
 fn a_full_disk_is_a_clear_error_and_leaves_no_partial_files() {
     let dir = tempfile::tempdir().unwrap();
-    let (pdf, split) = sample(dir.path(), "200");
+    let Letters { pdf, split, .. } = letters(dir.path(), 200, 5);
     let mount = dir.path().join("small");
     std::fs::create_dir(&mount).unwrap();
     // A 512 KiB filesystem for a job whose print file is several MB.
@@ -259,7 +248,7 @@ fn a_full_disk_is_a_clear_error_and_leaves_no_partial_files() {
         echo "left:"; ls -A "$2/job"
         df -k "$2" | tail -1
     "#;
-    let (stdout, stderr) = in_mount_namespace(script, &[&mount, Path::new(&pdf), Path::new(&split)]);
+    let (stdout, stderr) = in_mount_namespace(script, &[&mount, &pdf, Path::new(&split)]);
     assert!(!stderr.contains("mount failed"), "{stderr}");
     assert!(stdout.contains("exit=1"), "expected exit 1:\n{stdout}\n{stderr}");
     assert!(stderr.contains("No space left on device") && stderr.contains("FULL.pdf"), "{stderr}");
@@ -276,7 +265,8 @@ fn a_full_disk_is_a_clear_error_and_leaves_no_partial_files() {
 #[test]
 fn an_output_folder_that_cannot_be_written_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
-    let (pdf, split) = sample(dir.path(), "5");
+    let Letters { pdf, split, .. } = letters(dir.path(), 5, 5);
+    let pdf = pdf.to_string_lossy().into_owned();
 
     // A file where the output folder should be.
     let file = dir.path().join("not-a-folder");

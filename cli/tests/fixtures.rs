@@ -94,3 +94,26 @@ pub fn text_content(text: &str) -> Vec<u8> {
 
 /// A resources dictionary with Helvetica as /F1.
 pub const HELVETICA: &str = "<</Font <</F1 <</Type /Font/Subtype /Type1/BaseFont /Helvetica>>>>>>";
+
+/// A generated mail merge (`sheetseal corpus`) in `dir/in`.
+pub struct Letters {
+    pub pdf: std::path::PathBuf,
+    pub csv: std::path::PathBuf,
+    /// `index:` and the CSV's path, for `--split`.
+    pub split: String,
+}
+
+pub fn letters(dir: &Path, count: usize, seed: u64) -> Letters {
+    let input = dir.join("in");
+    crate::util::run_ok(&[
+        "corpus",
+        "--letters",
+        &count.to_string(),
+        "--seed",
+        &seed.to_string(),
+        "--out",
+        input.to_str().unwrap(),
+    ]);
+    let csv = input.join("letters.csv");
+    Letters { pdf: input.join("letters.pdf"), split: format!("index:{}", csv.display()), csv }
+}

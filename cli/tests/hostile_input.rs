@@ -4,6 +4,8 @@
 use std::path::Path;
 use std::time::Duration;
 
+use sheetseal_core::manifest::Manifest;
+
 use crate::fixtures::*;
 use crate::measure::{run_measured, Measured};
 use crate::util::*;
@@ -25,13 +27,13 @@ fn refused(run: &Measured, out: &Path) -> String {
     run.stderr.clone()
 }
 
-fn succeeded(run: &Measured, out: &Path) -> sheetseal_core::manifest::Manifest {
+fn succeeded(run: &Measured, out: &Path) -> Manifest {
     assert!(run.status.success(), "failed: {}", run.stderr);
     assert_qpdf_clean(&out.join("HOST.pdf"));
     read_manifest(out)
 }
 
-fn codes(manifest: &sheetseal_core::manifest::Manifest) -> Vec<&str> {
+fn codes(manifest: &Manifest) -> Vec<&str> {
     manifest.warnings.iter().map(|w| w.code.as_str()).collect()
 }
 
@@ -82,6 +84,21 @@ fn every_refused_corpus_file_says_what_is_wrong_and_what_to_do() {
             assert!(message.contains(needle), "{file}: expected '{needle}' in: {message}");
         }
     }
+}
+
+#[test]
+fn every_corpus_file_ends_quickly_in_bounded_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut worst = (Duration::ZERO, 0u64);
+    for file in ["ok", "repairable", "error"].iter().flat_map(|e| corpus_files(e)) {
+        let out = dir.path().join(&file);
+        let run = impose(&corpus_file(&file), &out, &[]);
+        assert!(matches!(run.status.code(), Some(0 | 1)), "{file}: {:?}\n{}", run.status, run.stderr);
+        assert!(run.elapsed < Duration::from_secs(30), "{file}: {:?}", run.elapsed);
+        assert!(run.max_rss_kib < 512 * 1024, "{file}: peak RSS {} KiB", run.max_rss_kib);
+        worst = (worst.0.max(run.elapsed), worst.1.max(run.max_rss_kib));
+    }
+    eprintln!("corpus: slowest {:?}, largest peak RSS {} MiB", worst.0, worst.1 / 1024);
 }
 
 #[test]
@@ -192,6 +209,20 @@ fn a_decompression_bomb_is_refused_within_seconds_in_bounded_memory() {
     eprintln!("object-stream bomb: refused in {:?}, peak RSS {} MiB", run.elapsed, run.max_rss_kib / 1024);
     assert!(run.elapsed < Duration::from_secs(20), "{:?}", run.elapsed);
     assert!(run.max_rss_kib < 400 * 1024, "peak RSS {} KiB", run.max_rss_kib);
+
+    // The same bomb as an embedded font program, which sheetseal copies without using it: it
+    // would reach the printer's RIP.
+    let font = "<</Font <</F1 <</Type /Font/Subtype /TrueType/BaseFont /Bomb/FontDescriptor 300 0 R>>>>>>";
+    let mut objects = pages_pdf(1, font, |_| text_content("Dear customer"));
+    objects.push((300, b"<</Type /FontDescriptor/FontName /Bomb/Flags 32/FontFile2 301 0 R>>".to_vec()));
+    objects.push((301, stream("/Filter /FlateDecode", &bomb)));
+    let input = write(dir.path(), "font-bomb.pdf", &raw_pdf(&objects, 1));
+    let out = dir.path().join("out3");
+    let run = impose(&input, &out, &[]);
+    let message = refused(&run, &out);
+    assert!(message.contains("page 1: object 301 0 R decompresses to more than 64 MiB"), "{message}");
+    assert!(run.elapsed < Duration::from_secs(20), "{:?}", run.elapsed);
+    assert!(run.max_rss_kib < 400 * 1024, "peak RSS {} KiB", run.max_rss_kib);
 }
 
 #[test]
@@ -213,11 +244,6 @@ fn the_job_budget_stops_many_streams_that_each_stay_below_the_stream_limit() {
 #[test]
 fn structural_limits_hold_and_each_has_a_flag() {
     let dir = tempfile::tempdir().unwrap();
-    let mut runs = 0;
-    let mut out = || {
-        runs += 1;
-        dir.path().join(format!("out{runs}"))
-    };
 
     // A page tree 80 levels deep.
     let mut objects = vec![(1, b"<</Type /Catalog/Pages 2 0 R>>".to_vec())];
@@ -227,26 +253,23 @@ fn structural_limits_hold_and_each_has_a_flag() {
     objects.push((82, b"<</Type /Page/MediaBox [0 0 595 842]/Contents 83 0 R/Resources <<>>>>".to_vec()));
     objects.push((83, stream("", b"0 0 10 10 re f")));
     let deep_tree = write(dir.path(), "deep-tree.pdf", &raw_pdf(&objects, 1));
-    let message = {
-        let o = out();
-        refused(&impose(&deep_tree, &o, &[]), &o)
-    };
-    assert!(
-        message.contains("page tree is nested deeper than 64 levels (--max-page-tree-depth)"),
-        "{message}"
+    assert_limit(
+        dir.path(),
+        &deep_tree,
+        &[],
+        "page tree is nested deeper than 64 levels (--max-page-tree-depth)",
+        &["--max-page-tree-depth", "100"],
     );
-    {
-        let o = out();
-        succeeded(&impose(&deep_tree, &o, &["--max-page-tree-depth", "100"]), &o)
-    };
 
     // Objects per file.
     let eleven = corpus_file("normal-qpdf-11-pages.pdf");
-    let message = {
-        let o = out();
-        refused(&impose(&eleven, &o, &["--max-objects", "10"]), &o)
-    };
-    assert!(message.contains("more than the limit of 10 (--max-objects)"), "{message}");
+    assert_limit(
+        dir.path(),
+        &eleven,
+        &["--max-objects", "10"],
+        "more than the limit of 10 (--max-objects)",
+        &[],
+    );
 
     // Forms drawn inside forms, 40 deep.
     let mut objects = pages_pdf(1, "<</XObject <</F 200 0 R>>>>", |_| stream("", b"/F Do"));
@@ -259,15 +282,13 @@ fn structural_limits_hold_and_each_has_a_flag() {
         objects.push((200 + level, stream(&dict, content.as_bytes())));
     }
     let deep_forms = write(dir.path(), "deep-forms.pdf", &raw_pdf(&objects, 1));
-    let message = {
-        let o = out();
-        refused(&impose(&deep_forms, &o, &[]), &o)
-    };
-    assert!(message.contains("page 1: object 200 0 R draws forms nested deeper than 32 levels"), "{message}");
-    {
-        let o = out();
-        succeeded(&impose(&deep_forms, &o, &["--max-form-nesting", "64"]), &o)
-    };
+    assert_limit(
+        dir.path(),
+        &deep_forms,
+        &[],
+        "page 1: object 200 0 R draws forms nested deeper than 32 levels",
+        &["--max-form-nesting", "64"],
+    );
 
     // A chain of 300 references behind a page's resources.
     let mut objects = pages_pdf(1, "<</ExtGState <</G 300 0 R>>>>", |_| stream("", b"0 0 10 10 re f"));
@@ -276,38 +297,35 @@ fn structural_limits_hold_and_each_has_a_flag() {
         objects.push((300 + link, format!("<</Type /ExtGState{next}>>").into_bytes()));
     }
     let chain = write(dir.path(), "chain.pdf", &raw_pdf(&objects, 1));
-    let message = {
-        let o = out();
-        refused(&impose(&chain, &o, &[]), &o)
-    };
-    assert!(
-        message.contains("chain of more than 256 references from a page (--max-reference-depth)"),
-        "{message}"
+    assert_limit(
+        dir.path(),
+        &chain,
+        &[],
+        "chain of more than 256 references from a page (--max-reference-depth)",
+        &["--max-reference-depth", "400"],
     );
-    {
-        let o = out();
-        succeeded(&impose(&chain, &o, &["--max-reference-depth", "400"]), &o)
-    };
 
     // An image that declares 40,000 x 40,000 pixels (never decoded).
     let mut objects =
         pages_pdf(1, "<</XObject <</Im 400 0 R>>>>", |_| stream("", b"q 100 0 0 100 0 0 cm /Im Do Q"));
     objects.push((400, stream("/Type /XObject/Subtype /Image/Width 40000/Height 40000/ColorSpace /DeviceGray/BitsPerComponent 8/Filter /FlateDecode", &zeros_bomb(1))));
     let huge = write(dir.path(), "huge-image.pdf", &raw_pdf(&objects, 1));
-    let manifest = {
-        let o = out();
-        succeeded(&impose(&huge, &o, &[]), &o)
-    };
+    let limit = ["--max-image-pixels", "100000000"];
+    let needle = "image 400 0 R is 40000 x 40000 pixels, more than the limit of 100000000";
+    let manifest = assert_limit(dir.path(), &huge, &limit, needle, &[]);
     let warning = manifest.warnings.iter().find(|w| w.code == "image-large").expect("image-large");
     assert!(warning.message.contains("400 0 R is 40000 x 40000 pixels"), "{}", warning.message);
-    let message = {
-        let o = out();
-        refused(&impose(&huge, &o, &["--max-image-pixels", "100000000"]), &o)
-    };
-    assert!(
-        message.contains("image 400 0 R is 40000 x 40000 pixels, more than the limit of 100000000"),
-        "{message}"
-    );
+}
+
+/// Runs `input` with `refusing` options, which must give a refusal that says `needle`, then with
+/// `accepting` options, which must give a print file; returns the accepted job's manifest.
+fn assert_limit(dir: &Path, input: &str, refusing: &[&str], needle: &str, accepting: &[&str]) -> Manifest {
+    let stem = Path::new(input).file_stem().unwrap().to_string_lossy().into_owned();
+    let out = dir.join(format!("{stem}-refused"));
+    let message = refused(&impose(input, &out, refusing), &out);
+    assert!(message.contains(needle), "{stem}: expected '{needle}' in: {message}");
+    let out = dir.join(format!("{stem}-accepted"));
+    succeeded(&impose(input, &out, accepting), &out)
 }
 
 #[test]

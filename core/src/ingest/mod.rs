@@ -1,9 +1,11 @@
 //! Stage 1, ingest: open an input PDF, check what it is, and describe its pages.
 //!
 //! The file is memory-mapped and hashed; the object graph is parsed by lopdf (which also repairs
-//! damaged cross-reference tables and decrypts files that open with the empty password). The page
-//! tree is walked here, not by lopdf, so that cycles are detected and inherited attributes
-//! (`/MediaBox`, `/CropBox`, `/Rotate`, `/Resources`) are resolved the way the PDF standard says.
+//! damaged cross-reference tables and decrypts files that open with the empty password), within
+//! the job's limits (`crate::limits`). The page tree is walked here, not by lopdf, so that cycles
+//! and excessive depth are detected and inherited attributes (`/MediaBox`, `/CropBox`, `/Rotate`,
+//! `/Resources`) are resolved the way the PDF standard says. What was repaired or decrypted, and
+//! the active content the file carries, become warnings and counts for the manifest.
 
 use std::collections::HashSet;
 use std::fs::File;

@@ -90,12 +90,17 @@ impl SheetPayload {
         let number = |range: std::ops::Range<usize>| {
             digits[range].parse::<usize>().map_err(|_| PayloadError::Malformed)
         };
-        Ok(SheetPayload {
+        let payload = SheetPayload {
             job: job.to_string(),
             item_seq: number(0..6)?,
             sheet: number(6..8)?,
             sheets: number(8..10)?,
-        })
+        };
+        // Only what the encoder makes: item 1 or more, sheet n of m with 1 <= n <= m.
+        if payload.item_seq == 0 || payload.sheet == 0 || payload.sheet > payload.sheets {
+            return Err(PayloadError::Malformed);
+        }
+        Ok(payload)
     }
 }
 

@@ -4,6 +4,12 @@
 //! remembered, so fonts, images and other resources shared by many pages are written once.
 //! Numbers are handed out in the order references are met, which depends only on the input and
 //! the plan, never on timing.
+//!
+//! The input is untrusted, so copying is guarded: page objects, actions and embedded files are
+//! never followed (they become `null`), trigger keys are dropped (`active_content::sanitize`),
+//! a chain of references longer than the limit stops the job, images are judged by their
+//! declared size, and every Form XObject is checked for nesting and for drawing itself
+//! (`forms`) before it is written.
 
 use std::collections::{HashMap, VecDeque};
 use std::io::Write;
@@ -14,7 +20,7 @@ use super::file::PdfFile;
 use super::forms::{FormGraph, LoopCut};
 use super::syntax;
 use crate::active_content;
-use crate::limits::{judge_image, DecodeBudget, ImageVerdict, LimitError, Limits};
+use crate::limits::{check_stream_size, judge_image, DecodeBudget, ImageVerdict, LimitError, Limits};
 use crate::warning::Warning;
 
 /// Why copying stopped.
@@ -137,8 +143,10 @@ impl<'d> Copier<'d> {
         std::mem::take(&mut self.warnings)
     }
 
-    /// Checks an object about to be copied against the limits: images by their declared size,
-    /// forms by how deep they nest and whether they draw themselves.
+    /// Checks an object about to be copied against the limits: images by their declared size
+    /// (never decoded), forms by how deep they nest and whether they draw themselves (which
+    /// decodes them within the stream limit), any other stream (fonts, colour profiles,
+    /// functions) by what it can inflate to, so that no bomb reaches the printer either.
     fn inspect(&mut self, id: ObjectId, object: &Object) -> Result<(), LimitError> {
         let Object::Stream(stream) = object else {
             return Ok(());
@@ -164,7 +172,7 @@ impl<'d> Copier<'d> {
                 }
                 Ok(())
             }
-            _ => Ok(()),
+            _ => check_stream_size(stream, id, self.limits.max_stream_bytes, self.budget),
         }
     }
 
