@@ -223,6 +223,14 @@ fn a_decompression_bomb_is_refused_within_seconds_in_bounded_memory() {
     assert!(message.contains("page 1: object 301 0 R decompresses to more than 64 MiB"), "{message}");
     assert!(run.elapsed < Duration::from_secs(20), "{:?}", run.elapsed);
     assert!(run.max_rss_kib < 400 * 1024, "peak RSS {} KiB", run.max_rss_kib);
+    // pdfium inflates fonts without a limit of its own: the page is checked before a text
+    // split hands it over, as before the clear-zone check renders it.
+    let mut command = sheetseal();
+    command.args(["impose", &input, "--job", "HOST", "--split", "text:Dear", "--out"]).arg(&out);
+    let run = run_measured(command, Duration::from_secs(120));
+    let message = refused(&run, &out);
+    assert!(message.contains("page 1") && message.contains("decompresses to more than 64 MiB"), "{message}");
+    assert!(run.max_rss_kib < 400 * 1024, "peak RSS {} KiB", run.max_rss_kib);
 }
 
 #[test]

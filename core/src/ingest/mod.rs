@@ -22,6 +22,7 @@ use crate::warning::Warning;
 
 pub mod annotations;
 pub mod encryption;
+pub mod render_guard;
 pub mod repair;
 pub use annotations::Annotation;
 
@@ -165,6 +166,8 @@ pub struct SourceDocument {
     pub warnings: Vec<Warning>,
     /// The active content the input carried (none of it is copied to the output).
     pub active_content: ActiveContent,
+    /// The limits the input was opened with, which every later decode of it keeps to.
+    pub limits: Limits,
 }
 
 /// Opens, hashes and parses one input.
@@ -225,6 +228,7 @@ pub fn open_bytes(path: &Path, bytes: &[u8], options: &IngestOptions) -> Result<
         pages,
         warnings,
         active_content,
+        limits: limits.clone(),
     })
 }
 

@@ -13,6 +13,7 @@ use super::extent::{page_extent, Extent};
 use super::raster::render_region;
 use super::{zones, MarkError, MarkGeometry, PreparedMarks};
 use crate::geometry::Rect;
+use crate::ingest::render_guard::RenderGuard;
 use crate::ingest::SourceDocument;
 use crate::plan::{Face, Plan};
 use crate::warning::Warning;
@@ -61,6 +62,7 @@ pub fn check(job: &ClearZoneJob) -> Result<ClearZoneReport, MarkError> {
         job,
         pdfium: None,
         documents: job.sources.iter().map(|_| None).collect(),
+        guards: job.sources.iter().map(RenderGuard::new).collect(),
         warnings: Vec::new(),
     };
     // The scan reads only the parsed input: in parallel. Renders share one pdfium: in order.
@@ -110,6 +112,8 @@ struct Renderer<'j> {
     pdfium: Option<Option<&'static pdfium_render::prelude::Pdfium>>,
     /// Per input: not opened yet, or opened (`None` when it cannot be).
     documents: Vec<Option<Option<PdfDocument<'static>>>>,
+    /// Per input: the streams pdfium would inflate, checked against the limits first.
+    guards: Vec<RenderGuard<'j>>,
     warnings: Vec<Warning>,
 }
 
@@ -129,6 +133,12 @@ impl Renderer<'_> {
                 Some(page + 1),
                 format!("the page has a {largest}-pixel image, too large to render safely"),
             );
+            return None;
+        }
+        // A stream past the limit is refused by the writer with its own message; here the page
+        // is only kept away from pdfium.
+        if let Err(e) = self.guards[input].check_page(page) {
+            self.unchecked(input, Some(page + 1), e.to_string());
             return None;
         }
         let document = self.document(input)?;

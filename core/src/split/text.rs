@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::assemble::{self, Found};
 use super::{Item, SplitError};
 use crate::geometry::{mm, placement_matrix, Matrix, Rect};
+use crate::ingest::render_guard::RenderGuard;
 use crate::ingest::{SourceDocument, SourcePage};
 
 /// The longest pattern accepted (a mistyped shell quote can paste a whole file).
@@ -136,13 +137,16 @@ pub fn page_texts(
     // pdfium takes text positions in user space; without a region, a rectangle far larger than
     // any page takes everything whatever the boxes are.
     const EVERYWHERE: f32 = 1.0e7;
+    let mut guard = RenderGuard::new(source);
     let mut texts = Vec::with_capacity(source.pages.len());
-    for (index, page) in document.pages().iter().enumerate() {
-        let text = page.text().map_err(|e| SplitError::Page {
-            path: source.path.clone(),
-            page: index + 1,
-            detail: format!("pdfium cannot read the page's text: {e}"),
-        })?;
+    for index in 0..source.pages.len() {
+        let failed = |detail: String| SplitError::Page { path: source.path.clone(), page: index + 1, detail };
+        guard.check_page(index).map_err(|e| failed(e.to_string()))?;
+        let page = document
+            .pages()
+            .get(index as _)
+            .map_err(|e| failed(format!("pdfium cannot open the page: {e}")))?;
+        let text = page.text().map_err(|e| failed(format!("pdfium cannot read the page's text: {e}")))?;
         let rect = match region {
             None => PdfRect::new_from_values(-EVERYWHERE, -EVERYWHERE, EVERYWHERE, EVERYWHERE),
             Some(region) => {
