@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests and the readability checks need on a fresh Debian machine (run as root,
 # or with sudo available): qpdf and poppler-utils (validators and renderers), dmtx-utils (libdmtx's
-# dmtxread), the Python zxing-cpp decoder, and cargo-fuzz. Idempotent: installs only what is missing.
+# dmtxread), the C toolchain, valgrind and cbindgen for the C API tests, the Python zxing-cpp
+# decoder, and cargo-fuzz. Idempotent: installs only what is missing.
 set -euo pipefail
 
 as_root() {
@@ -13,6 +14,11 @@ missing=()
 command -v qpdf >/dev/null || missing+=(qpdf)
 command -v pdftoppm >/dev/null || missing+=(poppler-utils)
 command -v dmtxread >/dev/null || missing+=(dmtx-utils)
+[ -x /usr/bin/cbindgen ] || missing+=(cbindgen)
+command -v gcc >/dev/null || missing+=(gcc)
+command -v g++ >/dev/null || missing+=(g++)
+command -v valgrind >/dev/null || missing+=(valgrind)
+command -v pkg-config >/dev/null || missing+=(pkg-config)
 command -v python3 >/dev/null || missing+=(python3 python3-pip)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what it needs, then formatting, lints, unit and end-to-end tests
-# (among them the kill test, a full disk and hostile input), a cross-check of every mark of the
+# (among them the kill test, a full disk and hostile input), the C API's C tests, a cross-check of every mark of the
 # demo output with two more decoders (zxing-cpp, libdmtx), and a bounded run of every fuzz target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +14,8 @@ echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== cargo test"
 cargo test --workspace --locked
+echo "== C API (libsheetseal): header, C tests under ASan/UBSan and valgrind"
+scripts/test-ffi.sh
 echo "== marks of the demo output, decoded by zxing-cpp and dmtxread"
 demo_dir=$(mktemp -d)
 trap 'rm -rf "$demo_dir"' EXIT

@@ -1,9 +1,10 @@
 //! A whole job: ingest, split, plan, mark, write, manifest, in that order.
 
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::active_content::ActiveContent;
 use crate::geometry::mm;
@@ -17,40 +18,57 @@ use crate::mark::{
 use crate::plan::geometry::SheetSpec;
 use crate::plan::{FlipAxis, LayoutSpec, Plan};
 use crate::split::{self, OnOversize, SplitRule};
-use crate::write::atomic::{self, AtomicFile, CommittedFiles};
-use crate::write::impose::{write_file, AnnotationPolicy, ImposeJob, MarkPlacement};
+use crate::write::atomic::{self, AtomicFile, Committed, CommittedFiles, HashingWriter};
+use crate::write::impose::{write_file_observed, AnnotationPolicy, ImposeJob, MarkPlacement};
+use crate::write::WriteError;
 use crate::Error;
 
-/// Everything a job needs to know.
-#[derive(Debug, Clone, Serialize)]
+/// Everything a job needs to know. Deserialisable from the JSON the manifest records as its
+/// `config` (plus `out_dir` and `password`; the payload as described at [`PayloadConfig`]), with
+/// defaults for everything but `job`, `inputs` and `split`; unknown fields are refused.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct JobConfig {
     pub job: String,
     /// The customer account, recorded in the manifest so that reconciliation can tell two
     /// customers apart.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<String>,
     pub inputs: Vec<PathBuf>,
     pub split: SplitRule,
+    #[serde(default)]
     pub layout: LayoutSpec,
+    #[serde(default)]
     pub sheet: SheetSpec,
+    #[serde(default)]
     pub page_box: PageBox,
+    #[serde(default)]
     pub annotations: AnnotationPolicy,
+    #[serde(default)]
     pub mark: MarkGeometry,
     /// What the marks say.
+    #[serde(default)]
     pub payload: PayloadConfig,
     /// The most sheets one item may have (the inserter's limit for one envelope).
+    #[serde(default = "default_max_sheets")]
     pub max_sheets_per_item: usize,
     /// What to do with items over that limit.
+    #[serde(default)]
     pub on_oversize: OnOversize,
     /// What an input may make the job do (recorded in the manifest: the limits in force).
+    #[serde(default)]
     pub limits: Limits,
     /// Not serialised: the manifest lives in it, and the same job gives the same manifest
     /// wherever it is written.
-    #[serde(skip)]
+    #[serde(skip_serializing, default)]
     pub out_dir: PathBuf,
     /// Never serialised into the manifest.
-    #[serde(skip)]
+    #[serde(skip_serializing, default)]
     pub password: Option<String>,
+}
+
+fn default_max_sheets() -> usize {
+    split::oversize::DEFAULT_MAX_SHEETS
 }
 
 impl JobConfig {
@@ -104,8 +122,59 @@ pub struct JobOutcome {
     pub times: StageTimes,
 }
 
+/// How far a running job is, reported after each press sheet is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Postal items in the job.
+    pub items_total: usize,
+    /// Press sheets written so far, over all output files.
+    pub sheets_done: usize,
+    pub sheets_total: usize,
+}
+
+/// What an embedding program can add to a run: inputs it already holds in memory, a progress
+/// hook that can stop the job, and a sink for the print files.
+#[derive(Default)]
+pub struct RunOptions<'a> {
+    /// The contents of inputs by position in the job's inputs (whose path then only names the
+    /// input in messages and the manifest); inputs without an entry are read from disk.
+    pub input_bytes: Vec<Option<&'a [u8]>>,
+    /// Called after each press sheet; `ControlFlow::Break` stops the job with
+    /// [`Error::Cancelled`], leaving nothing that looks like a finished job.
+    pub progress: Option<&'a mut dyn FnMut(Progress) -> ControlFlow<()>>,
+    /// Where the imposed PDFs go instead of files in `out_dir`: called with the output file's
+    /// index and the next bytes, in order. The manifest is still written to `out_dir` and records
+    /// each output's name, size and SHA-256 as if it were a file there.
+    pub output: Option<&'a mut OutputSink<'a>>,
+}
+
+/// A caller's sink for output bytes: output file index, next bytes.
+pub type OutputSink<'a> = dyn FnMut(usize, &[u8]) -> std::io::Result<()> + 'a;
+
+/// A `Write` that hands every byte to a caller's sink.
+struct SinkWriter<'s, 'a> {
+    file: usize,
+    sink: &'s mut OutputSink<'a>,
+}
+
+impl std::io::Write for SinkWriter<'_, '_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        (self.sink)(self.file, buf)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Runs a job. On error nothing that looks like a finished job is left in the output folder.
 pub fn run(config: &JobConfig) -> Result<JobOutcome, Error> {
+    run_with(config, RunOptions::default())
+}
+
+/// [`run`] with inputs from memory, a progress hook and an output sink.
+pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcome, Error> {
     validate_job_id(&config.job).map_err(|e| Error::Config(e.to_string()))?;
     config.mark.validate().map_err(MarkError::Geometry)?;
     config.layout.validate().map_err(Error::Config)?;
@@ -123,9 +192,15 @@ pub fn run(config: &JobConfig) -> Result<JobOutcome, Error> {
     let mut times = StageTimes::default();
 
     let clock = Instant::now();
-    let options = IngestOptions { password: config.password.clone(), limits: config.limits.clone() };
-    let sources: Vec<SourceDocument> =
-        inputs.iter().map(|path| ingest::open(path, &options)).collect::<Result<_, _>>()?;
+    let ingest_options = IngestOptions { password: config.password.clone(), limits: config.limits.clone() };
+    let sources: Vec<SourceDocument> = inputs
+        .iter()
+        .enumerate()
+        .map(|(i, path)| match options.input_bytes.get(i).copied().flatten() {
+            Some(bytes) => ingest::open_bytes(path, bytes, &ingest_options),
+            None => ingest::open(path, &ingest_options),
+        })
+        .collect::<Result<_, _>>()?;
     times.ingest = clock.elapsed();
 
     let clock = Instant::now();
@@ -178,19 +253,46 @@ pub fn run(config: &JobConfig) -> Result<JobOutcome, Error> {
     let mut marks: Vec<Option<MarkPlacement>> = vec![None; plan.sheets.len()];
     let mut reports = Vec::new();
     let files = plan.file_pages.len();
+    let mut sheets_done = 0;
+    let sheets_total = plan.press_sheets.len();
+    let items_total = plan.items.len();
     for file_index in 0..files {
         let name = config.output_name(file_index, files);
         let output_path = config.out_dir.join(&name);
         let output_err = |source| Error::Output { path: output_path.clone(), source };
-        let mut file = AtomicFile::create(&output_path).map_err(output_err)?;
-        let (writer, report) = write_file(&impose_job, file_index, file.writer()).map_err(|e| match e {
-            // A failed write (a full disk, say) is about this file.
-            crate::write::WriteError::Io(source) => output_err(source),
+        let write_err = |e| match e {
+            // A failed write (a full disk, a refusing sink) is about this file.
+            WriteError::Io(source) => output_err(source),
+            WriteError::Cancelled => Error::Cancelled,
             other => other.into(),
-        })?;
-        let (bytes, sha256) = writer.finish().map_err(output_err)?;
-        let committed_file = file.commit(bytes, sha256).map_err(output_err)?;
-        committed.push(committed_file.path.clone());
+        };
+        let mut on_press_sheet = |_| match options.progress.as_mut() {
+            Some(hook) => {
+                sheets_done += 1;
+                hook(Progress { items_total, sheets_done, sheets_total })
+            }
+            None => ControlFlow::Continue(()),
+        };
+        let (committed_file, report) = match options.output.as_mut() {
+            Some(sink) => {
+                let sink = SinkWriter { file: file_index, sink: &mut **sink };
+                let out = HashingWriter::new(std::io::BufWriter::new(sink));
+                let (writer, report) = write_file_observed(&impose_job, file_index, out, &mut on_press_sheet)
+                    .map_err(write_err)?;
+                let (bytes, sha256) = writer.finish().map_err(output_err)?;
+                (Committed { path: output_path.clone(), bytes, sha256 }, report)
+            }
+            None => {
+                let mut file = AtomicFile::create(&output_path).map_err(output_err)?;
+                let (writer, report) =
+                    write_file_observed(&impose_job, file_index, file.writer(), &mut on_press_sheet)
+                        .map_err(write_err)?;
+                let (bytes, sha256) = writer.finish().map_err(output_err)?;
+                let committed_file = file.commit(bytes, sha256).map_err(output_err)?;
+                committed.push(committed_file.path.clone());
+                (committed_file, report)
+            }
+        };
         for (leaf, placement) in &report.marks {
             marks[*leaf] = Some(placement.clone());
         }
@@ -407,4 +509,52 @@ fn prepare_output_dir(dir: &Path) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn description(json: &str) -> Result<JobConfig, String> {
+        serde_json::from_str(json).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn the_config_a_manifest_records_reads_back_as_the_same_job() {
+        let mut config =
+            JobConfig::new("J1", vec!["a.pdf".into()], SplitRule::Fixed { pages: 2 }, Path::new("out"));
+        config.payload = PayloadConfig::preset("relay18").unwrap();
+        config.layout.layout = crate::plan::Layout::NUp { columns: 2, rows: 1 };
+        config.max_sheets_per_item = 3;
+        let recorded = serde_json::to_value(&config).unwrap();
+        let read: JobConfig = serde_json::from_value(recorded.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&read).unwrap(), recorded);
+    }
+
+    #[test]
+    fn a_short_description_takes_the_defaults_and_a_wrong_one_says_what_is_wrong() {
+        let config = description(
+            r#"{"job":"J1","inputs":["a.pdf"],"split":{"rule":"text","pattern":"Page 1 of"},
+                "layout":{"duplex":false},"payload":{"preset":"file"},"limits":{"max_objects":1000}}"#,
+        )
+        .unwrap();
+        assert!(!config.layout.duplex);
+        assert_eq!(config.layout.binding, LayoutSpec::default().binding);
+        assert_eq!(config.payload.preset.as_deref(), Some("file"));
+        assert_eq!(config.limits.max_objects, 1000);
+        assert_eq!(config.limits.max_stream_bytes, Limits::default().max_stream_bytes);
+        assert_eq!(config.max_sheets_per_item, split::oversize::DEFAULT_MAX_SHEETS);
+
+        let base = r#""job":"J1","inputs":["a.pdf"],"split":{"rule":"fixed","pages":1}"#;
+        for (extra, complaint) in [
+            (r#","layuot":{}"#, "unknown field `layuot`"),
+            (r#","payload":{"preset":"nosuch"}"#, "unknown payload preset 'nosuch'"),
+            (r#","payload":{"template":"{job"}"#, "mark template '{job'"),
+            (r#","payload":{"preset":"file","template":"{job}"}"#, "different template"),
+            (r#","payload":{"preset":"file","key_fingerprint":"ab12"}"#, "give the key as key_file"),
+        ] {
+            let error = description(&format!("{{{base}{extra}}}")).unwrap_err();
+            assert!(error.contains(complaint), "{extra}: {error}");
+        }
+    }
 }

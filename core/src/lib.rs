@@ -72,6 +72,9 @@ pub enum Error {
     Output { path: PathBuf, source: std::io::Error },
     #[error("internal error: {0}")]
     Internal(String),
+    /// The caller's progress hook stopped the job ([`job::RunOptions::progress`]).
+    #[error("the job was cancelled")]
+    Cancelled,
 }
 
 impl Error {

@@ -18,6 +18,7 @@ const MIB: u64 = 1024 * 1024;
 /// The limits in force for a job. The defaults are far above what real mail-merge files need
 /// and far below what would hurt a production server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Limits {
     /// The most bytes one stream may decompress to (object streams while the file is read, page
     /// content while it is written): 64 MiB.

@@ -73,6 +73,7 @@ impl Default for OmrGeometry {
 /// How and where the mark is printed, relative to the leaf's trim box as displayed (lead edge
 /// at the top); and what happens when that area is not clear.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct MarkGeometry {
     pub kind: MarkKind,
     /// The side of one Data Matrix module (X dimension), in millimetres.

@@ -19,7 +19,7 @@ pub mod template;
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
 
 use crate::geometry::{mm, Rect};
 use crate::plan::Plan;
@@ -33,7 +33,10 @@ use template::{FieldError, SheetFacts, Template, TemplateError};
 pub const MAX_OMR_TRACKS: usize = 32;
 
 /// What every sheet's mark says: a template (from a preset or written out) and the optional key.
-#[derive(Debug, Clone, Serialize)]
+/// Read from a job description as `{"preset": NAME}` or `{"template": SPEC}`, either with an
+/// optional `"key_file": PATH` (see [`PayloadDescription`]).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(try_from = "PayloadDescription")]
 pub struct PayloadConfig {
     /// The preset the template came from, if any.
     pub preset: Option<String>,
@@ -50,6 +53,63 @@ fn key_fingerprint<S: Serializer>(key: &Option<MarkKey>, serializer: S) -> Resul
 impl Default for PayloadConfig {
     fn default() -> Self {
         PayloadConfig::preset(presets::DEFAULT_PRESET).expect("the default preset exists")
+    }
+}
+
+/// How a job description names its payload: a preset, a template, or both as a manifest
+/// records them (then they must agree); the key as a file, since a manifest records only the
+/// key's fingerprint (which, when given, the key must match).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PayloadDescription {
+    pub preset: Option<String>,
+    pub template: Option<String>,
+    /// A file holding the HMAC key (as for `--mark-key`).
+    pub key_file: Option<std::path::PathBuf>,
+    pub key_fingerprint: Option<String>,
+}
+
+impl TryFrom<PayloadDescription> for PayloadConfig {
+    type Error = String;
+
+    fn try_from(description: PayloadDescription) -> Result<PayloadConfig, String> {
+        let preset = |name: &str| {
+            PayloadConfig::preset(name).ok_or_else(|| {
+                format!("unknown payload preset '{name}' (`sheetseal marks presets` lists them)")
+            })
+        };
+        let payload = match (description.preset, description.template) {
+            (Some(name), Some(spec)) => {
+                let payload = preset(&name)?;
+                // A keyed preset's template carries the appended {hmac} field.
+                let keyed = payload.template.with_hmac(key::DEFAULT_TAG_CHARS).map_err(|e| e.to_string())?;
+                if spec != payload.template.spec() && spec != keyed.spec() {
+                    return Err(format!(
+                        "the payload names preset '{name}' and a different template '{spec}'"
+                    ));
+                }
+                payload
+            }
+            (Some(name), None) => preset(&name)?,
+            (None, Some(spec)) => PayloadConfig::template(&spec).map_err(|e| e.to_string())?,
+            (None, None) => PayloadConfig::default(),
+        };
+        match (description.key_file, description.key_fingerprint) {
+            (Some(path), fingerprint) => {
+                let key = MarkKey::read(&path).map_err(|e| e.to_string())?;
+                if fingerprint.as_deref().is_some_and(|f| f != key.fingerprint()) {
+                    return Err(format!(
+                        "the key in {} does not have the recorded fingerprint",
+                        path.display()
+                    ));
+                }
+                payload.with_key(key).map_err(|e| e.to_string())
+            }
+            (None, Some(fingerprint)) => {
+                Err(format!("the payload is keyed (key fingerprint {fingerprint}): give the key as key_file"))
+            }
+            (None, None) => Ok(payload),
+        }
     }
 }
 

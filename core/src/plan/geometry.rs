@@ -112,6 +112,7 @@ impl FromStr for PrinterMarks {
 
 /// The cell and sheet options.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct SheetSpec {
     pub sheet: SheetSize,
     /// The cell (leaf trim) size in millimetres; the largest placed page when `None`.

@@ -118,6 +118,7 @@ impl FlipAxis {
 
 /// Everything the plan needs to know about the imposition.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct LayoutSpec {
     pub layout: Layout,
     pub duplex: bool,

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::str::FromStr;
 
 use lopdf::{Dictionary, Document, Object, ObjectId};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::assemble::{self, Found};
 use super::pdf::{self, MAX_VISITS};
@@ -23,7 +23,7 @@ const MAX_METADATA_ENTRIES: usize = 256;
 const MAX_METADATA_VALUE: usize = 1024;
 
 /// The parameters of the `dpart` rule.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct DpartRule {
     /// The record level: a number (the root is 0) or a name of the file's `/NodeNameList`;
     /// the file's `/RecordLevel` when `None`.

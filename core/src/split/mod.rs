@@ -48,7 +48,7 @@ pub use text::{Region, SplitWhen, TextRule};
 pub const MAX_ITEM_ID_LEN: usize = 64;
 
 /// How to find where one item ends and the next begins.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "rule", rename_all = "lowercase")]
 pub enum SplitRule {
     /// Every `pages` pages make one item.

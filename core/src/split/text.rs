@@ -103,11 +103,13 @@ fn invert(m: &Matrix) -> Matrix {
 }
 
 /// The text rule's parameters.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TextRule {
     pub pattern: String,
     /// Only text inside this region counts; the whole page when `None`.
+    #[serde(default)]
     pub region: Option<Region>,
+    #[serde(default)]
     pub when: SplitWhen,
 }
 

@@ -9,6 +9,7 @@
 
 use std::collections::HashMap;
 use std::io::Write;
+use std::ops::ControlFlow;
 
 use flate2::Compression;
 use lopdf::{dictionary, Dictionary, Object, ObjectId};
@@ -99,6 +100,17 @@ pub struct ImposeReport {
 
 /// Writes output file `file` of the plan to `out`; returns the writer back with a report.
 pub fn write_file<W: Write>(job: &ImposeJob, file: usize, out: W) -> Result<(W, ImposeReport), WriteError> {
+    write_file_observed(job, file, out, &mut |_| ControlFlow::Continue(()))
+}
+
+/// [`write_file`], calling `on_press_sheet` with the file's press sheet index after each press
+/// sheet is written; `ControlFlow::Break` stops the file with [`WriteError::Cancelled`].
+pub fn write_file_observed<W: Write>(
+    job: &ImposeJob,
+    file: usize,
+    out: W,
+    on_press_sheet: &mut dyn FnMut(usize) -> ControlFlow<()>,
+) -> Result<(W, ImposeReport), WriteError> {
     let mut writer = FileWriter {
         job,
         pdf: PdfFile::new(out)?,
@@ -111,10 +123,13 @@ pub fn write_file<W: Write>(job: &ImposeJob, file: usize, out: W) -> Result<(W, 
     };
     let pages_root = writer.pdf.reserve();
     let mut kids = Vec::new();
-    for press in job.plan.press_sheets.iter().filter(|p| p.file == file) {
+    for (index, press) in job.plan.press_sheets.iter().filter(|p| p.file == file).enumerate() {
         kids.push(writer.write_side(press, Side::Front, pages_root)?);
         if job.plan.spec.duplex {
             kids.push(writer.write_side(press, Side::Back, pages_root)?);
+        }
+        if on_press_sheet(index).is_break() {
+            return Err(WriteError::Cancelled);
         }
     }
     let FileWriter { mut pdf, mut report, forms, .. } = writer;

@@ -24,6 +24,9 @@ pub enum WriteError {
     Plan(String),
     #[error("{path}, page {page}: {source}")]
     Limit { path: PathBuf, page: usize, source: crate::limits::LimitError },
+    /// The caller's progress hook asked to stop.
+    #[error("cancelled")]
+    Cancelled,
 }
 
 impl WriteError {
