@@ -14,20 +14,30 @@ use crate::util::*;
 
 /// A small duplex job; returns its folder and manifest.
 fn job(dir: &Path) -> (PathBuf, Manifest) {
+    job_with(dir, &[])
+}
+
+/// A small job with extra `impose` options.
+fn job_with(dir: &Path, extra: &[&str]) -> (PathBuf, Manifest) {
     let sample = dir.join("in");
     run_ok(&["corpus", "--letters", "5", "--seed", "11", "--out", sample.to_str().unwrap()]);
     let out = dir.join("job");
     let index = format!("index:{}", sample.join("letters.csv").display());
-    run_ok(&[
-        "impose",
-        sample.join("letters.pdf").to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--job",
-        "PV",
-        "--split",
-        &index,
-    ]);
+    run_ok(
+        &[
+            "impose",
+            sample.join("letters.pdf").to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--job",
+            "PV",
+            "--split",
+            &index,
+        ]
+        .into_iter()
+        .chain(extra.iter().copied())
+        .collect::<Vec<_>>(),
+    );
     let manifest = read_manifest(&out);
     (out, manifest)
 }
@@ -104,6 +114,52 @@ fn overlay_lines_sit_where_the_manifest_says() {
     }
     let contact = picture(&out.join("contact-0001.png"));
     assert!(contact.width > 4 * 100 && contact.height > 100, "{}x{}", contact.width, contact.height);
+}
+
+#[test]
+fn n_up_overlays_show_cells_cut_lines_and_each_leaf_in_its_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let (job, manifest) = job_with(dir.path(), &["--layout", "nup:2x1", "--sheet", "450x320mm", "--margin", "10"]);
+    let grid = manifest.grid.clone().expect("an n-up manifest records its grid");
+    let out = dir.path().join("png");
+    // 72 dpi: a pixel a point.
+    preview(&job, &out, &["--overlay", "--dpi", "72"]);
+    let cut = ShapeKind::Cut.colour();
+    let blue = ShapeKind::Leaf.colour();
+    let red = ShapeKind::MarkZone.colour();
+    let front = picture(&out.join("page-000001.png"));
+    assert_eq!((front.width, front.height), (grid.width.round() as usize, grid.height.round() as usize));
+    // The cut between the two cells runs the whole height of the press sheet: through the
+    // margins, where nothing else is drawn, and between the leaves, whose edges it underlies.
+    let [x, _, w, _] = grid.cells[0];
+    let between = (x + w).round() as usize;
+    for y in [0, 5, front.height - 1] {
+        assert_eq!(front.get(between, y), Some(cut), "cut line at column {between}, row {y}");
+    }
+    assert!(matches!(front.get(between, front.height / 2), Some(c) if c == cut || c == blue));
+    assert_ne!(front.get(between + 3, 0), Some(cut));
+    // Each leaf on the first press sheet is outlined at its cell, with its mark zone inside it.
+    let on_first: Vec<_> = manifest.sheets.iter().filter(|s| s.press_sheet == 1).collect();
+    assert_eq!(on_first.len(), 2);
+    for sheet in on_first {
+        let [lx, ly, lw, lh] = sheet.mark.leaf;
+        assert_eq!(sheet.mark.leaf, grid.cells[sheet.cell], "the leaf is its cell");
+        let middle_row = (grid.height - ly - lh / 2.0).round() as usize;
+        let left = lx.round() as usize;
+        let middle_column = (lx + lw / 2.0).round() as usize;
+        let top = (grid.height - ly - lh).round() as usize;
+        assert_eq!(front.get(middle_column, top), Some(blue), "sheet {} leaf top edge", sheet.seq);
+        assert!(
+            matches!(front.get(left, middle_row), Some(c) if c == blue || c == cut),
+            "sheet {}",
+            sheet.seq
+        );
+        let [zx, zy, zw, zh] = sheet.mark.zone;
+        assert!(zx >= lx && zx + zw <= lx + lw && zy >= ly && zy + zh <= ly + lh, "zone inside the leaf");
+        let zone_left = zx.round() as usize;
+        let zone_middle = (grid.height - zy - zh / 2.0).round() as usize;
+        assert_eq!(front.get(zone_left, zone_middle), Some(red), "sheet {} zone", sheet.seq);
+    }
 }
 
 #[test]

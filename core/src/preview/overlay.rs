@@ -1,9 +1,8 @@
 //! The overlay: shapes in a page's coordinates (points from its lower-left corner), drawn onto
 //! the page's raster so that an operator sees at a glance what goes where.
 //!
-//! [`page_shapes`] takes them from the manifest: each sheet's leaf (with its item id) and its
-//! mark's clear zone. The drawing takes any list of shapes, so cells, trim and cut lines of
-//! N-up layouts are drawn the same way once the manifest records them.
+//! [`page_shapes`] takes them from the manifest: each sheet's leaf (its trim box, with its item
+//! id), its mark's clear zone, and on N-up press sheets the grid's cells and cut lines.
 
 use super::raster::{Raster, Rgb, BLACK, GLYPH};
 use crate::geometry::Rect;
@@ -91,7 +90,8 @@ pub fn draw(raster: &mut Raster, page_size: (f64, f64), shapes: &[Shape]) {
     let text_scale = (map.scale_x * 1.5).round().max(1.0) as usize;
     for shape in shapes {
         let (x0, y0, x1, y1) = map.pixels(&shape.rect);
-        raster.outline(x0, y0, x1, y1, thickness, shape.kind.colour());
+        // A rectangle without width or height (a cut line) is drawn as a line.
+        raster.outline(x0, y0, x1.max(x0), y1.max(y0), thickness, shape.kind.colour());
     }
     for shape in shapes {
         if let Some(label) = &shape.label {
@@ -108,36 +108,60 @@ pub fn draw(raster: &mut Raster, page_size: (f64, f64), shapes: &[Shape]) {
 }
 
 /// The shapes the manifest describes on page `page` (1-based) of output `output`, a page of
-/// `page_size` points: every leaf on it with its item id and sheet number, and on fronts the
-/// mark's clear zone.
+/// `page_size` points: every leaf on it (its trim box) with its item id and sheet number, on
+/// fronts the mark's clear zone, and on N-up press sheets every cell and the guillotine's cut
+/// lines across the whole sheet.
 pub fn page_shapes(manifest: &Manifest, output: usize, page: usize, page_size: (f64, f64)) -> Vec<Shape> {
     let whole_page = Rect { x0: 0.0, y0: 0.0, x1: page_size.0, y1: page_size.1 };
+    let rect = |[x, y, w, h]: [f64; 4]| Rect { x0: x, y0: y, x1: x + w, y1: y + h };
+    let grid = manifest.grid.as_ref().filter(|_| is_nup(manifest));
     let mut shapes = Vec::new();
+    let mut on_page = false;
     for sheet in manifest.sheets.iter().filter(|s| s.output == output) {
-        let side = if sheet.front_page == page {
-            "front"
+        let leaf = if sheet.front_page == page {
+            Some(("front", rect(sheet.mark.leaf)))
         } else if sheet.back_page == Some(page) {
-            "back"
+            let back_cell = sheet.pages.iter().find(|p| p.side == crate::plan::Side::Back).map(|p| p.cell);
+            let cell = grid.zip(back_cell).and_then(|(grid, cell)| grid.cells.get(cell).copied());
+            Some(("back", cell.map_or(whole_page, rect)))
         } else {
-            continue;
+            None
         };
-        let leaf = if side == "front" {
-            Rect { x0: 0.0, y0: 0.0, x1: sheet.size[0], y1: sheet.size[1] }
-        } else {
-            whole_page
-        };
+        let Some((side, leaf)) = leaf else { continue };
+        on_page = true;
         let label = format!("{} {}/{} {side} #{}", sheet.item_id, sheet.sheet, sheet.of, sheet.seq);
         shapes.push(Shape { kind: ShapeKind::Leaf, rect: leaf, label: Some(label) });
         if side == "front" {
-            let [x, y, w, h] = sheet.mark.zone;
-            shapes.push(Shape {
-                kind: ShapeKind::MarkZone,
-                rect: Rect { x0: x, y0: y, x1: x + w, y1: y + h },
-                label: None,
-            });
+            shapes.push(Shape { kind: ShapeKind::MarkZone, rect: rect(sheet.mark.zone), label: None });
         }
     }
+    if let Some(grid) = grid.filter(|_| on_page) {
+        // Cells first, so that cut lines and leaves are drawn over their edges.
+        let cells = grid.cells.iter().map(|&c| Shape { kind: ShapeKind::Cell, rect: rect(c), label: None });
+        let mut cuts: Vec<Shape> = Vec::new();
+        let line = |rect: Rect| Shape { kind: ShapeKind::Cut, rect, label: None };
+        for &[x, y, w, h] in &grid.cells {
+            for x in [x, x + w] {
+                let cut = line(Rect { x0: x, y0: 0.0, x1: x, y1: page_size.1 });
+                if !cuts.contains(&cut) {
+                    cuts.push(cut);
+                }
+            }
+            for y in [y, y + h] {
+                let cut = line(Rect { x0: 0.0, y0: y, x1: page_size.0, y1: y });
+                if !cuts.contains(&cut) {
+                    cuts.push(cut);
+                }
+            }
+        }
+        shapes.splice(0..0, cells.chain(cuts));
+    }
     shapes
+}
+
+/// Whether the job's layout is N-up (cut after printing), as its manifest records it.
+fn is_nup(manifest: &Manifest) -> bool {
+    manifest.config.pointer("/layout/layout/kind").and_then(|k| k.as_str()) == Some("nup")
 }
 
 #[cfg(test)]
