@@ -32,6 +32,8 @@ pub struct Cli {
 enum Command {
     /// Split, impose and mark a PDF; write the print file and its manifest into --out.
     Impose(Box<ImposeArgs>),
+    /// Run a job from a JSON job description (the C API's; a manifest's `config` reads back).
+    Run(RunArgs),
     /// Generate a sample of mail-merged letters (PDF and index) for demos and benchmarks.
     Corpus(CorpusArgs),
     /// Generate a sample and run the main job on it.
@@ -57,6 +59,18 @@ enum Command {
     /// Write docs/robustness.md: every corpus file's outcome, time and memory, the limits in
     /// force, fuzzing and kill-test records.
     RobustnessReport(crate::cmd_robustness::RobustnessArgs),
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// The job description: JSON with at least `job`, `inputs` and `split` (docs/c-api.md).
+    description: PathBuf,
+    /// Output folder, instead of the description's `out_dir`.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// A file whose first line is the password of encrypted inputs.
+    #[arg(long)]
+    password_file: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -238,6 +252,7 @@ struct DemoArgs {
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Impose(args) => impose(*args),
+        Command::Run(args) => run_description(args),
         Command::Corpus(args) => corpus(args),
         Command::Demo(args) => demo(args),
         Command::Bench(args) => crate::cmd_bench::run(args),
@@ -272,10 +287,7 @@ fn impose(args: ImposeArgs) -> Result<()> {
     };
     args.mark.apply(&mut config)?;
     let started = Instant::now();
-    let outcome = job::run(&config).with_context(|| {
-        format!("job {} failed; nothing was completed in {}", config.job, config.out_dir.display())
-    })?;
-    print_summary(&config, &outcome, started);
+    let outcome = run_job(&config, started)?;
     if let Some(path) = &args.stats {
         let stats = crate::cmd_bench::RunStats::of(&outcome, started.elapsed());
         std::fs::write(path, serde_json::to_vec(&stats)?)
@@ -289,6 +301,33 @@ fn impose(args: ImposeArgs) -> Result<()> {
         crate::cmd_purge::delete_inputs(&inputs)?;
     }
     Ok(())
+}
+
+/// Runs a job and prints its summary.
+fn run_job(config: &JobConfig, started: Instant) -> Result<JobOutcome> {
+    let outcome = job::run(config).with_context(|| {
+        format!("job {} failed; nothing was completed in {}", config.job, config.out_dir.display())
+    })?;
+    print_summary(config, &outcome, started);
+    Ok(outcome)
+}
+
+fn run_description(args: RunArgs) -> Result<()> {
+    let path = &args.description;
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the job description {}", path.display()))?;
+    let mut config: JobConfig = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a valid job description", path.display()))?;
+    if let Some(out) = args.out {
+        config.out_dir = out;
+    }
+    if config.out_dir.as_os_str().is_empty() {
+        anyhow::bail!("{} names no out_dir: give one there or with --out DIR", path.display());
+    }
+    if let Some(file) = &args.password_file {
+        config.password = Some(read_password(file)?);
+    }
+    run_job(&config, Instant::now()).map(drop)
 }
 
 fn read_password(path: &Path) -> Result<String> {

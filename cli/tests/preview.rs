@@ -119,7 +119,8 @@ fn overlay_lines_sit_where_the_manifest_says() {
 #[test]
 fn n_up_overlays_show_cells_cut_lines_and_each_leaf_in_its_cell() {
     let dir = tempfile::tempdir().unwrap();
-    let (job, manifest) = job_with(dir.path(), &["--layout", "nup:2x1", "--sheet", "450x320mm", "--margin", "10"]);
+    let (job, manifest) =
+        job_with(dir.path(), &["--layout", "nup:2x1", "--sheet", "450x320mm", "--margin", "10"]);
     let grid = manifest.grid.clone().expect("an n-up manifest records its grid");
     let out = dir.path().join("png");
     // 72 dpi: a pixel a point.

@@ -14,6 +14,7 @@ mod determinism_threads;
 mod faults;
 mod hostile_input;
 mod impose_errors;
+mod job_description;
 mod layouts;
 mod marks;
 mod preview;
