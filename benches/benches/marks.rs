@@ -129,8 +129,17 @@ fn clear_zone(c: &mut Criterion) {
     let geometry = MarkGeometry::default();
     let marks = mark::prepare("BENCH", &plan, &PayloadConfig::default(), &geometry).unwrap();
     let sources = [source];
-    let job =
-        ClearZoneJob { sources: &sources, password: None, plan: &plan, marks: &marks, geometry: &geometry };
+    let sheet = sheetseal_core::plan::geometry::SheetSpec::default();
+    let job = ClearZoneJob {
+        sources: &sources,
+        password: None,
+        plan: &plan,
+        marks: &marks,
+        geometry: &geometry,
+        grid: None,
+        sheet: &sheet,
+        page_box: Default::default(),
+    };
     let mut group = c.benchmark_group("mark/clear_zone");
     group.throughput(Throughput::Elements(plan.sheets.len() as u64));
     group.sample_size(20);

@@ -335,6 +335,55 @@ fn collisions_fail_warn_or_whiteout_and_are_counted() {
     assert_eq!(clear.counts.collisions, 0);
 }
 
+/// Imposes a two-page PDF whose pages carry `ink` (a content stream) 2-up on A3 in 190 x 265 mm
+/// cells, into which the A4 pages are shrunk and centred; refusing any collision. Returns the run's stderr (empty on success) and the manifest when it succeeded.
+fn impose_two_up(dir: &Path, name: &str, ink: &[u8]) -> (String, Option<Manifest>) {
+    use crate::fixtures::{pages_pdf, raw_pdf, stream, write};
+    let input = write(dir, &format!("{name}.pdf"), &raw_pdf(&pages_pdf(2, "<<>>", |_| stream("", ink)), 1));
+    let out = dir.join(name);
+    let mut command = sheetseal();
+    command.args(["impose", &input, "--job", "NUP", "--split", "fixed:1", "--layout", "nup:2x1"]);
+    command
+        .args(["--sheet", "A3", "--cell", "190x265mm", "--margin", "10", "--on-collision", "fail", "--out"])
+        .arg(&out);
+    let run = run_with_limit(command, Duration::from_secs(60));
+    let manifest = run.status.success().then(|| read_manifest(&out));
+    (String::from_utf8_lossy(&run.stderr).into_owned(), manifest)
+}
+
+#[test]
+fn the_clear_zone_check_looks_where_an_n_up_layout_puts_the_mark_on_a_shrunk_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_message, blank) = impose_two_up(dir.path(), "blank", b"");
+    let blank = blank.unwrap_or_else(|| panic!("blank pages impose: {_message}"));
+    let sheet = &blank.sheets[0];
+    let [x, y, w, h] = sheet.mark.zone;
+    let [lx, ly, lw, lh] = sheet.mark.leaf;
+    // The page (595 x 842 pt) shrunk into its cell and centred, as the layout documents it.
+    let scale = (lw / 595.0).min(lh / 842.0).min(1.0);
+    assert!(scale < 0.95, "the test needs a shrunk page: {scale}");
+    let (ox, oy) = (lx + (lw - 595.0 * scale) / 2.0, ly + (lh - 842.0 * scale) / 2.0);
+    let on_page = |sx: f64, sy: f64| ((sx - ox) / scale, (sy - oy) / scale);
+    // A 2 pt square just inside the zone's lower-left corner, in the page's own coordinates.
+    let (px, py) = on_page(x + 1.0, y + 1.0);
+    let (message, manifest) =
+        impose_two_up(dir.path(), "inside", format!("0 g {px:.2} {py:.2} 2 2 re f").as_bytes());
+    assert!(manifest.is_none() && message.contains("not clear of page content"), "{message}");
+    // The same square inside the top-left corner of where the zone would be on an unscaled page
+    // at the cell's top-left corner: above the real zone, so clear.
+    let from_top = (ly + lh) - (y + h);
+    let (qx, qy) = (x - lx + 1.0, 842.0 - from_top - 3.0);
+    let (zx0, zy0) = on_page(x, y);
+    let (zx1, zy1) = on_page(x + w, y + h);
+    assert!(
+        !(qx + 2.0 > zx0 && qx < zx1 && qy + 2.0 > zy0 && qy < zy1),
+        "the square must miss the real zone"
+    );
+    let (message, manifest) =
+        impose_two_up(dir.path(), "outside", format!("0 g {qx:.2} {qy:.2} 2 2 re f").as_bytes());
+    assert_eq!(manifest.map(|m| m.counts.collisions), Some(0), "{message}");
+}
+
 #[test]
 fn omr_ladders_have_a_bar_exactly_where_the_payload_has_a_one() {
     // The OMR preset has two feeder tracks: feeder 3 would not fit (and is refused).

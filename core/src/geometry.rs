@@ -120,6 +120,16 @@ pub fn placement_matrix(bbox: &Rect, rotation: Rotation, scale: f64, cx: f64, cy
     }
 }
 
+/// The inverse of an invertible matrix; `None` for a singular or non-finite one.
+pub fn invert(m: &Matrix) -> Option<Matrix> {
+    let det = m[0] * m[3] - m[1] * m[2];
+    if det.abs() < 1e-12 || !det.is_finite() {
+        return None;
+    }
+    let (a, b, c, d) = (m[3] / det, -m[1] / det, -m[2] / det, m[0] / det);
+    Some([a, b, c, d, -(m[4] * a + m[5] * c), -(m[4] * b + m[5] * d)])
+}
+
 /// Formats a number for a PDF content stream or object: at most four decimals, no exponent,
 /// no trailing zeros, so that output bytes are stable and compact. Integer arithmetic only: this
 /// runs for every coordinate of every mark.

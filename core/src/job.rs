@@ -227,6 +227,9 @@ pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcom
         plan: &plan,
         marks: &prepared,
         geometry: &config.mark,
+        grid: grid.as_ref(),
+        sheet: &config.sheet,
+        page_box: config.page_box,
     })?;
     let mark_warnings = mark_findings(config, &plan, &prepared, &clear)?;
     times.marks = clock.elapsed();

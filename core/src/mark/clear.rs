@@ -9,14 +9,17 @@ use pdfium_render::prelude::PdfDocument;
 
 use rayon::prelude::*;
 
-use super::extent::{page_extent, Extent};
+use super::extent::{page_extent_in_user_space, Extent};
+use super::layout::transform_rect;
 use super::raster::render_region;
 use super::{zones, MarkError, MarkGeometry, PreparedMarks};
-use crate::geometry::Rect;
+use crate::geometry::{invert, placement_matrix, Rect};
 use crate::ingest::render_guard::RenderGuard;
-use crate::ingest::SourceDocument;
+use crate::ingest::{PageBox, SourceDocument};
+use crate::plan::geometry::{Grid, SheetSpec};
 use crate::plan::{Face, Plan};
 use crate::warning::Warning;
+use crate::write::impose::page_on_sheet;
 
 /// The check's resolution: a 0.2 mm speck of ink covers a pixel.
 pub const CHECK_DPI: f64 = 150.0;
@@ -53,6 +56,10 @@ pub struct ClearZoneJob<'a> {
     pub plan: &'a Plan,
     pub marks: &'a PreparedMarks,
     pub geometry: &'a MarkGeometry,
+    /// Where pages go on the press sheet, as the writer places them.
+    pub grid: Option<&'a Grid>,
+    pub sheet: &'a SheetSpec,
+    pub page_box: PageBox,
 }
 
 /// Checks every sheet's mark areas on its front page: first by the content-stream scan
@@ -75,11 +82,39 @@ pub fn check(job: &ClearZoneJob) -> Result<ClearZoneReport, MarkError> {
             let Face::Page { input, page } = sheet.front() else { return None };
             let source = &job.sources[input];
             let source_page = &source.pages[page];
-            let (width, height) = source_page.display_size();
-            let leaf = Rect { x0: 0.0, y0: 0.0, x1: width, y1: height };
-            let areas = zones(job.geometry, &leaf, job.marks.sizes[index], job.marks.payloads[index].len());
-            let extent = page_extent(&source.doc, source_page, &areas);
-            Some(Scanned { input, page, size: (width, height), areas, extent })
+            let slot = job.plan.press_sheets[sheet.press_sheet]
+                .front
+                .iter()
+                .find(|slot| slot.leaf == index && slot.cell == sheet.cell)?;
+            // The mark's areas on the leaf as the writer places it, mapped back onto the page.
+            let leaf = match job.grid {
+                Some(grid) => grid.cells[sheet.cell],
+                None => {
+                    let (width, height) = source_page.display_size_of(job.page_box);
+                    Rect { x0: 0.0, y0: 0.0, x1: width, y1: height }
+                }
+            };
+            let on_sheet =
+                zones(job.geometry, &leaf, job.marks.sizes[index], job.marks.payloads[index].len());
+            let placed = page_on_sheet(source_page, job.page_box, job.sheet, job.grid.is_some(), &leaf, slot);
+            let display = placement_matrix(
+                &source_page.crop_box,
+                source_page.rotation,
+                source_page.user_unit,
+                0.0,
+                0.0,
+            );
+            let (user, extent) = match invert(&placed) {
+                Some(from_sheet) => {
+                    let user: Vec<Rect> = on_sheet.iter().map(|a| transform_rect(&from_sheet, a)).collect();
+                    let extent = page_extent_in_user_space(&source.doc, source_page, &user);
+                    (user, extent)
+                }
+                None => (on_sheet, Extent::Maybe),
+            };
+            // What the renderer shows: the page at scale 1 in its displayed orientation.
+            let areas = user.iter().map(|a| transform_rect(&display, a)).collect();
+            Some(Scanned { input, page, size: source_page.display_size(), areas, extent })
         })
         .collect();
     let ink = scanned

@@ -12,7 +12,7 @@
 
 use lopdf::{Dictionary, Document, Object};
 
-use crate::geometry::{placement_matrix, Matrix, Rect};
+use crate::geometry::{invert, placement_matrix, Matrix, Rect};
 use crate::ingest::SourcePage;
 use crate::mark::layout::transform_rect;
 use crate::write::impose::MAX_CONTENT_BYTES;
@@ -38,6 +38,11 @@ pub fn page_extent(doc: &Document, page: &SourcePage, areas: &[Rect]) -> Extent 
     let display = placement_matrix(&page.crop_box, page.rotation, page.user_unit, 0.0, 0.0);
     let Some(to_user) = invert(&display) else { return Extent::Maybe };
     let areas: Vec<Rect> = areas.iter().map(|a| transform_rect(&to_user, a)).collect();
+    page_extent_in_user_space(doc, page, &areas)
+}
+
+/// [`page_extent`] with the areas in the page's own user space (where its content draws).
+pub fn page_extent_in_user_space(doc: &Document, page: &SourcePage, areas: &[Rect]) -> Extent {
     let mut content = Vec::new();
     for id in &page.contents {
         let Ok(stream) = doc.get_object(*id).and_then(Object::as_stream) else { return Extent::Maybe };
@@ -51,21 +56,11 @@ pub fn page_extent(doc: &Document, page: &SourcePage, areas: &[Rect]) -> Extent 
         content.push(b'\n');
     }
     let resources = page.resources.as_ref().and_then(|r| dict(doc, r));
-    let mut scan = Scan::new(doc, resources, &areas);
+    let mut scan = Scan::new(doc, resources, areas);
     match scan.run(&content) {
         Some(()) => Extent::Clear,
         None => Extent::Maybe,
     }
-}
-
-/// The inverse of an invertible matrix.
-fn invert(m: &Matrix) -> Option<Matrix> {
-    let det = m[0] * m[3] - m[1] * m[2];
-    if det.abs() < 1e-12 || !det.is_finite() {
-        return None;
-    }
-    let (a, b, c, d) = (m[3] / det, -m[1] / det, -m[2] / det, m[0] / det);
-    Some([a, b, c, d, -(m[4] * a + m[5] * c), -(m[4] * b + m[5] * d)])
 }
 
 /// `first` then `second`.

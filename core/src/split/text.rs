@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::assemble::{self, Found};
 use super::{Item, SplitError};
-use crate::geometry::{mm, placement_matrix, Matrix, Rect};
+use crate::geometry::{invert, mm, placement_matrix, Matrix, Rect};
 use crate::ingest::render_guard::RenderGuard;
 use crate::ingest::{SourceDocument, SourcePage};
 
@@ -82,7 +82,9 @@ impl Region {
         let (_, height) = page.display_size();
         let (x0, x1) = (mm(self.x_mm), mm(self.x_mm + self.width_mm));
         let (y1, y0) = (height - mm(self.y_mm), height - mm(self.y_mm + self.height_mm));
-        let to_user = invert(&placement_matrix(&page.crop_box, page.rotation, page.user_unit, 0.0, 0.0));
+        // A placement matrix is a rotation times a positive scale: never singular.
+        let to_user = invert(&placement_matrix(&page.crop_box, page.rotation, page.user_unit, 0.0, 0.0))
+            .unwrap_or([1.0, 0.0, 0.0, 1.0, 0.0, 0.0]);
         let corners = [(x0, y0), (x1, y0), (x0, y1), (x1, y1)].map(|(x, y)| apply(&to_user, x, y));
         let (xs, ys) = (corners.map(|c| c.0), corners.map(|c| c.1));
         let min = |v: [f64; 4]| v.into_iter().fold(f64::INFINITY, f64::min);
@@ -93,13 +95,6 @@ impl Region {
 
 fn apply(m: &Matrix, x: f64, y: f64) -> (f64, f64) {
     (m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5])
-}
-
-/// The inverse of a placement matrix (which is never singular: a rotation times a scale).
-fn invert(m: &Matrix) -> Matrix {
-    let det = m[0] * m[3] - m[1] * m[2];
-    let (a, b, c, d) = (m[3] / det, -m[1] / det, -m[2] / det, m[0] / det);
-    [a, b, c, d, -(a * m[4] + c * m[5]), -(b * m[4] + d * m[5])]
 }
 
 /// The text rule's parameters.

@@ -158,6 +158,27 @@ pub fn write_file_observed<W: Write>(
     Ok((out, report))
 }
 
+/// Where a page is drawn on the press sheet: the matrix from its user space to the sheet, for the
+/// page in `slot`, whose cell is `cell` (the whole side for 1-up). The writer draws with it; the
+/// clear-zone check maps mark areas back onto the page with its inverse.
+pub fn page_on_sheet(
+    page: &SourcePage,
+    page_box: PageBox,
+    sheet: &SheetSpec,
+    n_up: bool,
+    cell: &Rect,
+    slot: &Slot,
+) -> Matrix {
+    let spine_shift = match slot.cell {
+        0 => mm(slot.creep_mm),
+        _ => -mm(slot.creep_mm),
+    };
+    let displayed = page.display_size_of(page_box);
+    let fit = place(cell, displayed, sheet.scaling, n_up && sheet.auto_rotate, spine_shift);
+    let rotation = page.rotation.then_quarter_turn(fit.quarter_turn);
+    placement_matrix(&page.page_box(page_box), rotation, page.user_unit * fit.scale, fit.x, fit.y)
+}
+
 struct FileWriter<'a, 'j, W: Write> {
     job: &'j ImposeJob<'a>,
     pdf: PdfFile<W>,
@@ -295,26 +316,7 @@ impl<'a, W: Write> FileWriter<'a, '_, W> {
         let form = self.form_for(input, page_index)?;
         let name = format!("P{}", xobjects.len());
         xobjects.set(name.as_bytes(), Object::Reference((form, 0)));
-        let spine_shift = match slot.cell {
-            0 => mm(slot.creep_mm),
-            _ => -mm(slot.creep_mm),
-        };
-        let displayed = page.display_size_of(job.page_box);
-        let fit = place(
-            cell,
-            displayed,
-            job.sheet.scaling,
-            job.grid.is_some() && job.sheet.auto_rotate,
-            spine_shift,
-        );
-        let rotation = page.rotation.then_quarter_turn(fit.quarter_turn);
-        let matrix = placement_matrix(
-            &page.page_box(job.page_box),
-            rotation,
-            page.user_unit * fit.scale,
-            fit.x,
-            fit.y,
-        );
+        let matrix = page_on_sheet(page, job.page_box, job.sheet, job.grid.is_some(), cell, slot);
         content.extend_from_slice(b"q ");
         let clip = match job.grid {
             Some(_) => cell.expanded(mm(job.sheet.bleed_mm)),
