@@ -244,6 +244,7 @@ pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcom
         sources: &sources,
         plan: &plan,
         payloads,
+        symbols: &prepared.symbols,
         geometry: &config.mark,
         sheet: &config.sheet,
         grid: grid.as_ref(),

@@ -3,24 +3,25 @@
 
 use crate::geometry::{fmt_num, Matrix, Rect};
 use crate::mark::layout::Placement;
-use crate::mark::symbol::Symbol;
+use crate::mark::symbol::Modules;
 
 /// The page resource name of the human-readable line's font (Courier, a standard font).
 pub const TEXT_FONT_RESOURCE: &str = "SSMarkText";
 
 /// Appends the dark modules of `symbol` as rectangles, each row's runs of dark modules merged
 /// into one, in module units with the symbol's lower-left corner at the origin. No fill operator.
-pub fn symbol_runs(symbol: &Symbol, out: &mut Vec<u8>) {
-    for row in 0..symbol.rows {
-        let y = symbol.rows - 1 - row;
+pub fn symbol_runs(symbol: &impl Modules, out: &mut Vec<u8>) {
+    let (columns, rows) = (symbol.columns(), symbol.rows());
+    for row in 0..rows {
+        let y = rows - 1 - row;
         let mut column = 0;
-        while column < symbol.columns {
+        while column < columns {
             if !symbol.is_dark(column, row) {
                 column += 1;
                 continue;
             }
             let start = column;
-            while column < symbol.columns && symbol.is_dark(column, row) {
+            while column < columns && symbol.is_dark(column, row) {
                 column += 1;
             }
             // Whole modules: integers, written without going through floating point.
@@ -115,14 +116,22 @@ fn push_rect(rect: &Rect, out: &mut Vec<u8>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::mark::symbol::{PackedSymbol, Symbol};
 
     #[test]
-    fn runs_are_merged_into_one_rectangle_each() {
+    fn runs_are_merged_into_one_rectangle_each_packed_or_not() {
         let symbol =
             Symbol { columns: 4, rows: 2, dark: vec![true, true, false, true, false, false, false, false] };
         let mut out = Vec::new();
         symbol_runs(&symbol, &mut out);
         assert_eq!(String::from_utf8(out).unwrap(), "0 1 2 1 re\n3 1 1 1 re\n");
+        // A real symbol across several 64-bit words draws the same runs packed.
+        let symbol = crate::mark::symbol::encode("DEMO-00004201034", &Default::default()).unwrap();
+        assert!(symbol.dark.len() > 128);
+        let (mut plain, mut packed) = (Vec::new(), Vec::new());
+        symbol_runs(&symbol, &mut plain);
+        symbol_runs(&PackedSymbol::pack(&symbol), &mut packed);
+        assert_eq!(plain, packed);
     }
 
     #[test]

@@ -26,7 +26,7 @@ use crate::plan::Plan;
 pub use key::MarkKey;
 pub use layout::{Anchor, CollisionPolicy, MarkGeometry, MarkKind, OmrGeometry, QuietZone};
 use layout::{Body, Placement};
-use symbol::SymbolError;
+use symbol::{Modules, PackedSymbol, SymbolError};
 use template::{FieldError, SheetFacts, Template, TemplateError};
 
 /// The most tracks an OMR ladder may have.
@@ -170,6 +170,8 @@ pub struct PreparedMarks {
     pub payloads: Vec<String>,
     /// Per sheet: symbol columns and rows (Data Matrix), or tracks and 1 (OMR).
     pub sizes: Vec<(usize, usize)>,
+    /// Per sheet, Data Matrix only: the symbol, encoded once here and drawn by the writer.
+    pub symbols: Vec<PackedSymbol>,
     /// Whether payloads name their sheet (and were checked to be unique).
     pub unique: bool,
 }
@@ -208,13 +210,13 @@ pub fn prepare(
         check_unique(&payloads)?;
     }
     let item_of = |index: usize| plan.items[plan.sheets[index].item].item.id.clone();
-    let sizes = match geometry.kind {
+    let (sizes, symbols) = match geometry.kind {
         MarkKind::DataMatrix => {
-            let encoded: Vec<Result<(usize, usize), SymbolError>> = payloads
+            let encoded: Vec<Result<PackedSymbol, SymbolError>> = payloads
                 .par_iter()
-                .map(|p| symbol::encode(p, &geometry.symbol).map(|s| (s.columns, s.rows)))
+                .map(|p| symbol::encode(p, &geometry.symbol).map(|s| PackedSymbol::pack(&s)))
                 .collect();
-            encoded
+            let symbols = encoded
                 .into_iter()
                 .enumerate()
                 .map(|(i, result)| {
@@ -225,7 +227,8 @@ pub fn prepare(
                         error,
                     })
                 })
-                .collect::<Result<Vec<_>, _>>()?
+                .collect::<Result<Vec<_>, _>>()?;
+            (symbols.iter().map(|s| (s.columns(), s.rows())).collect(), symbols)
         }
         MarkKind::Omr => payloads
             .iter()
@@ -237,9 +240,10 @@ pub fn prepare(
                     payload: p.clone(),
                 })
             })
-            .collect::<Result<Vec<_>, _>>()?,
+            .collect::<Result<Vec<_>, _>>()
+            .map(|sizes| (sizes, Vec::new()))?,
     };
-    Ok(PreparedMarks { payloads, sizes, unique })
+    Ok(PreparedMarks { payloads, sizes, symbols, unique })
 }
 
 fn render_payloads(job: &str, plan: &Plan, config: &PayloadConfig) -> Result<Vec<String>, MarkError> {
@@ -311,20 +315,35 @@ struct DrawnBody {
     size: (usize, usize),
 }
 
-/// The body of a mark in its own frame, and its rectangles.
-fn body(payload: &str, geometry: &MarkGeometry, sheet_seq: usize) -> Result<DrawnBody, MarkError> {
+/// The body of a mark in its own frame, and its rectangles; `encoded` is the payload's symbol
+/// when it has been encoded already.
+fn body(
+    payload: &str,
+    encoded: Option<&PackedSymbol>,
+    geometry: &MarkGeometry,
+    sheet_seq: usize,
+) -> Result<DrawnBody, MarkError> {
     let text_chars = if geometry.text_pt.is_some() { payload.len() } else { 0 };
     let mut runs = Vec::with_capacity(1024);
     match geometry.kind {
         MarkKind::DataMatrix => {
-            let symbol = symbol::encode(payload, &geometry.symbol).map_err(|error| MarkError::Symbol {
-                sheet: sheet_seq,
-                item: String::new(),
-                payload: payload.to_string(),
-                error,
-            })?;
-            draw::symbol_runs(&symbol, &mut runs);
-            let size = (symbol.columns, symbol.rows);
+            let size = match encoded {
+                Some(symbol) => {
+                    draw::symbol_runs(symbol, &mut runs);
+                    (symbol.columns(), symbol.rows())
+                }
+                None => {
+                    let symbol =
+                        symbol::encode(payload, &geometry.symbol).map_err(|error| MarkError::Symbol {
+                            sheet: sheet_seq,
+                            item: String::new(),
+                            payload: payload.to_string(),
+                            error,
+                        })?;
+                    draw::symbol_runs(&symbol, &mut runs);
+                    (symbol.columns, symbol.rows)
+                }
+            };
             Ok(DrawnBody { body: body_of_size(geometry, size, text_chars), runs, size })
         }
         MarkKind::Omr => {
@@ -374,7 +393,18 @@ pub fn paint(
     geometry: &MarkGeometry,
     leaf: &Rect,
 ) -> Result<PaintedMark, MarkError> {
-    let DrawnBody { body, runs, size } = body(payload, geometry, sheet_seq)?;
+    paint_encoded(payload, None, sheet_seq, geometry, leaf)
+}
+
+/// [`paint`] with the payload's symbol when [`prepare`] has encoded it already.
+pub fn paint_encoded(
+    payload: &str,
+    encoded: Option<&PackedSymbol>,
+    sheet_seq: usize,
+    geometry: &MarkGeometry,
+    leaf: &Rect,
+) -> Result<PaintedMark, MarkError> {
+    let DrawnBody { body, runs, size } = body(payload, encoded, geometry, sheet_seq)?;
     let whiteout = geometry.on_collision == CollisionPolicy::Whiteout;
     let text = geometry.text_pt.map(|_| payload);
     let mut ops = Vec::with_capacity(runs.len() + 128);

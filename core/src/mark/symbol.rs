@@ -15,6 +15,62 @@ pub struct Symbol {
     pub dark: Vec<bool>,
 }
 
+/// A grid of dark and light modules: what drawing a symbol needs.
+pub trait Modules {
+    fn columns(&self) -> usize;
+    fn rows(&self) -> usize;
+    fn is_dark(&self, column: usize, row: usize) -> bool;
+}
+
+impl Modules for Symbol {
+    fn columns(&self) -> usize {
+        self.columns
+    }
+    fn rows(&self) -> usize {
+        self.rows
+    }
+    fn is_dark(&self, column: usize, row: usize) -> bool {
+        Symbol::is_dark(self, column, row)
+    }
+}
+
+/// A symbol kept a bit a module (a 16 x 16 symbol in 32 bytes), so that a job can hold every
+/// sheet's symbol from the check before writing until the writer draws it, encoding each once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackedSymbol {
+    columns: u16,
+    rows: u16,
+    bits: Box<[u64]>,
+}
+
+impl PackedSymbol {
+    pub fn pack(symbol: &Symbol) -> PackedSymbol {
+        let mut bits = vec![0u64; symbol.dark.len().div_ceil(64)];
+        for (i, _) in symbol.dark.iter().enumerate().filter(|(_, dark)| **dark) {
+            bits[i / 64] |= 1 << (i % 64);
+        }
+        // ECC 200 symbols have at most 144 modules a side.
+        PackedSymbol {
+            columns: symbol.columns as u16,
+            rows: symbol.rows as u16,
+            bits: bits.into_boxed_slice(),
+        }
+    }
+}
+
+impl Modules for PackedSymbol {
+    fn columns(&self) -> usize {
+        self.columns as usize
+    }
+    fn rows(&self) -> usize {
+        self.rows as usize
+    }
+    fn is_dark(&self, column: usize, row: usize) -> bool {
+        let i = row * self.columns as usize + column;
+        self.bits[i / 64] >> (i % 64) & 1 == 1
+    }
+}
+
 impl Symbol {
     pub fn is_dark(&self, column: usize, row: usize) -> bool {
         self.dark[row * self.columns + column]

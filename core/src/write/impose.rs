@@ -60,6 +60,8 @@ pub struct ImposeJob<'a> {
     pub plan: &'a Plan,
     /// One payload per leaf of the plan, in order.
     pub payloads: &'a [String],
+    /// Per leaf, Data Matrix only: its payload's symbol, encoded before writing.
+    pub symbols: &'a [mark::symbol::PackedSymbol],
     pub geometry: &'a MarkGeometry,
     pub sheet: &'a SheetSpec,
     /// The press sheet grid; `None` for 1-up on each page's own size.
@@ -226,7 +228,9 @@ impl<'a, W: Write> FileWriter<'a, '_, W> {
             self.draw_slot(slot, &cell, &mut content, &mut xobjects)?;
             let leaf = &job.plan.sheets[slot.leaf];
             if side == Side::Front && slot.cell == leaf.cell {
-                let painted = mark::paint(&job.payloads[slot.leaf], leaf.seq, job.geometry, &cell)?;
+                let payload = &job.payloads[slot.leaf];
+                let encoded = job.symbols.get(slot.leaf);
+                let painted = mark::paint_encoded(payload, encoded, leaf.seq, job.geometry, &cell)?;
                 let inside = |zone: Rect| zone.intersect(&cell) == Some(zone);
                 if !inside(painted.zone) || painted.window.is_some_and(|w| !inside(w)) {
                     let (input, page) = slot.face.page_ref();
