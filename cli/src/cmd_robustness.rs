@@ -252,9 +252,9 @@ fn render(args: &RobustnessArgs, results: &[FileResult]) -> Result<String> {
     }
     let _ = writeln!(
         md,
-        "\nParsers written by others land with their own targets: the payload template parser \
-         (`payload_template`) and the inserter-log parser (`inserter_log`) get a target in `fuzz/fuzz_targets/` \
-         and seeds in `fuzz/seeds/` when they are merged (see fuzz/README.md)."
+        "\nEvery parser of what customers or machines send has a target (fuzz/README.md): the PDF \
+         reading path through a whole job, the index, the default payload decoder, the payload template \
+         parser and renderer, and the inserter log. CI runs each for 20 s on its committed seeds."
     );
 
     let _ = writeln!(md, "\n## Kill test\n");
@@ -264,7 +264,8 @@ fn render(args: &RobustnessArgs, results: &[FileResult]) -> Result<String> {
             let _ = writeln!(
                 md,
                 "`faults::a_job_killed_at_random_moments_never_leaves_output_that_looks_finished` starts a job on \
-                 2,000 generated letters and kills it with SIGKILL at a random moment, 20 times a run, alternating \
+                 2,000 generated letters and kills it with SIGKILL, 20 times a run, at moments chosen by its progress (a delay in \
+                 reading and planning, a random fraction of the print file written, or before the manifest), alternating \
                  two jobs that write files of the same names; after each kill a manifest, if present, must describe \
                  exactly the files beside it; a final rerun must succeed with the finished bytes and no temporary \
                  files. From `{}`:\n",
