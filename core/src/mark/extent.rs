@@ -16,10 +16,8 @@ use crate::geometry::{invert, placement_matrix, Matrix, Rect};
 use crate::ingest::SourcePage;
 use crate::mark::layout::transform_rect;
 use crate::write::impose::MAX_CONTENT_BYTES;
-use content::Undecoded;
 use lexer::{Lexer, Operand, Token};
 
-mod content;
 mod lexer;
 
 /// The scan's verdict.
@@ -48,10 +46,12 @@ pub fn page_extent_in_user_space(doc: &Document, page: &SourcePage, areas: &[Rec
     let mut content = Vec::new();
     for id in &page.contents {
         let Ok(stream) = doc.get_object(*id).and_then(Object::as_stream) else { return Extent::Maybe };
-        match content::append_decoded(stream, MAX_CONTENT_BYTES.saturating_sub(content.len()), &mut content) {
-            Ok(()) => {}
-            Err(Undecoded::TooLarge) => return Extent::TooLarge,
-            Err(Undecoded::Failed) => return Extent::Maybe,
+        match stream.get_plain_content_with_limit(MAX_CONTENT_BYTES.saturating_sub(content.len())) {
+            Ok(plain) => content.extend_from_slice(&plain),
+            Err(lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. })) => {
+                return Extent::TooLarge
+            }
+            Err(_) => return Extent::Maybe,
         }
         content.push(b'\n');
     }
