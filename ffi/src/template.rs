@@ -260,32 +260,23 @@ mod tests {
 
     #[test]
     fn presets_render_as_the_cli_renders_them() {
-        let feeders = "1;2";
-        let columns = [sheetseal_column {
-            name: "feeders".as_ptr().cast(),
-            name_len: 7,
-            value: feeders.as_ptr().cast(),
-            value_len: feeders.len(),
-        }];
-        let facts = facts("DEMO", "L0000042", &columns);
-        let metadata: BTreeMap<String, String> = [("feeders".to_string(), feeders.to_string())].into();
-        let core_facts = SheetFacts {
-            job: "DEMO",
-            piece: 42,
-            item_id: "L0000042",
-            sheet: 1,
-            sheets: 3,
-            seq: 117,
-            metadata: &metadata,
+        // The sheet of each preset's documented example (`sheetseal marks presets`).
+        let column = |name: &'static str, value: &'static str| sheetseal_column {
+            name: name.as_ptr().cast(),
+            name_len: name.len(),
+            value: value.as_ptr().cast(),
+            value_len: value.len(),
         };
-        for name in ["default", "file", "instruction", "relay18", "omr"] {
+        let columns = [column("feeders", "1;2"), column("divert", "0")];
+        let facts = facts("DEMO", "L0000042", &columns);
+        for preset in sheetseal_core::mark::presets::PRESETS {
             let mut template = null_mut();
+            let name = preset.name;
             let status = unsafe {
                 sheetseal_template_new_preset(name.as_ptr().cast(), name.len(), null(), 0, &mut template)
             };
             assert_eq!(status, sheetseal_status::SHEETSEAL_OK, "{name}");
-            let expected = PayloadConfig::preset(name).unwrap().template.render(&core_facts, None).unwrap();
-            assert_eq!(render(template, &facts), Ok(expected), "{name}");
+            assert_eq!(render(template, &facts), Ok(preset.example()), "{name}");
             unsafe { sheetseal_template_free(template) };
         }
     }

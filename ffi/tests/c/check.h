@@ -4,6 +4,7 @@
 #define SHEETSEAL_TEST_CHECK_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sheetseal.h"
@@ -49,6 +50,29 @@ static inline int write_file(const char *path, const char *header, const unsigne
     size_t written = fwrite(data, 1, len, f);
     fclose(f);
     return written == len;
+}
+
+/* Writes a width x height 8-bit raster, rows without padding, as DIR/mark.pgm. */
+static inline int write_mark_pgm(const char *dir, const unsigned char *gray, size_t width, size_t height) {
+    char path[1024], header[64];
+    snprintf(path, sizeof path, "%s/mark.pgm", dir);
+    snprintf(header, sizeof header, "P5\n%zu %zu\n255\n", width, height);
+    return write_file(path, header, gray, width * height);
+}
+
+/* Renders `symbol` 1-bit into a width x height raster in PBM's own layout (rows of whole bytes,
+ * most significant bit first, 1 dark) and writes it as DIR/mark.pbm. */
+static inline void render_mark_pbm(const sheetseal_symbol *symbol, const char *dir, size_t width, size_t height,
+                                   sheetseal_render_options options) {
+    const size_t stride = (width + 7) / 8;
+    unsigned char *mono = calloc(stride * height, 1);
+    sheetseal_raster raster = {mono, stride * height, width, height, stride, SHEETSEAL_RASTER_MONO1};
+    CHECK_STATUS(sheetseal_symbol_render(symbol, &raster, &options), SHEETSEAL_OK);
+    char path[1024], header[64];
+    snprintf(path, sizeof path, "%s/mark.pbm", dir);
+    snprintf(header, sizeof header, "P4\n%zu %zu\n", width, height);
+    CHECK(write_file(path, header, mono, stride * height));
+    free(mono);
 }
 
 static int check_exit(const char *name) {

@@ -11,7 +11,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: test_mark OUT_DIR\n");
         return 2;
     }
-    char path[1024], header[64];
+    char path[1024];
 
     /* Build the payload of sheet 2 of 3 of item 417 of job CJOB7. */
     sheetseal_payload_fields fields = {417, 2, 3};
@@ -86,19 +86,10 @@ int main(int argc, char **argv) {
             pgm[y * width + x] = v == 128 ? 255 : v;
         }
     }
-    snprintf(path, sizeof path, "%s/mark.pgm", argv[1]);
-    snprintf(header, sizeof header, "P5\n%zu %zu\n255\n", width, height);
-    CHECK(write_file(path, header, pgm, width * height));
+    CHECK(write_mark_pgm(argv[1], pgm, width, height));
 
     /* The same mark 1-bit at 300 dpi (6-pixel modules): PBM's own layout. */
-    const size_t mono_stride = (width + 7) / 8;
-    unsigned char *mono = calloc(mono_stride * height, 1);
-    sheetseal_raster mono_raster = {mono, mono_stride * height, width, height, mono_stride, SHEETSEAL_RASTER_MONO1};
-    sheetseal_render_options mono_options = {300.0, 0.5, 13, 7, 2};
-    CHECK_STATUS(sheetseal_symbol_render(symbol, &mono_raster, &mono_options), SHEETSEAL_OK);
-    snprintf(path, sizeof path, "%s/mark.pbm", argv[1]);
-    snprintf(header, sizeof header, "P4\n%zu %zu\n", width, height);
-    CHECK(write_file(path, header, mono, mono_stride * height));
+    render_mark_pbm(symbol, argv[1], width, height, (sheetseal_render_options){300.0, 0.5, 13, 7, 2});
 
     /* Render errors leave the raster alone. */
     unsigned char before = gray[(20 + 24) * stride + 30 + 24];
@@ -122,6 +113,5 @@ int main(int argc, char **argv) {
     sheetseal_symbol_free(symbol);
     free(gray);
     free(pgm);
-    free(mono);
     return check_exit("test_mark");
 }

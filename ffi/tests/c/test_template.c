@@ -92,7 +92,7 @@ int main(int argc, char **argv) {
     /* The relay18 payload as a mark in an 8-bit raster at 600 dpi and a 1-bit one at 300 dpi. */
     CHECK_STATUS(render(relay, &facts, payload, sizeof payload), SHEETSEAL_OK);
     sheetseal_template_free(relay);
-    char path[1024], header[64];
+    char path[1024];
     snprintf(path, sizeof path, "%s/payload.txt", argv[1]);
     CHECK(write_file(path, "", (const unsigned char *)payload, strlen(payload)));
     sheetseal_symbol *symbol = NULL;
@@ -103,19 +103,9 @@ int main(int argc, char **argv) {
     sheetseal_raster raster = {gray, width * height, width, height, width, SHEETSEAL_RASTER_GRAY8};
     sheetseal_render_options options = {600.0, 0.42, 40, 40, 2};
     CHECK_STATUS(sheetseal_symbol_render(symbol, &raster, &options), SHEETSEAL_OK);
-    snprintf(path, sizeof path, "%s/mark.pgm", argv[1]);
-    snprintf(header, sizeof header, "P5\n%zu %zu\n255\n", width, height);
-    CHECK(write_file(path, header, gray, width * height));
-    const size_t mono_stride = (width + 7) / 8;
-    unsigned char *mono = calloc(mono_stride * height, 1);
-    sheetseal_raster mono_raster = {mono, mono_stride * height, width, height, mono_stride, SHEETSEAL_RASTER_MONO1};
-    sheetseal_render_options mono_options = {300.0, 0.42, 20, 20, 2};
-    CHECK_STATUS(sheetseal_symbol_render(symbol, &mono_raster, &mono_options), SHEETSEAL_OK);
-    snprintf(path, sizeof path, "%s/mark.pbm", argv[1]);
-    snprintf(header, sizeof header, "P4\n%zu %zu\n", width, height);
-    CHECK(write_file(path, header, mono, mono_stride * height));
+    CHECK(write_mark_pgm(argv[1], gray, width, height));
+    render_mark_pbm(symbol, argv[1], width, height, (sheetseal_render_options){300.0, 0.42, 20, 20, 2});
     sheetseal_symbol_free(symbol);
     free(gray);
-    free(mono);
     return check_exit("test_template");
 }
