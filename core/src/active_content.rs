@@ -40,6 +40,20 @@ pub struct ActiveContent {
 }
 
 impl ActiveContent {
+    /// Every kind together.
+    pub fn sum(&self) -> usize {
+        self.javascript
+            + self.launch
+            + self.uri
+            + self.form_actions
+            + self.other_actions
+            + self.open_actions
+            + self.additional_actions
+            + self.embedded_files
+            + self.multimedia
+            + self.xfa_forms
+    }
+
     /// Adds another count to this one.
     pub fn add(&mut self, other: &ActiveContent) {
         self.javascript += other.javascript;
@@ -151,16 +165,15 @@ pub fn inventory(doc: &Document) -> ActiveContent {
     for object in doc.objects.values() {
         count(object, &mut counts, 0);
     }
-    counts.total = counts.javascript
-        + counts.launch
-        + counts.uri
-        + counts.form_actions
-        + counts.other_actions
-        + counts.open_actions
-        + counts.additional_actions
-        + counts.embedded_files
-        + counts.multimedia
-        + counts.xfa_forms;
+    counts.total = counts.sum();
+    counts
+}
+
+/// The active content in one object (a stream's dictionary for a stream), without the total:
+/// add the counts of every object, then set `total` to [`ActiveContent::sum`].
+pub fn count_in(object: &Object) -> ActiveContent {
+    let mut counts = ActiveContent::default();
+    count(object, &mut counts, 0);
     counts
 }
 

@@ -157,13 +157,18 @@ fn expansion_bound(filter: &[u8]) -> Option<u64> {
 /// An upper bound on what `stream` decompresses to, from its length and filters alone; `None`
 /// when a filter has no known bound.
 pub fn decoded_size_bound(stream: &Stream) -> Option<u64> {
-    let filters: Vec<&[u8]> = match stream.dict.get(b"Filter") {
+    decoded_size_bound_of(&stream.dict, stream.content.len())
+}
+
+/// [`decoded_size_bound`] of a stream with dictionary `dict` and `length` bytes of data.
+pub fn decoded_size_bound_of(dict: &lopdf::Dictionary, length: usize) -> Option<u64> {
+    let filters: Vec<&[u8]> = match dict.get(b"Filter") {
         Err(_) => Vec::new(),
         Ok(Object::Name(name)) => vec![name.as_slice()],
         Ok(Object::Array(items)) => items.iter().map(|o| o.as_name().ok()).collect::<Option<_>>()?,
         Ok(_) => return None,
     };
-    filters.iter().try_fold(stream.content.len() as u64, |bound, f| bound.checked_mul(expansion_bound(f)?))
+    filters.iter().try_fold(length as u64, |bound, f| bound.checked_mul(expansion_bound(f)?))
 }
 
 /// The bytes a whole job may still decompress, shared by everything that decodes for the job

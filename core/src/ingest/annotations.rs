@@ -1,7 +1,8 @@
 //! A page's annotations, as far as printing is concerned: which have an appearance that a
 //! printer would show, and where.
 
-use lopdf::{Dictionary, Document, Object, ObjectId};
+use crate::pdf::Objects;
+use lopdf::{Dictionary, Object, ObjectId};
 
 use crate::geometry::Rect;
 
@@ -31,7 +32,7 @@ impl Annotation {
 
 /// Reads the page's `/Annots`.
 pub fn read(
-    doc: &Document,
+    doc: &dyn Objects,
     page: &Dictionary,
     read_rect: impl Fn(&Object) -> Option<Rect>,
 ) -> Vec<Annotation> {
@@ -58,7 +59,7 @@ pub fn read(
 }
 
 /// The `/AP /N` stream: either the stream itself, or the one of its states that `/AS` names.
-fn normal_appearance(doc: &Document, annot: &Dictionary) -> Option<ObjectId> {
+fn normal_appearance(doc: &dyn Objects, annot: &Dictionary) -> Option<ObjectId> {
     let ap = doc.dereference(annot.get(b"AP").ok()?).ok()?.1.as_dict().ok()?;
     let normal = ap.get(b"N").ok()?;
     let stream_id = |object: &Object| -> Option<ObjectId> {

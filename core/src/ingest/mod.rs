@@ -11,6 +11,8 @@ use std::collections::HashSet;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
+use std::sync::Arc;
+
 use lopdf::{Dictionary, Document, LoadOptions, Object, ObjectId};
 use memmap2::Mmap;
 use sha2::{Digest, Sha256};
@@ -18,6 +20,8 @@ use sha2::{Digest, Sha256};
 use crate::active_content::{self, ActiveContent};
 use crate::geometry::{Rect, Rotation};
 use crate::limits::{self, LimitError, Limits};
+use crate::pdf::store::{LazyObjects, ObjectStore, Objects};
+use crate::pdf::Bytes;
 use crate::warning::Warning;
 
 pub mod annotations;
@@ -161,7 +165,9 @@ pub struct SourceDocument {
     /// Lower-case hex SHA-256 of the file's bytes.
     pub sha256: String,
     pub size_bytes: u64,
-    pub doc: Document,
+    /// The objects: read lazily from the mapped file when it is well formed, parsed whole by
+    /// lopdf (which repairs and decrypts) when it is not.
+    pub doc: ObjectStore,
     pub pages: Vec<SourcePage>,
     pub warnings: Vec<Warning>,
     /// The active content the input carried (none of it is copied to the output).
@@ -178,39 +184,35 @@ pub fn open(path: &Path, options: &IngestOptions) -> Result<SourceDocument, Inge
     if size_bytes == 0 {
         return Err(IngestError::Empty { path: path.to_path_buf() });
     }
-    // SAFETY: the map is read-only and lives only inside this function; inputs are uploads that
-    // nothing else writes while a job runs. A concurrent truncation would raise SIGBUS, which is
-    // the documented contract of memory-mapped input.
+    // SAFETY: the map is read-only; inputs are uploads that nothing else writes while a job
+    // runs. A concurrent truncation would raise SIGBUS, which is the documented contract of
+    // memory-mapped input.
     let map = unsafe { Mmap::map(&file) }.map_err(io_err)?;
-    open_bytes(path, &map, options)
+    open_shared(path, Arc::new(map), options)
 }
 
-/// Parses an input held in memory; `path` names it in errors and the manifest.
+/// Parses an input held in memory (copied, so that the document owns its bytes); `path` names
+/// it in errors and the manifest.
 pub fn open_bytes(path: &Path, bytes: &[u8], options: &IngestOptions) -> Result<SourceDocument, IngestError> {
+    open_shared(path, Arc::new(bytes.to_vec()), options)
+}
+
+/// Opens an input from its bytes: hashed while the objects are read.
+fn open_shared(path: &Path, bytes: Bytes, options: &IngestOptions) -> Result<SourceDocument, IngestError> {
     let path_buf = path.to_path_buf();
-    if bytes.is_empty() {
+    let data: &[u8] = (*bytes).as_ref();
+    if data.is_empty() {
         return Err(IngestError::Empty { path: path_buf });
     }
-    let head = &bytes[..bytes.len().min(1024)];
+    let head = &data[..data.len().min(1024)];
     if !head.windows(5).any(|w| w == b"%PDF-") {
         return Err(IngestError::NotPdf { path: path_buf });
     }
-    let sha256 = hex(&Sha256::digest(bytes));
+    let (sha256, read) = rayon::join(|| hex(&Sha256::digest(data)), || read_objects(path, &bytes, options));
+    let (doc, active_content, mut warnings) = read?;
     let limits = &options.limits;
-    let load_options = LoadOptions {
-        password: options.password.clone(),
-        max_decompressed_size: Some(usize::try_from(limits.max_stream_bytes).unwrap_or(usize::MAX)),
-        ..LoadOptions::default()
-    };
-    let doc = Document::load_mem_with_options(bytes, load_options)
-        .map_err(|e| classify_load_error(path, bytes, limits, e))?;
-    if doc.is_encrypted() {
-        return Err(encrypted_error(path, &doc, options.password.is_some()));
-    }
-    limits::check_object_count(doc.objects.len(), limits)
+    limits::check_object_count(doc.object_count(), limits)
         .map_err(|source| IngestError::Limit { path: path_buf.clone(), source })?;
-    let mut warnings = repair::warnings(&doc);
-    warnings.extend(encryption::warning(encryption::protection(&doc, options.password.is_some())));
     let pages = walk_page_tree(path, &doc, limits.max_page_tree_depth, &mut warnings)?;
     if needs_appearances(&doc) {
         warnings.push(Warning::new(
@@ -218,18 +220,58 @@ pub fn open_bytes(path: &Path, bytes: &[u8], options: &IngestOptions) -> Result<
             "the form asks viewers to regenerate field appearances (/NeedAppearances); fields are printed as their stored appearance streams, which may not show the latest values",
         ));
     }
-    let active_content = active_content::inventory(&doc);
     warnings.extend(active_content::warning(&active_content));
     Ok(SourceDocument {
         path: path_buf,
         sha256,
-        size_bytes: bytes.len() as u64,
+        size_bytes: data.len() as u64,
         doc,
         pages,
         warnings,
         active_content,
         limits: limits.clone(),
     })
+}
+
+/// The input's objects, the active content they carry and what the reader had to do: the lazy
+/// reader for a well-formed, unencrypted file; lopdf, which repairs and decrypts, for any other.
+fn read_objects(
+    path: &Path,
+    bytes: &Bytes,
+    options: &IngestOptions,
+) -> Result<(ObjectStore, ActiveContent, Vec<Warning>), IngestError> {
+    let limits = &options.limits;
+    let lazy = LazyObjects::open(
+        bytes.clone(),
+        limits.max_objects.saturating_add(1),
+        active_content::count_in,
+        |mut a, b| {
+            a.add(&b);
+            a
+        },
+        ActiveContent::default,
+    );
+    if let Ok((objects, mut active_content)) = lazy {
+        active_content.total = active_content.sum();
+        return Ok((ObjectStore::Lazy(objects), active_content, Vec::new()));
+    }
+    let data: &[u8] = (**bytes).as_ref();
+    let load_options = LoadOptions {
+        password: options.password.clone(),
+        max_decompressed_size: Some(usize::try_from(limits.max_stream_bytes).unwrap_or(usize::MAX)),
+        ..LoadOptions::default()
+    };
+    let doc = Document::load_mem_with_options(data, load_options)
+        .map_err(|e| classify_load_error(path, data, limits, e))?;
+    if doc.is_encrypted() {
+        return Err(encrypted_error(path, &doc, options.password.is_some()));
+    }
+    limits::check_object_count(doc.objects.len(), limits)
+        .map_err(|source| IngestError::Limit { path: path.to_path_buf(), source })?;
+    let mut warnings = repair::warnings(&doc);
+    warnings.extend(encryption::warning(encryption::protection(&doc, options.password.is_some())));
+    let active_content = active_content::inventory(&doc);
+    Ok((ObjectStore::Loaded(Box::new(doc)), active_content, warnings))
 }
 
 /// Why a document that is still encrypted after loading did not open.
@@ -246,7 +288,7 @@ fn encrypted_error(path: &Path, doc: &Document, password_given: bool) -> IngestE
 }
 
 /// Whether the document's interactive form sets `/NeedAppearances true`.
-fn needs_appearances(doc: &Document) -> bool {
+fn needs_appearances(doc: &dyn Objects) -> bool {
     let form = doc.catalog().ok().and_then(|c| c.get(b"AcroForm").ok()).and_then(|f| doc.dereference(f).ok());
     form.and_then(|(_, f)| f.as_dict().ok())
         .and_then(|f| f.get(b"NeedAppearances").ok())
@@ -308,7 +350,7 @@ impl Inherited {
 
 fn walk_page_tree(
     path: &Path,
-    doc: &Document,
+    doc: &dyn Objects,
     max_depth: usize,
     warnings: &mut Vec<Warning>,
 ) -> Result<Vec<SourcePage>, IngestError> {
@@ -389,7 +431,7 @@ fn walk_page_tree(
 
 fn describe_page(
     path: &Path,
-    doc: &Document,
+    doc: &dyn Objects,
     id: ObjectId,
     node: &Dictionary,
     inherited: &Inherited,
@@ -479,26 +521,23 @@ fn describe_page(
 
 /// The page's content stream objects: `/Contents` may be one stream or an array of them, directly
 /// or through a reference.
-fn content_streams(doc: &Document, page: &Dictionary) -> Vec<ObjectId> {
+fn content_streams(doc: &dyn Objects, page: &Dictionary) -> Vec<ObjectId> {
     let Ok(contents) = page.get(b"Contents") else {
         return Vec::new();
     };
     let refs: Vec<&Object> = match contents {
+        Object::Reference(id) if doc.is_stream(*id) => return vec![*id],
         Object::Reference(id) => match doc.get_object(*id) {
             Ok(Object::Array(items)) => items.iter().collect(),
-            Ok(Object::Stream(_)) => return vec![*id],
             _ => Vec::new(),
         },
         Object::Array(items) => items.iter().collect(),
         _ => Vec::new(),
     };
-    refs.into_iter()
-        .filter_map(|o| o.as_reference().ok())
-        .filter(|id| matches!(doc.get_object(*id), Ok(Object::Stream(_))))
-        .collect()
+    refs.into_iter().filter_map(|o| o.as_reference().ok()).filter(|id| doc.is_stream(*id)).collect()
 }
 
-fn read_number(doc: &Document, object: &Object) -> Option<f64> {
+fn read_number(doc: &dyn Objects, object: &Object) -> Option<f64> {
     let (_, object) = doc.dereference(object).ok()?;
     let value = match object {
         Object::Integer(i) => *i as f64,
@@ -508,7 +547,7 @@ fn read_number(doc: &Document, object: &Object) -> Option<f64> {
     value.is_finite().then_some(value)
 }
 
-fn read_rect(doc: &Document, object: &Object) -> Option<Rect> {
+fn read_rect(doc: &dyn Objects, object: &Object) -> Option<Rect> {
     let (_, object) = doc.dereference(object).ok()?;
     let values: Vec<f64> = object.as_array().ok()?.iter().filter_map(|v| read_number(doc, v)).collect();
     if values.len() != 4 {

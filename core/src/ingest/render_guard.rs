@@ -5,6 +5,7 @@
 //! pdfium. The guard holds every stream reachable from the page to the stream limit, checking
 //! each stream once per document, before pdfium sees the page.
 
+use crate::pdf::Objects;
 use std::collections::HashSet;
 
 use lopdf::{Object, ObjectId};

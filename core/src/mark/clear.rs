@@ -5,6 +5,7 @@
 //! over page content may not read, and whitening the area hides what the customer printed
 //! there; both must be known.
 
+use crate::pdf::Objects;
 use pdfium_render::prelude::PdfDocument;
 
 use rayon::prelude::*;
@@ -229,7 +230,7 @@ impl Renderer<'_> {
 
 /// The pixel count of the largest image the resources draw, following forms (cycles and depth
 /// bounded).
-fn largest_image(doc: &lopdf::Document, resources: Option<&lopdf::Object>) -> u64 {
+fn largest_image(doc: &dyn Objects, resources: Option<&lopdf::Object>) -> u64 {
     let mut seen = std::collections::HashSet::new();
     let mut largest = 0;
     let mut stack: Vec<(Option<&lopdf::Object>, usize)> = vec![(resources, 0)];
@@ -280,7 +281,7 @@ fn pixels(dict: &lopdf::Dictionary) -> u64 {
     number(b"Width").saturating_mul(number(b"Height"))
 }
 
-fn resolve<'a>(doc: &'a lopdf::Document, object: &'a lopdf::Object) -> Option<&'a lopdf::Object> {
+fn resolve<'a>(doc: &'a dyn Objects, object: &'a lopdf::Object) -> Option<&'a lopdf::Object> {
     match object {
         lopdf::Object::Reference(id) => doc.get_object(*id).ok(),
         other => Some(other),

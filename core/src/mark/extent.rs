@@ -10,7 +10,9 @@
 //! through `gs`, a malformed stream) makes the answer [`Extent::Maybe`]. Only then does the
 //! clear-zone check render the page. `Clear` is a proof; `Maybe` is not a collision.
 
-use lopdf::{Dictionary, Document, Object};
+use crate::pdf::plain::{append_plain, PlainError};
+use crate::pdf::Objects;
+use lopdf::{Dictionary, Object};
 
 use crate::geometry::{invert, placement_matrix, Matrix, Rect};
 use crate::ingest::SourcePage;
@@ -34,7 +36,7 @@ pub enum Extent {
 
 /// Whether `page` may paint inside any of `areas` (points on the displayed page, lower-left
 /// origin, as the mark's zones are measured on a leaf showing the page at scale 1).
-pub fn page_extent(doc: &Document, page: &SourcePage, areas: &[Rect]) -> Extent {
+pub fn page_extent(doc: &dyn Objects, page: &SourcePage, areas: &[Rect]) -> Extent {
     let display = placement_matrix(&page.crop_box, page.rotation, page.user_unit, 0.0, 0.0);
     let Some(to_user) = invert(&display) else { return Extent::Maybe };
     let areas: Vec<Rect> = areas.iter().map(|a| transform_rect(&to_user, a)).collect();
@@ -42,22 +44,36 @@ pub fn page_extent(doc: &Document, page: &SourcePage, areas: &[Rect]) -> Extent 
 }
 
 /// [`page_extent`] with the areas in the page's own user space (where its content draws).
-pub fn page_extent_in_user_space(doc: &Document, page: &SourcePage, areas: &[Rect]) -> Extent {
-    let mut content = Vec::new();
+pub fn page_extent_in_user_space(doc: &dyn Objects, page: &SourcePage, areas: &[Rect]) -> Extent {
+    thread_local! {
+        /// Each worker thread's buffer for the page content it scans.
+        static CONTENT: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    CONTENT.with(|buffer| {
+        let mut content = buffer.take();
+        content.clear();
+        let extent = extent_of_content(doc, page, areas, &mut content);
+        // A buffer grown by one huge page is not kept.
+        if content.capacity() <= 4 << 20 {
+            buffer.replace(content);
+        }
+        extent
+    })
+}
+
+fn extent_of_content(doc: &dyn Objects, page: &SourcePage, areas: &[Rect], content: &mut Vec<u8>) -> Extent {
     for id in &page.contents {
-        let Ok(stream) = doc.get_object(*id).and_then(Object::as_stream) else { return Extent::Maybe };
-        match stream.get_plain_content_with_limit(MAX_CONTENT_BYTES.saturating_sub(content.len())) {
-            Ok(plain) => content.extend_from_slice(&plain),
-            Err(lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. })) => {
-                return Extent::TooLarge
-            }
-            Err(_) => return Extent::Maybe,
+        let Ok(stream) = doc.raw_stream(*id) else { return Extent::Maybe };
+        match append_plain(&stream, MAX_CONTENT_BYTES.saturating_sub(content.len()), content) {
+            Ok(()) => {}
+            Err(PlainError::TooLarge) => return Extent::TooLarge,
+            Err(PlainError::Undecodable) => return Extent::Maybe,
         }
         content.push(b'\n');
     }
     let resources = page.resources.as_ref().and_then(|r| dict(doc, r));
     let mut scan = Scan::new(doc, resources, areas);
-    match scan.run(&content) {
+    match scan.run(content) {
         Some(()) => Extent::Clear,
         None => Extent::Maybe,
     }
@@ -75,7 +91,7 @@ fn concat(first: &Matrix, second: &Matrix) -> Matrix {
     ]
 }
 
-fn dict<'a>(doc: &'a Document, object: &'a Object) -> Option<&'a Dictionary> {
+fn dict<'a>(doc: &'a dyn Objects, object: &'a Object) -> Option<&'a Dictionary> {
     doc.dereference(object).ok().and_then(|(_, o)| o.as_dict().ok())
 }
 
@@ -94,7 +110,7 @@ struct State {
 }
 
 struct Scan<'a> {
-    doc: &'a Document,
+    doc: &'a dyn Objects,
     resources: Option<&'a Dictionary>,
     areas: &'a [Rect],
     state: State,
@@ -119,7 +135,7 @@ const MAX_ADVANCE: f32 = 2000.0;
 const MAX_SAVED_STATES: usize = 256;
 
 impl<'a> Scan<'a> {
-    fn new(doc: &'a Document, resources: Option<&'a Dictionary>, areas: &'a [Rect]) -> Scan<'a> {
+    fn new(doc: &'a dyn Objects, resources: Option<&'a Dictionary>, areas: &'a [Rect]) -> Scan<'a> {
         Scan {
             doc,
             resources,

@@ -7,8 +7,11 @@
 //! repairs; `ingest` chooses.
 
 pub mod filters;
+pub mod plain;
 pub mod reader;
+pub mod store;
 pub mod syntax;
 pub mod xref;
 
-pub use reader::{LazyPdf, ReadError};
+pub use reader::{Bytes, LazyPdf, ReadError};
+pub use store::{ObjectStore, Objects, RawStream};

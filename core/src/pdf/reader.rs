@@ -1,6 +1,7 @@
 //! Objects on demand from a memory-mapped file.
 
 use std::collections::HashMap;
+use std::ops::Range;
 use std::sync::{Arc, Mutex};
 
 use lopdf::{Dictionary, Object, ObjectId};
@@ -91,18 +92,54 @@ impl LazyPdf {
 
     /// Parses object `id`.
     pub fn get(&self, id: ObjectId) -> Result<Object, ReadError> {
+        let (object, data) = self.get_parts(id)?;
+        Ok(match (object, data) {
+            (Object::Dictionary(dict), Some(data)) => Object::Stream(lopdf::Stream {
+                dict,
+                content: self.data()[data.clone()].to_vec(),
+                allows_compression: true,
+                start_position: Some(data.start),
+            }),
+            (object, _) => object,
+        })
+    }
+
+    /// Parses object `id` without copying stream bytes: the object (a stream's dictionary for a
+    /// stream) and, for a stream, where its raw bytes lie in the file ([`LazyPdf::bytes_at`]).
+    pub fn get_parts(&self, id: ObjectId) -> Result<(Object, Option<Range<usize>>), ReadError> {
         self.get_at_depth(id, 0)
     }
 
-    fn get_at_depth(&self, id: ObjectId, depth: usize) -> Result<Object, ReadError> {
-        match self.xref.get(id.0) {
-            None | Some(Entry::Free) => Err(ReadError::Missing(id.0, id.1)),
-            Some(Entry::Offset { offset, .. }) => self.parse_at(id, offset, depth),
-            Some(Entry::Compressed { stream, index }) => self.parse_compressed(id, stream, index as usize),
+    /// The file's bytes in `range` (a stream's raw data, as [`LazyPdf::get_parts`] gives it).
+    pub fn bytes_at(&self, range: Range<usize>) -> &[u8] {
+        &self.data()[range]
+    }
+
+    /// The generation an in-use object has, `None` for free or unlisted numbers.
+    pub fn generation(&self, number: u32) -> Option<u16> {
+        match self.xref.get(number)? {
+            Entry::Free => None,
+            Entry::Offset { generation, .. } => Some(generation),
+            Entry::Compressed { .. } => Some(0),
         }
     }
 
-    fn parse_at(&self, id: ObjectId, offset: usize, depth: usize) -> Result<Object, ReadError> {
+    fn get_at_depth(&self, id: ObjectId, depth: usize) -> Result<(Object, Option<Range<usize>>), ReadError> {
+        match self.xref.get(id.0) {
+            None | Some(Entry::Free) => Err(ReadError::Missing(id.0, id.1)),
+            Some(Entry::Offset { offset, .. }) => self.parse_at(id, offset, depth),
+            Some(Entry::Compressed { stream, index }) => {
+                Ok((self.parse_compressed(id, stream, index as usize)?, None))
+            }
+        }
+    }
+
+    fn parse_at(
+        &self,
+        id: ObjectId,
+        offset: usize,
+        depth: usize,
+    ) -> Result<(Object, Option<Range<usize>>), ReadError> {
         let data = self.data();
         // Offsets count from the header in files with bytes before it.
         let mut last = None;
@@ -117,9 +154,9 @@ impl LazyPdf {
                         if depth >= MAX_LENGTH_DEPTH {
                             return None;
                         }
-                        self.get_at_depth(length_id, depth + 1).ok()?.as_i64().ok()
+                        self.get_at_depth(length_id, depth + 1).ok()?.0.as_i64().ok()
                     };
-                    return Ok(parser.read_indirect_body(&resolve)?);
+                    return Ok(parser.read_indirect_parts(&resolve)?);
                 }
                 Ok(found) => last = Some(format!("offset {base} holds object {} instead", found.0)),
                 Err(e) => last = Some(e.to_string()),
@@ -140,6 +177,12 @@ impl LazyPdf {
         Ok(Parser::new(&objects.data, offset).read_object()?)
     }
 
+    /// Decodes object stream `number` (kept for the objects in it): fails where it cannot be
+    /// decoded within the limit.
+    pub fn check_object_stream(&self, number: u32) -> Result<(), ReadError> {
+        self.object_stream(number).map(|_| ())
+    }
+
     fn object_stream(&self, number: u32) -> Result<Arc<ObjectStream>, ReadError> {
         if let Some(found) = self
             .object_streams
@@ -152,7 +195,7 @@ impl LazyPdf {
         let fail = |m: String| ReadError::ObjectStream(number, m);
         // An object stream is never itself compressed.
         let stream = match self.xref.get(number) {
-            Some(Entry::Offset { offset, .. }) => self.parse_at((number, 0), offset, 0)?,
+            Some(Entry::Offset { .. }) => self.get((number, 0))?,
             _ => return Err(fail("is not a stream at a file offset".into())),
         };
         let Object::Stream(stream) = stream else {

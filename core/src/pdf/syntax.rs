@@ -360,12 +360,29 @@ impl<'a> Parser<'a> {
     /// Reads what follows `n g obj`: an object, and for a dictionary followed by `stream`, the
     /// stream's raw bytes (filters untouched).
     pub fn read_indirect_body(&mut self, resolve_length: LengthResolver) -> Result<Object> {
+        Ok(match self.read_indirect_parts(resolve_length)? {
+            (Object::Dictionary(dict), Some(data)) => Object::Stream(Stream {
+                dict,
+                content: self.data[data.clone()].to_vec(),
+                allows_compression: true,
+                start_position: Some(data.start),
+            }),
+            (object, _) => object,
+        })
+    }
+
+    /// [`Parser::read_indirect_body`] without copying stream bytes: the object (for a stream,
+    /// its dictionary) and, for a stream, where its raw bytes lie in the data.
+    pub fn read_indirect_parts(
+        &mut self,
+        resolve_length: LengthResolver,
+    ) -> Result<(Object, Option<std::ops::Range<usize>>)> {
         let object = self.read_object()?;
         let Object::Dictionary(dict) = object else {
-            return Ok(object);
+            return Ok((object, None));
         };
         if !self.at_keyword(b"stream") {
-            return Ok(Object::Dictionary(dict));
+            return Ok((Object::Dictionary(dict), None));
         }
         self.pos += b"stream".len();
         // The keyword is followed by CRLF or LF (a lone CR is tolerated).
@@ -387,8 +404,7 @@ impl<'a> Parser<'a> {
             .or_else(|| self.find_endstream(start))
             .ok_or_else(|| SyntaxError { offset: start, message: "stream has no 'endstream'".into() })?;
         self.pos = end;
-        let content = self.data[start..end].to_vec();
-        Ok(Object::Stream(Stream { dict, content, allows_compression: true, start_position: Some(start) }))
+        Ok((Object::Dictionary(dict), Some(start..end)))
     }
 
     /// Recovery for a wrong `/Length`: the data ends before the next `endstream` (and its EOL).

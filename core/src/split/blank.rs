@@ -13,10 +13,11 @@
 //! A run of consecutive blank pages is one separator. Separators before the first item and
 //! after the last are dropped too.
 
+use crate::pdf::Objects;
 use std::collections::HashSet;
 
 use lopdf::content::Content;
-use lopdf::{Dictionary, Document, Object, ObjectId};
+use lopdf::{Dictionary, Object, ObjectId};
 use pdfium_render::prelude::{PdfBitmapFormat, PdfColor, PdfRenderConfig};
 
 use super::assemble::{self, Found};
@@ -111,11 +112,11 @@ pub fn blank_pages(source: &SourceDocument, password: Option<&str>) -> Result<Ve
 }
 
 /// What the page's content streams paint.
-pub fn page_ink(doc: &Document, page: &SourcePage) -> Ink {
+pub fn page_ink(doc: &dyn Objects, page: &SourcePage) -> Ink {
     let resources = page.resources.as_ref().and_then(|r| pdf::dict(doc, r));
     let mut content = Vec::new();
     for id in &page.contents {
-        let Ok(stream) = doc.get_object(*id).and_then(Object::as_stream) else { return Ink::Unreadable };
+        let Ok(stream) = doc.stream(*id) else { return Ink::Unreadable };
         match stream.get_plain_content_with_limit(MAX_CONTENT_BYTES.saturating_sub(content.len())) {
             Ok(plain) => content.extend_from_slice(&plain),
             Err(_) => return Ink::Unreadable,
@@ -127,7 +128,7 @@ pub fn page_ink(doc: &Document, page: &SourcePage) -> Ink {
 }
 
 struct Scan<'a> {
-    doc: &'a Document,
+    doc: &'a dyn Objects,
     seen_forms: HashSet<ObjectId>,
 }
 

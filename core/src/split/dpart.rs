@@ -5,10 +5,11 @@
 //! (document part metadata) dictionary is flattened into the item's metadata with dotted keys
 //! (`Recipient.ID`); `dpart:id=KEY` takes the item id from one of them.
 
+use crate::pdf::Objects;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::str::FromStr;
 
-use lopdf::{Dictionary, Document, Object, ObjectId};
+use lopdf::{Dictionary, Object, ObjectId};
 use serde::{Deserialize, Serialize};
 
 use super::assemble::{self, Found};
@@ -119,7 +120,7 @@ pub fn split(rule: &DpartRule, input: usize, source: &SourceDocument) -> Result<
 }
 
 struct Walk<'a> {
-    doc: &'a Document,
+    doc: &'a dyn Objects,
     pages: &'a HashMap<ObjectId, usize>,
     visits: usize,
     /// Nodes on the path from the root, to refuse cycles.
@@ -235,7 +236,7 @@ impl Walk<'_> {
 
 /// Flattens a `/DPM` dictionary into `out`: nested dictionaries and arrays give dotted keys.
 fn flatten(
-    doc: &Document,
+    doc: &dyn Objects,
     dict: &Dictionary,
     prefix: &str,
     out: &mut BTreeMap<String, String>,
@@ -251,7 +252,7 @@ fn flatten(
 }
 
 fn flatten_value(
-    doc: &Document,
+    doc: &dyn Objects,
     value: &Object,
     key: String,
     out: &mut BTreeMap<String, String>,

@@ -2,9 +2,10 @@
 //! destination the item's first page; a top-level bookmark without a destination of its own
 //! takes the first destination found among its children.
 
+use crate::pdf::Objects;
 use std::collections::{HashMap, HashSet};
 
-use lopdf::{Dictionary, Document, Object, ObjectId};
+use lopdf::{Dictionary, Object, ObjectId};
 
 use super::assemble::{self, Found};
 use super::pdf::{self, MAX_VISITS};
@@ -55,7 +56,7 @@ pub fn split(input: usize, source: &SourceDocument) -> Result<Vec<Item>, SplitEr
 
 /// Resolves destinations to 0-based page numbers.
 struct Destinations<'a> {
-    doc: &'a Document,
+    doc: &'a dyn Objects,
     catalog: &'a Dictionary,
     pages: &'a HashMap<ObjectId, usize>,
 }

@@ -1,9 +1,10 @@
 //! Small readers of PDF objects shared by the rules that look inside the document (outline,
 //! document parts, blank pages).
 
+use crate::pdf::Objects;
 use std::collections::HashMap;
 
-use lopdf::{Dictionary, Document, Object, ObjectId};
+use lopdf::{Dictionary, Object, ObjectId};
 
 use crate::ingest::SourceDocument;
 
@@ -12,12 +13,12 @@ use crate::ingest::SourceDocument;
 pub(crate) const MAX_VISITS: usize = 10_000_000;
 
 /// Follows references (at most a few levels) to the object itself.
-pub(crate) fn resolve<'a>(doc: &'a Document, object: &'a Object) -> Option<&'a Object> {
+pub(crate) fn resolve<'a>(doc: &'a dyn Objects, object: &'a Object) -> Option<&'a Object> {
     doc.dereference(object).ok().map(|(_, o)| o)
 }
 
 /// The dictionary an object is or refers to (a stream's dictionary counts).
-pub(crate) fn dict<'a>(doc: &'a Document, object: &'a Object) -> Option<&'a Dictionary> {
+pub(crate) fn dict<'a>(doc: &'a dyn Objects, object: &'a Object) -> Option<&'a Dictionary> {
     match resolve(doc, object)? {
         Object::Dictionary(d) => Some(d),
         Object::Stream(s) => Some(&s.dict),
@@ -26,12 +27,12 @@ pub(crate) fn dict<'a>(doc: &'a Document, object: &'a Object) -> Option<&'a Dict
 }
 
 /// The dictionary entry `key` of `dict`, dereferenced.
-pub(crate) fn get<'a>(doc: &'a Document, dict: &'a Dictionary, key: &[u8]) -> Option<&'a Object> {
+pub(crate) fn get<'a>(doc: &'a dyn Objects, dict: &'a Dictionary, key: &[u8]) -> Option<&'a Object> {
     dict.get(key).ok().and_then(|o| resolve(doc, o))
 }
 
 /// A text string (PDFDocEncoding, UTF-16BE or UTF-8), or a name, as Rust text.
-pub(crate) fn text(doc: &Document, object: &Object) -> Option<String> {
+pub(crate) fn text(doc: &dyn Objects, object: &Object) -> Option<String> {
     match resolve(doc, object)? {
         s @ Object::String(..) => lopdf::decode_text_string(s).ok(),
         Object::Name(n) => Some(String::from_utf8_lossy(n).into_owned()),
@@ -40,7 +41,7 @@ pub(crate) fn text(doc: &Document, object: &Object) -> Option<String> {
 }
 
 /// A scalar value as text: strings, names, numbers and booleans.
-pub(crate) fn scalar(doc: &Document, object: &Object) -> Option<String> {
+pub(crate) fn scalar(doc: &dyn Objects, object: &Object) -> Option<String> {
     match resolve(doc, object)? {
         Object::Integer(i) => Some(i.to_string()),
         Object::Real(r) => Some(r.to_string()),

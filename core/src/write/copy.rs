@@ -11,10 +11,11 @@
 //! declared size, and every Form XObject is checked for nesting and for drawing itself
 //! (`forms`) before it is written.
 
+use crate::pdf::Objects;
 use std::collections::{HashMap, VecDeque};
 use std::io::Write;
 
-use lopdf::{dictionary, Dictionary, Document, Object, ObjectId, Stream};
+use lopdf::{dictionary, Dictionary, Object, ObjectId, Stream};
 
 use super::file::PdfFile;
 use super::forms::{FormGraph, LoopCut};
@@ -37,7 +38,7 @@ const EMPTY_FORM: ObjectId = (u32::MAX, u16::MAX);
 
 /// Copies objects of one source document.
 pub struct Copier<'d> {
-    doc: &'d Document,
+    doc: &'d dyn Objects,
     limits: &'d Limits,
     budget: &'d DecodeBudget,
     numbers: HashMap<ObjectId, Option<u32>>,
@@ -52,7 +53,7 @@ pub struct Copier<'d> {
 }
 
 impl<'d> Copier<'d> {
-    pub fn new(doc: &'d Document, limits: &'d Limits, budget: &'d DecodeBudget) -> Self {
+    pub fn new(doc: &'d dyn Objects, limits: &'d Limits, budget: &'d DecodeBudget) -> Self {
         Copier {
             doc,
             limits,
@@ -103,16 +104,16 @@ impl<'d> Copier<'d> {
             if let Some(error) = self.failure.take() {
                 return Err(error.into());
             }
-            let empty_form;
-            let object = if id == EMPTY_FORM {
-                empty_form = Object::Stream(Stream::new(
+            // Read afresh, not kept: most copied streams (images, fonts) are copied once.
+            let fetched: std::borrow::Cow<Object> = if id == EMPTY_FORM {
+                std::borrow::Cow::Owned(Object::Stream(Stream::new(
                     dictionary! { "Type" => "XObject", "Subtype" => "Form", "BBox" => vec![0.into(), 0.into(), 0.into(), 0.into()] },
                     Vec::new(),
-                ));
-                &empty_form
+                )))
             } else {
-                self.doc.get_object(id).unwrap_or(&Object::Null)
+                self.doc.fetch(id).unwrap_or(std::borrow::Cow::Owned(Object::Null))
             };
+            let object = &*fetched;
             self.inspect(id, object)?;
             let cut;
             let object = match self.cuts.get(&id) {
@@ -222,8 +223,8 @@ impl<'d> Copier<'d> {
         move |id| {
             *numbers.entry(id).or_insert_with(|| {
                 if id != EMPTY_FORM {
-                    let object = doc.get_object(id).ok()?;
-                    if is_page_tree_node(object) || active_content::classify(object).is_some() {
+                    let object = doc.head(id).ok()?;
+                    if is_page_tree_node(&object) || active_content::classify(&object).is_some() {
                         // Pages are placed as forms, never copied: a reference to one (from a
                         // link, say) would drag the whole input along. Actions and embedded
                         // files never reach the printer.
@@ -244,7 +245,7 @@ impl<'d> Copier<'d> {
 
 /// A form with the drawings named in `names` pointed at the empty form: its resources become a
 /// private copy, so other forms that share them are untouched.
-fn without_drawings(doc: &Document, object: &Object, names: &[Vec<u8>]) -> Object {
+fn without_drawings(doc: &dyn Objects, object: &Object, names: &[Vec<u8>]) -> Object {
     let Object::Stream(stream) = object else {
         return object.clone();
     };
@@ -276,7 +277,7 @@ fn is_page_tree_node(object: &Object) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use lopdf::dictionary;
+    use lopdf::{dictionary, Document};
 
     #[test]
     fn shared_objects_are_copied_once_and_cycles_terminate() {

@@ -10,9 +10,10 @@
 //! files) make loops in the reference graph that no renderer ever follows, so the content of
 //! each form is scanned for the names it actually draws.
 
+use crate::pdf::Objects;
 use std::collections::HashMap;
 
-use lopdf::{Document, Object, ObjectId, Stream};
+use lopdf::{Object, ObjectId, Stream};
 
 use crate::limits::{decode_within_limits, DecodeBudget, DecodeFailure, LimitError, Limits};
 
@@ -51,7 +52,7 @@ impl FormGraph {
     /// levels of forms it nests, itself included. Loops found are appended to `cuts`.
     pub fn analyse(
         &mut self,
-        doc: &Document,
+        doc: &dyn Objects,
         root: ObjectId,
         limits: &Limits,
         budget: &DecodeBudget,
@@ -103,7 +104,7 @@ pub fn is_form(object: &Object) -> bool {
 
 /// The forms that form `id` draws, by the name it draws them under, in order of first use.
 fn drawn_forms(
-    doc: &Document,
+    doc: &dyn Objects,
     id: ObjectId,
     limits: &Limits,
     budget: &DecodeBudget,
@@ -130,7 +131,7 @@ fn drawn_forms(
 }
 
 /// The `/XObject` resource dictionary of a form, through references.
-pub fn xobject_resources<'d>(doc: &'d Document, form: &'d Stream) -> Option<&'d lopdf::Dictionary> {
+pub fn xobject_resources<'d>(doc: &'d dyn Objects, form: &'d Stream) -> Option<&'d lopdf::Dictionary> {
     let resources = doc.dereference(form.dict.get(b"Resources").ok()?).ok()?.1.as_dict().ok()?;
     doc.dereference(resources.get(b"XObject").ok()?).ok()?.1.as_dict().ok()
 }
@@ -265,7 +266,7 @@ fn decode_name(raw: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use lopdf::dictionary;
+    use lopdf::{dictionary, Document};
 
     #[test]
     fn drawn_names_skip_strings_comments_and_inline_images() {

@@ -2,10 +2,13 @@
 
 pub mod atomic;
 pub mod copy;
+pub mod deflate;
 pub mod file;
 pub mod forms;
 pub mod impose;
+pub mod page_form;
 pub mod printer_marks;
+pub mod side;
 pub mod syntax;
 
 use std::path::PathBuf;

@@ -1,0 +1,371 @@
+//! The objects of an input, whichever reader holds them: lopdf's whole parsed document (damaged
+//! and encrypted files, which it repairs and decrypts), or the lazy reader over the memory-mapped
+//! file (well-formed files: the hot path). The rest of the pipeline reads objects only through
+//! [`Objects`], so it does not know which.
+//!
+//! The lazy store parses each object at most once and keeps it, except streams: their bytes stay
+//! in the file, and [`Objects::stream`] reads one (dictionary parsed, data copied) each time it is
+//! asked, so page content is never held for the length of a job.
+
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
+use rayon::prelude::*;
+
+use super::reader::{Bytes, LazyPdf, ReadError};
+
+/// How many references [`Objects::dereference`] follows in a chain (as lopdf does).
+const DEREF_LIMIT: usize = 128;
+
+/// Read access to a PDF's objects.
+pub trait Objects: Sync {
+    /// Object `id`, following a chain of references to its end.
+    fn get_object(&self, id: ObjectId) -> lopdf::Result<&Object>;
+
+    /// The file's trailer dictionary.
+    fn trailer(&self) -> &Dictionary;
+
+    /// Stream `id`. Borrowed where the reader holds it; read afresh (never kept) where it
+    /// does not.
+    fn stream(&self, id: ObjectId) -> lopdf::Result<Cow<'_, Stream>> {
+        self.get_object(id)?.as_stream().map(Cow::Borrowed)
+    }
+
+    /// Stream `id`'s dictionary and raw data (filters untouched), borrowed from the file where the
+    /// reader keeps it mapped: nothing is copied.
+    fn raw_stream(&self, id: ObjectId) -> lopdf::Result<RawStream<'_>> {
+        let stream = self.get_object(id)?.as_stream()?;
+        Ok(RawStream { dict: Cow::Borrowed(&stream.dict), data: &stream.content })
+    }
+
+    /// Whether object `id` is a stream (without reading the stream).
+    fn is_stream(&self, id: ObjectId) -> bool {
+        matches!(self.get_object(id), Ok(Object::Stream(_)))
+    }
+
+    /// Object `id` like [`Objects::get_object`], but a stream the reader does not hold is read
+    /// afresh and not kept (for objects copied once, such as images).
+    fn fetch(&self, id: ObjectId) -> lopdf::Result<Cow<'_, Object>> {
+        self.get_object(id).map(Cow::Borrowed)
+    }
+
+    /// Object `id`, but a stream only as its dictionary (never reading its data where the
+    /// reader does not hold it): enough to tell what kind of object it is.
+    fn head(&self, id: ObjectId) -> lopdf::Result<Cow<'_, Object>> {
+        self.get_object(id).map(Cow::Borrowed)
+    }
+
+    /// `object`, or what a reference (chain) points at, with the last reference followed.
+    fn dereference<'a>(&'a self, object: &'a Object) -> lopdf::Result<(Option<ObjectId>, &'a Object)> {
+        let mut object = object;
+        let mut id = None;
+        let mut hops = 0;
+        while let Object::Reference(target) = object {
+            hops += 1;
+            if hops > DEREF_LIMIT {
+                return Err(lopdf::Error::ReferenceLimit);
+            }
+            id = Some(*target);
+            object = self.get_object(*target)?;
+        }
+        Ok((id, object))
+    }
+
+    /// Object `id` as a dictionary (a stream's dictionary for a stream).
+    fn get_dictionary(&self, id: ObjectId) -> lopdf::Result<&Dictionary> {
+        match self.get_object(id)? {
+            Object::Stream(stream) => Ok(&stream.dict),
+            object => object.as_dict(),
+        }
+    }
+
+    /// The document catalog.
+    fn catalog(&self) -> lopdf::Result<&Dictionary> {
+        let root = self.trailer().get(b"Root")?.as_reference()?;
+        self.get_dictionary(root)
+    }
+}
+
+impl Objects for Document {
+    fn get_object(&self, id: ObjectId) -> lopdf::Result<&Object> {
+        Document::get_object(self, id)
+    }
+
+    fn trailer(&self) -> &Dictionary {
+        &self.trailer
+    }
+}
+
+/// A stream's dictionary and its raw data.
+#[derive(Debug)]
+pub struct RawStream<'a> {
+    pub dict: Cow<'a, Dictionary>,
+    pub data: &'a [u8],
+}
+
+impl RawStream<'_> {
+    /// As a lopdf stream (the data copied).
+    pub fn to_stream(&self) -> Stream {
+        Stream {
+            dict: self.dict.clone().into_owned(),
+            content: self.data.to_vec(),
+            allows_compression: true,
+            start_position: None,
+        }
+    }
+}
+
+/// An input's objects: lopdf's document, or the lazy reader's.
+pub enum ObjectStore {
+    Loaded(Box<Document>),
+    Lazy(LazyObjects),
+}
+
+impl std::fmt::Debug for ObjectStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ObjectStore::Loaded(doc) => {
+                f.debug_struct("Loaded").field("objects", &doc.objects.len()).finish()
+            }
+            ObjectStore::Lazy(lazy) => f.debug_tuple("Lazy").field(&lazy.pdf).finish(),
+        }
+    }
+}
+
+impl ObjectStore {
+    /// lopdf's document, when it holds the objects.
+    pub fn loaded(&self) -> Option<&Document> {
+        match self {
+            ObjectStore::Loaded(doc) => Some(doc),
+            ObjectStore::Lazy(_) => None,
+        }
+    }
+
+    /// How many objects the file lists.
+    pub fn object_count(&self) -> usize {
+        match self {
+            ObjectStore::Loaded(doc) => doc.objects.len(),
+            ObjectStore::Lazy(lazy) => lazy.listed,
+        }
+    }
+}
+
+impl Objects for ObjectStore {
+    fn get_object(&self, id: ObjectId) -> lopdf::Result<&Object> {
+        match self {
+            ObjectStore::Loaded(doc) => Document::get_object(doc, id),
+            ObjectStore::Lazy(lazy) => lazy.get_object(id),
+        }
+    }
+
+    fn trailer(&self) -> &Dictionary {
+        match self {
+            ObjectStore::Loaded(doc) => &doc.trailer,
+            ObjectStore::Lazy(lazy) => lazy.pdf.trailer(),
+        }
+    }
+
+    fn stream(&self, id: ObjectId) -> lopdf::Result<Cow<'_, Stream>> {
+        match self {
+            ObjectStore::Loaded(doc) => Document::get_object(doc, id)?.as_stream().map(Cow::Borrowed),
+            ObjectStore::Lazy(lazy) => lazy.stream(id),
+        }
+    }
+
+    fn raw_stream(&self, id: ObjectId) -> lopdf::Result<RawStream<'_>> {
+        match self {
+            ObjectStore::Loaded(doc) => {
+                let stream = Document::get_object(doc, id)?.as_stream()?;
+                Ok(RawStream { dict: Cow::Borrowed(&stream.dict), data: &stream.content })
+            }
+            ObjectStore::Lazy(lazy) => lazy.raw_stream(id),
+        }
+    }
+
+    fn is_stream(&self, id: ObjectId) -> bool {
+        match self {
+            ObjectStore::Loaded(doc) => matches!(Document::get_object(doc, id), Ok(Object::Stream(_))),
+            ObjectStore::Lazy(lazy) => match lazy.slot(id) {
+                Ok(Slot::Stream(_)) => true,
+                Ok(Slot::Object(Object::Reference(_))) => {
+                    matches!(lazy.get_object(id), Ok(Object::Stream(_)))
+                }
+                _ => false,
+            },
+        }
+    }
+
+    fn head(&self, id: ObjectId) -> lopdf::Result<Cow<'_, Object>> {
+        match self {
+            ObjectStore::Loaded(doc) => Document::get_object(doc, id).map(Cow::Borrowed),
+            ObjectStore::Lazy(lazy) => match lazy.slot(id)? {
+                Slot::Stream(_) => match lazy.pdf.get_parts(id) {
+                    Ok((dict, _)) => Ok(Cow::Owned(dict)),
+                    Err(_) => Err(lopdf::Error::ObjectNotFound(id)),
+                },
+                Slot::Object(_) => lazy.get_object(id).map(Cow::Borrowed),
+            },
+        }
+    }
+
+    fn fetch(&self, id: ObjectId) -> lopdf::Result<Cow<'_, Object>> {
+        match self {
+            ObjectStore::Loaded(doc) => Document::get_object(doc, id).map(Cow::Borrowed),
+            ObjectStore::Lazy(lazy) => match lazy.slot(id)? {
+                Slot::Stream(kept) => match kept.get() {
+                    Some(Some(object)) => Ok(Cow::Borrowed(object)),
+                    _ => lazy.pdf.get(id).map(Cow::Owned).map_err(|_| lopdf::Error::ObjectNotFound(id)),
+                },
+                Slot::Object(_) => lazy.get_object(id).map(Cow::Borrowed),
+            },
+        }
+    }
+}
+
+/// One object number's slot in the lazy store.
+enum Slot {
+    /// A stream: its bytes stay in the file unless it is asked for by [`Objects::get_object`]
+    /// (`None` inside when it cannot be read then).
+    Stream(OnceLock<Option<Object>>),
+    /// Any other object, parsed.
+    Object(Object),
+}
+
+/// The lazy reader's objects, each parsed once when first asked for (streams excepted).
+pub struct LazyObjects {
+    pdf: LazyPdf,
+    slots: Vec<OnceLock<Slot>>,
+    /// In-use objects the cross-reference data lists.
+    listed: usize,
+}
+
+impl LazyObjects {
+    /// Opens a well-formed file and reads every object it lists once, in parallel, so that a
+    /// file with any unreadable object is known at once (lopdf, which repairs, takes it then).
+    /// `visit` sees every object (a stream's dictionary for a stream), as an inventory would;
+    /// `fold` combines what it returns, starting from `empty`. Streams are not kept; everything
+    /// else is.
+    pub fn open<T: Send>(
+        bytes: Bytes,
+        max_objects: usize,
+        visit: impl Fn(&Object) -> T + Sync,
+        fold: impl Fn(T, T) -> T + Sync + Send,
+        empty: impl Fn() -> T + Sync + Send,
+    ) -> Result<(LazyObjects, T), ReadError> {
+        let pdf = LazyPdf::open(bytes, max_objects)?;
+        let count = pdf.object_count();
+        let numbers: Vec<u32> = (0..count as u32).filter(|&n| pdf.generation(n).is_some()).collect();
+        let slots: Vec<OnceLock<Slot>> = (0..count).map(|_| OnceLock::new()).collect();
+        let visited = numbers
+            .par_iter()
+            .with_min_len(256)
+            .try_fold(&empty, |acc, &number| {
+                let generation = pdf.generation(number).unwrap_or(0);
+                let (object, data) = pdf.get_parts((number, generation))?;
+                let seen = match (object, data) {
+                    (Object::Dictionary(dict), Some(_)) => {
+                        if dict.get(b"Type").and_then(Object::as_name).is_ok_and(|t| t == b"ObjStm") {
+                            // Decoded now even when nothing lists an object in it, as lopdf does,
+                            // so that a bomb there sends the file to lopdf, which refuses it.
+                            pdf.check_object_stream(number)?;
+                        }
+                        let stream = Object::Stream(Stream {
+                            dict,
+                            content: Vec::new(),
+                            allows_compression: true,
+                            start_position: None,
+                        });
+                        let seen = visit(&stream);
+                        let _ = slots[number as usize].set(Slot::Stream(OnceLock::new()));
+                        seen
+                    }
+                    (object, _) => {
+                        let seen = visit(&object);
+                        let _ = slots[number as usize].set(Slot::Object(object));
+                        seen
+                    }
+                };
+                Ok::<T, ReadError>(fold(acc, seen))
+            })
+            .try_reduce(&empty, |a, b| Ok(fold(a, b)))?;
+        let listed = numbers.len();
+        Ok((LazyObjects { pdf, slots, listed }, visited))
+    }
+
+    fn slot(&self, id: ObjectId) -> lopdf::Result<&Slot> {
+        if self.pdf.generation(id.0) != Some(id.1) {
+            return Err(lopdf::Error::ObjectNotFound(id));
+        }
+        let slot = self.slots.get(id.0 as usize).ok_or(lopdf::Error::ObjectNotFound(id))?;
+        if let Some(slot) = slot.get() {
+            return Ok(slot);
+        }
+        let (object, data) = self.pdf.get_parts(id).map_err(|_| lopdf::Error::ObjectNotFound(id))?;
+        Ok(slot.get_or_init(|| Slot::of(object, data.is_some())))
+    }
+
+    /// The object `id` holds itself (a reference when it is one), streams kept once asked for.
+    fn own(&self, id: ObjectId) -> lopdf::Result<&Object> {
+        match self.slot(id)? {
+            Slot::Object(object) => Ok(object),
+            Slot::Stream(kept) => {
+                kept.get_or_init(|| self.pdf.get(id).ok()).as_ref().ok_or(lopdf::Error::ObjectNotFound(id))
+            }
+        }
+    }
+
+    fn get_object(&self, id: ObjectId) -> lopdf::Result<&Object> {
+        let mut object = self.own(id)?;
+        for _ in 0..DEREF_LIMIT {
+            match object {
+                Object::Reference(target) => object = self.own(*target)?,
+                _ => return Ok(object),
+            }
+        }
+        Err(lopdf::Error::ReferenceLimit)
+    }
+
+    fn raw_stream(&self, id: ObjectId) -> lopdf::Result<RawStream<'_>> {
+        match self.slot(id)? {
+            Slot::Stream(kept) => match kept.get() {
+                Some(Some(Object::Stream(stream))) => {
+                    Ok(RawStream { dict: Cow::Borrowed(&stream.dict), data: &stream.content })
+                }
+                _ => match self.pdf.get_parts(id) {
+                    Ok((Object::Dictionary(dict), Some(data))) => {
+                        Ok(RawStream { dict: Cow::Owned(dict), data: self.pdf.bytes_at(data) })
+                    }
+                    _ => Err(lopdf::Error::ObjectNotFound(id)),
+                },
+            },
+            Slot::Object(_) => {
+                let stream = self.get_object(id)?.as_stream()?;
+                Ok(RawStream { dict: Cow::Borrowed(&stream.dict), data: &stream.content })
+            }
+        }
+    }
+
+    fn stream(&self, id: ObjectId) -> lopdf::Result<Cow<'_, Stream>> {
+        match self.slot(id)? {
+            Slot::Stream(kept) => match kept.get() {
+                Some(Some(object)) => object.as_stream().map(Cow::Borrowed),
+                _ => match self.pdf.get(id) {
+                    Ok(Object::Stream(stream)) => Ok(Cow::Owned(stream)),
+                    _ => Err(lopdf::Error::ObjectNotFound(id)),
+                },
+            },
+            Slot::Object(_) => self.get_object(id)?.as_stream().map(Cow::Borrowed),
+        }
+    }
+}
+
+impl Slot {
+    fn of(object: Object, is_stream: bool) -> Slot {
+        if is_stream {
+            Slot::Stream(OnceLock::new())
+        } else {
+            Slot::Object(object)
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! Flate compression of the streams sheetseal writes itself (sides' content, joined page
+//! content), and the content stream objects of sides.
+
+use flate2::Compression;
+use lopdf::dictionary;
+
+/// Content shorter than this is written as it is: compressing it would save a few bytes and cost
+/// more than the rest of the side (setting up a compressor zeroes its tables).
+pub const MIN_COMPRESSED_BYTES: usize = 256;
+
+/// Flate compression at a fast level with one compressor reused for every stream: setting up
+/// a compressor zeroes several hundred kilobytes, which would cost more than compressing a mark.
+pub struct Deflater {
+    compressor: flate2::Compress,
+}
+
+impl Default for Deflater {
+    fn default() -> Self {
+        Deflater { compressor: flate2::Compress::new(Compression::fast(), true) }
+    }
+}
+
+impl Deflater {
+    pub fn deflate(&mut self, bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+        self.compressor.reset();
+        let mut out = Vec::with_capacity(bytes.len() / 2 + 64);
+        loop {
+            let consumed = self.compressor.total_in() as usize;
+            let status = self
+                .compressor
+                .compress_vec(&bytes[consumed..], &mut out, flate2::FlushCompress::Finish)
+                .map_err(std::io::Error::other)?;
+            match status {
+                flate2::Status::StreamEnd => return Ok(out),
+                _ => out.reserve(out.capacity().max(64)),
+            }
+        }
+    }
+
+    /// The body of a content stream object holding `content` (compressed unless it is short).
+    pub fn content_stream(&mut self, content: &[u8]) -> std::io::Result<Vec<u8>> {
+        let mut body = Vec::with_capacity(content.len() / 2 + 64);
+        let mut no_references = |id: lopdf::ObjectId| Some(id.0);
+        if content.len() < MIN_COMPRESSED_BYTES {
+            super::syntax::write_stream(&lopdf::Dictionary::new(), content, &mut body, &mut no_references);
+        } else {
+            let compressed = self.deflate(content)?;
+            let dict = dictionary! { "Filter" => "FlateDecode" };
+            super::syntax::write_stream(&dict, &compressed, &mut body, &mut no_references);
+        }
+        Ok(body)
+    }
+}
+
+/// Compresses `bytes` with a compressor of its own.
+pub fn deflate(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+    Deflater::default().deflate(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    #[test]
+    fn a_reused_deflater_round_trips_every_stream() {
+        let mut deflater = Deflater::default();
+        for size in [0usize, 1, 100, 70_000, 3] {
+            let data: Vec<u8> = (0..size).map(|i| (i * 7 % 251) as u8).collect();
+            let packed = deflater.deflate(&data).unwrap();
+            let mut unpacked = Vec::new();
+            flate2::read::ZlibDecoder::new(packed.as_slice()).read_to_end(&mut unpacked).unwrap();
+            assert_eq!(unpacked, data);
+        }
+    }
+
+    #[test]
+    fn short_content_is_stored_and_long_content_compressed() {
+        let mut deflater = Deflater::default();
+        let short = deflater.content_stream(b"q 1 0 0 1 0 0 cm /P0 Do Q\n").unwrap();
+        assert!(short.starts_with(b"<</Length 26>>\nstream\n"), "{}", String::from_utf8_lossy(&short));
+        let long = deflater.content_stream(&b"0 0 1 1 re\n".repeat(40)).unwrap();
+        assert!(String::from_utf8_lossy(&long).contains("/Filter /FlateDecode"));
+    }
+}
