@@ -146,8 +146,8 @@ pub fn fmt_num(value: f64, out: &mut Vec<u8>) {
     }
     let magnitude = scaled.unsigned_abs();
     let (whole, mut fraction) = (magnitude / 10_000, magnitude % 10_000);
-    let mut digits = itoa_buffer(whole);
-    out.append(&mut digits);
+    let mut digits = [0u8; 20];
+    out.extend_from_slice(decimal_digits(whole, &mut digits));
     if fraction != 0 {
         out.push(b'.');
         let mut width = 4;
@@ -155,23 +155,24 @@ pub fn fmt_num(value: f64, out: &mut Vec<u8>) {
             fraction /= 10;
             width -= 1;
         }
-        let text = itoa_buffer(fraction);
+        let text = decimal_digits(fraction, &mut digits);
         out.extend(std::iter::repeat_n(b'0', width - text.len()));
-        out.extend_from_slice(&text);
+        out.extend_from_slice(text);
     }
 }
 
-fn itoa_buffer(mut value: u64) -> Vec<u8> {
-    let mut digits = Vec::with_capacity(20);
+/// The decimal digits of `value`, written to the end of `buffer`.
+fn decimal_digits(mut value: u64, buffer: &mut [u8; 20]) -> &[u8] {
+    let mut start = buffer.len();
     loop {
-        digits.push(b'0' + (value % 10) as u8);
+        start -= 1;
+        buffer[start] = b'0' + (value % 10) as u8;
         value /= 10;
         if value == 0 {
             break;
         }
     }
-    digits.reverse();
-    digits
+    &buffer[start..]
 }
 
 #[cfg(test)]

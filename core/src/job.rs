@@ -233,6 +233,8 @@ pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcom
     })?;
     let mark_warnings = mark_findings(config, &plan, &prepared, &clear)?;
     times.marks = clock.elapsed();
+    // The clear-zone check read the content of every marked page; the writer reads it again.
+    sources.iter().for_each(SourceDocument::release_resident_pages);
     let payloads = &prepared.payloads;
 
     prepare_output_dir(&config.out_dir)?;
@@ -317,6 +319,28 @@ pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcom
         .collect::<Result<_, _>>()?;
     times.write = clock.elapsed();
 
+    // What the manifest needs from the inputs; their objects are released before it is built.
+    let inputs: Vec<InputRecord> = sources
+        .iter()
+        .map(|s| InputRecord {
+            path: s.path.display().to_string(),
+            sha256: s.sha256.clone(),
+            bytes: s.size_bytes,
+            pages: s.pages.len(),
+        })
+        .collect();
+    let inputs_pages = sources.iter().map(|s| s.pages.len()).sum();
+    let active_content_removed = sources.iter().fold(ActiveContent::default(), |mut total, s| {
+        total.add(&s.active_content);
+        total
+    });
+    let mut warnings: Vec<_> = sources
+        .iter()
+        .enumerate()
+        .flat_map(|(i, s)| s.warnings.iter().cloned().map(move |w| crate::Warning { input: Some(i), ..w }))
+        .collect();
+    drop(sources);
+
     let clock = Instant::now();
     let (mut item_records, mut sheet_records) = manifest::records(&plan, payloads, &marks);
     for (record, ink) in sheet_records.iter_mut().zip(&clear.ink) {
@@ -325,11 +349,6 @@ pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcom
     for &index in &diverted {
         item_records[index].diverted = true;
     }
-    let mut warnings: Vec<_> = sources
-        .iter()
-        .enumerate()
-        .flat_map(|(i, s)| s.warnings.iter().cloned().map(move |w| crate::Warning { input: Some(i), ..w }))
-        .collect();
     warnings.extend(split.warnings);
     for warning in reports.iter().flat_map(|r| r.warnings.iter()) {
         // Each output file copies what it needs, so the same finding can come from several.
@@ -353,19 +372,11 @@ pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcom
         job: config.job.clone(),
         account: config.account.clone(),
         config: serde_json::to_value(config).map_err(|e| Error::Internal(e.to_string()))?,
-        inputs: sources
-            .iter()
-            .map(|s| InputRecord {
-                path: s.path.display().to_string(),
-                sha256: s.sha256.clone(),
-                bytes: s.size_bytes,
-                pages: s.pages.len(),
-            })
-            .collect(),
+        inputs,
         outputs,
         counts: Counts {
             items: plan.items.len(),
-            input_pages: sources.iter().map(|s| s.pages.len()).sum(),
+            input_pages: inputs_pages,
             blank_pages: plan.blank_pages(),
             output_pages: plan.output_pages(),
             sheets: plan.sheets.len(),
@@ -374,10 +385,7 @@ pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcom
             marks: marks.len(),
             annotations_flattened: reports.iter().map(|r| r.annotations_flattened).sum(),
             annotations_dropped: reports.iter().map(|r| r.annotations_dropped).sum(),
-            active_content_removed: sources.iter().fold(ActiveContent::default(), |mut total, s| {
-                total.add(&s.active_content);
-                total
-            }),
+            active_content_removed,
             warnings: warnings.len(),
             dropped_pages: split.dropped.len(),
             diverted_items: diverted.len(),

@@ -42,6 +42,7 @@ pub mod pdfium;
 pub mod plan;
 pub mod preview;
 pub mod reconcile;
+pub mod record_lines;
 #[cfg(unix)]
 pub mod retention;
 pub mod returns;

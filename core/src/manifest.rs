@@ -4,6 +4,7 @@
 //! item its source page range and sheets. It is written last, atomically; a manifest that
 //! exists describes output that exists.
 
+use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -293,7 +294,9 @@ impl Manifest {
 
     /// Writes the sheets as CSV, one row a sheet, then the manifest, each atomically.
     pub fn write(&self, dir: &Path) -> std::io::Result<()> {
-        let mut csv = csv::Writer::from_writer(Vec::new());
+        let mut csv_file = AtomicFile::create(&dir.join(SHEETS_CSV_FILE))?;
+        // The CSV and JSON writers write in small pieces: buffered before they are hashed.
+        let mut csv = csv::Writer::from_writer(BufWriter::new(csv_file.writer()));
         csv.write_record([
             "seq",
             "item_seq",
@@ -326,10 +329,14 @@ impl Manifest {
             ])?;
         }
         let csv = csv.into_inner().map_err(|e| e.into_error())?;
-        AtomicFile::write_all(&dir.join(SHEETS_CSV_FILE), &csv)?;
-        let mut json = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
-        json.push(b'\n');
-        AtomicFile::write_all(&dir.join(MANIFEST_FILE), &json)?;
+        let (bytes, sha256) = csv.into_inner().map_err(|e| e.into_error())?.finish()?;
+        csv_file.commit(bytes, sha256)?;
+        let mut json_file = AtomicFile::create(&dir.join(MANIFEST_FILE))?;
+        let mut json = BufWriter::new(json_file.writer());
+        crate::record_lines::to_writer(&mut json, self).map_err(std::io::Error::other)?;
+        json.write_all(b"\n")?;
+        let (bytes, sha256) = json.into_inner().map_err(|e| e.into_error())?.finish()?;
+        json_file.commit(bytes, sha256)?;
         Ok(())
     }
 }

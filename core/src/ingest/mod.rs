@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use lopdf::{Dictionary, Document, LoadOptions, Object, ObjectId};
-use memmap2::Mmap;
+use memmap2::{Mmap, UncheckedAdvice};
 use sha2::{Digest, Sha256};
 
 use crate::active_content::{self, ActiveContent};
@@ -174,6 +174,22 @@ pub struct SourceDocument {
     pub active_content: ActiveContent,
     /// The limits the input was opened with, which every later decode of it keeps to.
     pub limits: Limits,
+    /// The memory map of the file, when the input was read from disk.
+    mapping: Option<Arc<Mmap>>,
+}
+
+impl SourceDocument {
+    /// Unmaps the input's pages from this process: they stay in the kernel's page cache and
+    /// come back, with the same bytes, on the next read. Called between stages and while
+    /// writing, so that resident memory follows the working set rather than the input's size.
+    pub fn release_resident_pages(&self) {
+        if let Some(map) = &self.mapping {
+            // SAFETY: the mapping is shared and read-only, and nothing in this process writes
+            // through it; after MADV_DONTNEED a shared file mapping is filled again from the
+            // file, so every slice borrowed from it keeps reading the same bytes.
+            let _ = unsafe { map.unchecked_advise(UncheckedAdvice::DontNeed) };
+        }
+    }
 }
 
 /// Opens, hashes and parses one input.
@@ -187,8 +203,11 @@ pub fn open(path: &Path, options: &IngestOptions) -> Result<SourceDocument, Inge
     // SAFETY: the map is read-only; inputs are uploads that nothing else writes while a job
     // runs. A concurrent truncation would raise SIGBUS, which is the documented contract of
     // memory-mapped input.
-    let map = unsafe { Mmap::map(&file) }.map_err(io_err)?;
-    open_shared(path, Arc::new(map), options)
+    let map = Arc::new(unsafe { Mmap::map(&file) }.map_err(io_err)?);
+    let source = open_shared(path, map.clone(), options)?;
+    let source = SourceDocument { mapping: Some(map), ..source };
+    source.release_resident_pages();
+    Ok(source)
 }
 
 /// Parses an input held in memory (copied, so that the document owns its bytes); `path` names
@@ -230,6 +249,7 @@ fn open_shared(path: &Path, bytes: Bytes, options: &IngestOptions) -> Result<Sou
         warnings,
         active_content,
         limits: limits.clone(),
+        mapping: None,
     })
 }
 

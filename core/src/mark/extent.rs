@@ -185,12 +185,17 @@ impl<'a> Scan<'a> {
             Some(Operand::Number(v)) if v.is_finite() => Some(*v),
             _ => None,
         };
-        let numbers = |n: usize| -> Option<Vec<f64>> {
-            (operands.len() >= n).then_some(())?;
-            (operands.len() - n..operands.len()).map(number).collect()
+        // The last `n` (at most six) operands as numbers, first in place 0.
+        let numbers = |n: usize| -> Option<[f64; 6]> {
+            let first = operands.len().checked_sub(n)?;
+            let mut values = [0.0; 6];
+            for (value, i) in values.iter_mut().zip(first..operands.len()) {
+                *value = number(i)?;
+            }
+            Some(values)
         };
         let name = |i: usize| match operands.get(i) {
-            Some(Operand::Name(n)) => Some(n.as_slice()),
+            Some(Operand::Name(n)) => Some(*n),
             _ => None,
         };
         match op {

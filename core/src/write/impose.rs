@@ -37,6 +37,9 @@ use crate::warning::Warning;
 const BATCH_PRESS_SHEETS: usize = 64;
 /// Batches prepared ahead of the writer at most.
 const BATCHES_AHEAD: usize = 2;
+/// How many batches are prepared between two releases of the inputs' resident pages (about
+/// 1,000 press sheets, a few megabytes of input).
+const RELEASE_EVERY_BATCHES: usize = 16;
 
 /// The most a page's content may decompress to where a job's [`Limits`] are not at hand
 /// (e.g. the blank-page split rule): the default per-stream limit.
@@ -142,12 +145,15 @@ pub fn write_file_observed<W: Write>(
     std::thread::scope(|scope| -> Result<(), WriteError> {
         let (batches, prepared) = crossbeam_channel::bounded::<Vec<PreparedPress>>(BATCHES_AHEAD);
         scope.spawn(move || {
-            for batch in presses.chunks(BATCH_PRESS_SHEETS) {
+            for (n, batch) in presses.chunks(BATCH_PRESS_SHEETS).enumerate() {
                 let batch: Vec<PreparedPress> =
                     batch.par_iter().map(|&index| prepare_press(job, index)).collect();
                 if batches.send(batch).is_err() {
                     // The writer stopped (an error, or cancelled).
                     return;
+                }
+                if n % RELEASE_EVERY_BATCHES == RELEASE_EVERY_BATCHES - 1 {
+                    job.sources.iter().for_each(SourceDocument::release_resident_pages);
                 }
             }
         });

@@ -3,9 +3,9 @@
 
 /// A token's value, as far as operators need it.
 #[derive(Debug, Clone)]
-pub(super) enum Operand {
+pub(super) enum Operand<'t> {
     Number(f64),
-    Name(Vec<u8>),
+    Name(&'t [u8]),
     /// A string: its length in bytes.
     Text(usize),
     /// A `TJ` array: bytes of its strings and the sum of its numbers' magnitudes.
@@ -17,7 +17,7 @@ pub(super) enum Operand {
 }
 
 pub(super) enum Token<'t> {
-    Operand(Operand),
+    Operand(Operand<'t>),
     Operator(&'t [u8]),
 }
 
@@ -32,12 +32,29 @@ impl<'t> Lexer<'t> {
     }
 }
 
-fn is_white(b: u8) -> bool {
-    matches!(b, b'\0' | b'\t' | b'\n' | b'\x0c' | b'\r' | b' ')
-}
+const WHITE: u8 = 1;
+const DELIMITER: u8 = 2;
 
-fn is_delimiter(b: u8) -> bool {
-    matches!(b, b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%')
+/// Each byte's class: white space, delimiter or regular (0).
+static CLASS: [u8; 256] = {
+    let mut class = [0u8; 256];
+    let white = b"\0\t\n\x0c\r ";
+    let mut i = 0;
+    while i < white.len() {
+        class[white[i] as usize] = WHITE;
+        i += 1;
+    }
+    let delimiters = b"()<>[]{}/%";
+    let mut i = 0;
+    while i < delimiters.len() {
+        class[delimiters[i] as usize] = DELIMITER;
+        i += 1;
+    }
+    class
+};
+
+fn is_white(b: u8) -> bool {
+    CLASS[b as usize] == WHITE
 }
 
 impl<'t> Lexer<'t> {
@@ -48,7 +65,7 @@ impl<'t> Lexer<'t> {
         let token = match b {
             b'/' => {
                 self.at += 1;
-                Token::Operand(Operand::Name(self.regular().to_vec()))
+                Token::Operand(Operand::Name(self.regular()))
             }
             b'(' => Token::Operand(Operand::Text(self.literal_string()?)),
             b'<' if self.bytes.get(self.at + 1) == Some(&b'<') => {
@@ -88,7 +105,7 @@ impl<'t> Lexer<'t> {
 
     fn regular(&mut self) -> &'t [u8] {
         let start = self.at;
-        while self.bytes.get(self.at).is_some_and(|&b| !is_white(b) && !is_delimiter(b)) {
+        while self.bytes.get(self.at).is_some_and(|&b| CLASS[b as usize] == 0) {
             self.at += 1;
         }
         &self.bytes[start..self.at]
@@ -100,9 +117,11 @@ impl<'t> Lexer<'t> {
         self.at += 1;
         let (mut depth, mut count) = (1usize, 0usize);
         while depth > 0 {
-            let b = *self.bytes.get(self.at)?;
-            self.at += 1;
-            match b {
+            let rest = self.bytes.get(self.at..)?;
+            let plain = memchr::memchr3(b'\\', b'(', b')', rest)?;
+            count += plain;
+            self.at += plain + 1;
+            match rest[plain] {
                 b'\\' => {
                     self.at += 1;
                     count += 1;
@@ -111,11 +130,10 @@ impl<'t> Lexer<'t> {
                     depth += 1;
                     count += 1;
                 }
-                b')' => {
+                _ => {
                     depth -= 1;
                     count += (depth > 0) as usize;
                 }
-                _ => count += 1,
             }
         }
         Some(count)
@@ -137,7 +155,7 @@ impl<'t> Lexer<'t> {
     }
 
     /// An array: the bytes of its strings and the magnitudes of its numbers (for `TJ`).
-    fn array(&mut self) -> Option<Operand> {
+    fn array(&mut self) -> Option<Operand<'t>> {
         self.at += 1;
         let (mut bytes, mut kerning) = (0usize, 0f64);
         loop {
