@@ -34,8 +34,9 @@ impl AtomicFile {
     }
 
     /// A buffered writer that hashes what passes through it.
-    pub fn writer(&mut self) -> HashingWriter<BufWriter<&mut File>> {
-        HashingWriter::new(BufWriter::with_capacity(256 * 1024, self.temp.as_file_mut()))
+    pub fn writer(&mut self) -> HashingWriter<BufWriter<Writeback<'_>>> {
+        let file = Writeback { file: self.temp.as_file_mut(), written: 0, started: 0 };
+        HashingWriter::new(BufWriter::with_capacity(super::file::WRITE_CHUNK, file))
     }
 
     /// Flushes the file to disk and renames it into place.
@@ -101,6 +102,47 @@ impl Drop for CommittedFiles {
         }
     }
 }
+
+/// A file being written that asks the kernel to start writing each few megabytes to disk as soon
+/// as they are written, so that the flush before the rename has little left to wait for.
+pub struct Writeback<'f> {
+    file: &'f mut File,
+    written: u64,
+    /// Where the range not yet handed to the disk starts.
+    started: u64,
+}
+
+/// How much is written between two requests to start writeback.
+const WRITEBACK_EVERY: u64 = 8 << 20;
+
+impl Write for Writeback<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.written += n as u64;
+        if self.written - self.started >= WRITEBACK_EVERY {
+            start_writeback(self.file, self.started, self.written - self.started);
+            self.started = self.written;
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
+    }
+}
+
+/// Starts writing `len` bytes at `offset` of `file` to disk without waiting for it; only a hint
+/// (the commit's `fsync` is what makes the file durable), so failures are ignored.
+#[cfg(target_os = "linux")]
+fn start_writeback(file: &File, offset: u64, len: u64) {
+    use std::os::fd::AsRawFd;
+    let (Ok(offset), Ok(len)) = (i64::try_from(offset), i64::try_from(len)) else { return };
+    // SAFETY: a plain system call on a descriptor this process owns; no memory is passed.
+    unsafe { libc::sync_file_range(file.as_raw_fd(), offset, len, libc::SYNC_FILE_RANGE_WRITE) };
+}
+
+#[cfg(not(target_os = "linux"))]
+fn start_writeback(_file: &File, _offset: u64, _len: u64) {}
 
 /// A writer that counts and hashes the bytes written through it.
 pub struct HashingWriter<W: Write> {

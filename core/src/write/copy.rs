@@ -76,18 +76,18 @@ impl<'d> Copier<'d> {
         syntax::write_object(&object, out, &mut renumber);
     }
 
-    /// Serialises a stream built for the output whose dictionary may refer to this document's
-    /// objects.
-    pub fn serialise_stream<W: Write>(
+    /// Serialises the dictionary of a stream built for the output, whose data is `length`
+    /// bytes, up to the `stream` keyword; the dictionary may refer to this document's objects.
+    pub fn serialise_stream_head<W: Write>(
         &mut self,
         file: &mut PdfFile<W>,
         dict: &Dictionary,
-        content: &[u8],
+        length: usize,
         out: &mut Vec<u8>,
     ) {
         let dict = active_content::sanitize_dictionary(dict);
         let mut renumber = self.renumberer(file, 1);
-        syntax::write_stream(&dict, content, out, &mut renumber);
+        syntax::write_stream_head(&dict, length, out, &mut renumber);
     }
 
     /// The output number of source object `id`, queueing it for copying; `None` when it is

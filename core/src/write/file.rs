@@ -3,6 +3,10 @@
 
 use std::io::{self, Write};
 
+/// How much is written to the underlying writer at once: at least the capacity of the buffer
+/// of [`super::atomic::AtomicFile::writer`], which then passes the bytes on without copying them.
+pub const WRITE_CHUNK: usize = 256 * 1024;
+
 /// A PDF file being written object by object.
 pub struct PdfFile<W: Write> {
     out: W,
@@ -16,7 +20,7 @@ impl<W: Write> PdfFile<W> {
     /// Starts a file with a PDF 1.7 header and a binary comment line.
     pub fn new(out: W) -> io::Result<Self> {
         let mut file =
-            PdfFile { out, position: 0, offsets: vec![None], buffer: Vec::with_capacity(64 * 1024) };
+            PdfFile { out, position: 0, offsets: vec![None], buffer: Vec::with_capacity(2 * WRITE_CHUNK) };
         file.emit(b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n")?;
         Ok(file)
     }
@@ -29,6 +33,12 @@ impl<W: Write> PdfFile<W> {
 
     /// Writes object `id` whose body (the part between `obj` and `endobj`) is `body`.
     pub fn write_object(&mut self, id: u32, body: &[u8]) -> io::Result<()> {
+        self.write_object_parts(id, &[body])
+    }
+
+    /// Writes object `id` whose body is `parts` one after the other (a stream's dictionary,
+    /// its data and `endstream`, without gathering them first).
+    pub fn write_object_parts(&mut self, id: u32, parts: &[&[u8]]) -> io::Result<()> {
         let slot = self
             .offsets
             .get_mut(id as usize)
@@ -41,7 +51,9 @@ impl<W: Write> PdfFile<W> {
         header.extend_from_slice(id.to_string().as_bytes());
         header.extend_from_slice(b" 0 obj\n");
         self.emit(&header)?;
-        self.emit(body)?;
+        for part in parts {
+            self.emit(part)?;
+        }
         self.emit(b"\nendobj\n")
     }
 
@@ -75,18 +87,21 @@ impl<W: Write> PdfFile<W> {
         self.position
     }
 
+    /// Buffers `bytes`, writing whenever [`WRITE_CHUNK`] bytes are buffered (and anything as
+    /// large as that at once, unbuffered).
     fn emit(&mut self, bytes: &[u8]) -> io::Result<()> {
         self.position += bytes.len() as u64;
-        if self.buffer.len() + bytes.len() > self.buffer.capacity() {
+        if bytes.len() >= WRITE_CHUNK {
+            self.out.write_all(&self.buffer)?;
+            self.buffer.clear();
+            return self.out.write_all(bytes);
+        }
+        self.buffer.extend_from_slice(bytes);
+        if self.buffer.len() >= WRITE_CHUNK {
             self.out.write_all(&self.buffer)?;
             self.buffer.clear();
         }
-        if bytes.len() >= self.buffer.capacity() {
-            self.out.write_all(bytes)
-        } else {
-            self.buffer.extend_from_slice(bytes);
-            Ok(())
-        }
+        Ok(())
     }
 }
 

@@ -415,9 +415,14 @@ impl<'a, W: Write> FileWriter<'a, '_, W> {
             None => prepare_form(job, input, page_index)?,
         };
         let form = self.pdf.reserve();
-        let mut body = Vec::with_capacity(prepared.content.len() + 256);
-        self.copiers[input].serialise_stream(&mut self.pdf, &prepared.dict, &prepared.content, &mut body);
-        self.pdf.write_object(form, &body)?;
+        let mut head = Vec::with_capacity(256);
+        self.copiers[input].serialise_stream_head(
+            &mut self.pdf,
+            &prepared.dict,
+            prepared.content.len(),
+            &mut head,
+        );
+        self.pdf.write_object_parts(form, &[&head, &prepared.content, super::syntax::STREAM_END])?;
         self.report.warnings.extend(prepared.warnings);
         self.flush_copier(input, page_index)?;
         self.forms.insert(key, form);

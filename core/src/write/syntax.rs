@@ -64,14 +64,28 @@ pub fn write_stream(
     out: &mut Vec<u8>,
     renumber: &mut dyn FnMut(ObjectId) -> Option<u32>,
 ) {
+    write_stream_head(dict, content.len(), out, renumber);
+    out.extend_from_slice(content);
+    out.extend_from_slice(STREAM_END);
+}
+
+/// What follows a stream's data.
+pub const STREAM_END: &[u8] = b"\nendstream";
+
+/// A stream's dictionary with `/Length length`, and the `stream` keyword: what comes before its
+/// data.
+pub fn write_stream_head(
+    dict: &Dictionary,
+    length: usize,
+    out: &mut Vec<u8>,
+    renumber: &mut dyn FnMut(ObjectId) -> Option<u32>,
+) {
     write_dictionary(dict, &[b"Length"], out, renumber);
     // Replace the closing ">>" with the length entry and close again.
     out.truncate(out.len() - 2);
     out.extend_from_slice(b"/Length ");
-    out.extend_from_slice(content.len().to_string().as_bytes());
+    out.extend_from_slice(length.to_string().as_bytes());
     out.extend_from_slice(b">>\nstream\n");
-    out.extend_from_slice(content);
-    out.extend_from_slice(b"\nendstream");
 }
 
 fn write_name(name: &[u8], out: &mut Vec<u8>) {
