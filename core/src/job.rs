@@ -339,7 +339,9 @@ pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcom
         .enumerate()
         .flat_map(|(i, s)| s.warnings.iter().cloned().map(move |w| crate::Warning { input: Some(i), ..w }))
         .collect();
-    drop(sources);
+    // Freeing every object of a large input takes a while (0.3 s at 300,000 pages): done on a
+    // thread of its own while the manifest is written.
+    let release = std::thread::spawn(move || drop(sources));
 
     let clock = Instant::now();
     let (mut item_records, mut sheet_records) = manifest::records(&plan, payloads, &marks);
@@ -407,6 +409,7 @@ pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcom
         .map_err(|source| Error::Output { path: config.out_dir.join(manifest::MANIFEST_FILE), source })?;
     committed.keep();
     times.manifest = clock.elapsed();
+    let _ = release.join();
     Ok(JobOutcome { manifest, times })
 }
 
