@@ -341,7 +341,7 @@ pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcom
         .collect();
     // Freeing every object of a large input takes a while (0.3 s at 300,000 pages): done on a
     // thread of its own while the manifest is written.
-    let release = std::thread::spawn(move || drop(sources));
+    let _release = DropInBackground::new(sources);
 
     let clock = Instant::now();
     let (mut item_records, mut sheet_records) = manifest::records(&plan, payloads, &marks);
@@ -409,8 +409,26 @@ pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcom
         .map_err(|source| Error::Output { path: config.out_dir.join(manifest::MANIFEST_FILE), source })?;
     committed.keep();
     times.manifest = clock.elapsed();
-    let _ = release.join();
     Ok(JobOutcome { manifest, times })
+}
+
+/// Drops a value on a thread of its own and waits for it when dropped itself, so a run never
+/// returns, on any path, with that thread still working.
+struct DropInBackground(Option<std::thread::JoinHandle<()>>);
+
+impl DropInBackground {
+    fn new<T: Send + 'static>(value: T) -> DropInBackground {
+        DropInBackground(Some(std::thread::spawn(move || drop(value))))
+    }
+}
+
+impl Drop for DropInBackground {
+    fn drop(&mut self) {
+        if let Some(thread) = self.0.take() {
+            // A panic while freeing has nothing left to report to.
+            let _ = thread.join();
+        }
+    }
 }
 
 /// The largest displayed page box among the pages the items place: the default cell size.
