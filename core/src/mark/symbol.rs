@@ -194,6 +194,11 @@ impl Encodation {
         names.join("+")
     }
 
+    /// Whether the encoder may use `mode`.
+    fn allows(&self, mode: EncodationType) -> bool {
+        self.flags().contains(mode)
+    }
+
     fn flags(&self) -> FlagSet<EncodationType> {
         MODES
             .iter()
@@ -250,9 +255,14 @@ pub struct SymbolError {
     pub options: String,
 }
 
-/// Encodes `payload` into the smallest symbol the options allow.
+/// Encodes `payload` into the smallest symbol the options allow: in ASCII when that provably
+/// reaches it ([`ascii_shortcut`]), otherwise as the `datamatrix` crate's planner decides.
 pub fn encode(payload: &str, options: &SymbolOptions) -> Result<Symbol, SymbolError> {
-    let bitmap = data_matrix(payload.as_bytes(), options)?.bitmap();
+    let data = payload.as_bytes();
+    let bitmap = match ascii_shortcut::ascii_symbol(data, &options.symbol_list(), options.encodation) {
+        Some(bitmap) => bitmap,
+        None => data_matrix(data, options)?.bitmap(),
+    };
     Ok(Symbol { columns: bitmap.width(), rows: bitmap.height(), dark: bitmap.bits().to_vec() })
 }
 
@@ -283,5 +293,6 @@ macro_rules! serde_as_text {
 serde_as_text!(SymbolShape, name, SymbolShape::parse);
 serde_as_text!(Encodation, name, Encodation::parse);
 
+mod ascii_shortcut;
 #[cfg(test)]
 mod tests;

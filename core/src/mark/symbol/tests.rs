@@ -229,3 +229,13 @@ fn options_parse_and_print() {
     assert_eq!(json, r#"{"shape":"square","dmre":false,"encodation":"ascii+c40"}"#);
     assert_eq!(serde_json::from_str::<SymbolOptions>(&json).unwrap(), SymbolOptions::default());
 }
+
+#[test]
+fn payloads_encoded_through_the_ascii_shortcut_read_back() {
+    for payload in ["BENCH0000001010037", "000123000001", "1/3", "JOB7-0000000001-001/003-9"] {
+        for shape in [SymbolShape::Square, SymbolShape::Rectangular, SymbolShape::Auto] {
+            let symbol = encode(payload, &options(shape, false, "ascii+c40")).unwrap();
+            assert_eq!(rxing_read(&symbol, 4).as_deref(), Some(payload.as_bytes()), "{payload}");
+        }
+    }
+}
