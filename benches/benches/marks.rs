@@ -107,6 +107,10 @@ fn draw_and_compress(c: &mut Criterion) {
                 .sum::<usize>()
         })
     });
+    group.bench_function("small_deflate", |b| {
+        let mut deflater = sheetseal_core::write::small_deflate::SmallDeflater::default();
+        b.iter(|| streams.iter().map(|ops| deflater.compress(ops).len()).sum::<usize>())
+    });
     group.bench_function("deflater_reused", |b| {
         let mut deflater = sheetseal_core::write::deflate::Deflater::default();
         b.iter(|| streams.iter().map(|ops| deflater.content_stream(ops).unwrap().len()).sum::<usize>())

@@ -14,25 +14,80 @@ pub fn symbol_runs(symbol: &impl Modules, out: &mut Vec<u8>) {
     let (columns, rows) = (symbol.columns(), symbol.rows());
     for row in 0..rows {
         let y = rows - 1 - row;
-        let mut column = 0;
-        while column < columns {
-            if !symbol.is_dark(column, row) {
-                column += 1;
-                continue;
+        let mut emit = |start: usize, end: usize| {
+            // Whole modules: integers, written without going through floating point, a line
+            // at a time.
+            let mut line = [0u8; 32];
+            let mut len = 0;
+            for value in [start, y, end - start] {
+                let (text, digits) = SMALL_INTS.get(value).copied().unwrap_or(([0; 4], 0));
+                if digits == 0 {
+                    out.extend_from_slice(&line[..len]);
+                    len = 0;
+                    push_int(value, out);
+                    out.push(b' ');
+                    continue;
+                }
+                line[len..len + 4].copy_from_slice(&text);
+                len += usize::from(digits);
             }
-            let start = column;
-            while column < columns && symbol.is_dark(column, row) {
-                column += 1;
+            line[len..len + 5].copy_from_slice(b"1 re\n");
+            out.extend_from_slice(&line[..len + 5]);
+        };
+        if columns < 128 {
+            // The row as a bit mask, without a branch a module; runs found by counting zeros.
+            let mut mask = (0..columns).fold(0u128, |mask, c| mask | u128::from(symbol.is_dark(c, row)) << c);
+            let mut offset = 0;
+            while mask != 0 {
+                let start = mask.trailing_zeros() as usize;
+                let length = (!(mask >> start)).trailing_zeros() as usize;
+                emit(offset + start, offset + start + length);
+                // A run can end at bit 127 only when the row is that wide: shift in two steps.
+                mask = mask >> start >> length;
+                offset += start + length;
             }
-            // Whole modules: integers, written without going through floating point.
-            for value in [start, y, column - start, 1] {
-                push_int(value, out);
-                out.push(b' ');
+        } else {
+            let mut column = 0;
+            while column < columns {
+                if !symbol.is_dark(column, row) {
+                    column += 1;
+                    continue;
+                }
+                let start = column;
+                while column < columns && symbol.is_dark(column, row) {
+                    column += 1;
+                }
+                emit(start, column);
             }
-            out.extend_from_slice(b"re\n");
         }
     }
 }
+
+/// `0 ` to `255 `: the decimal text and its length.
+const SMALL_INTS: [([u8; 4], u8); 256] = {
+    let mut table = [([0u8; 4], 0u8); 256];
+    let mut value = 0;
+    while value < 256 {
+        let (hundreds, tens, ones) = (value / 100, value / 10 % 10, value % 10);
+        let digits = [b'0' + hundreds as u8, b'0' + tens as u8, b'0' + ones as u8, b' '];
+        let skip = if value >= 100 {
+            0
+        } else if value >= 10 {
+            1
+        } else {
+            2
+        };
+        let mut text = [0u8; 4];
+        let mut i = skip;
+        while i < 4 {
+            text[i - skip] = digits[i];
+            i += 1;
+        }
+        table[value] = (text, (4 - skip) as u8);
+        value += 1;
+    }
+    table
+};
 
 fn push_int(mut value: usize, out: &mut Vec<u8>) {
     let mut digits = [0u8; 20];
@@ -155,6 +210,13 @@ mod tests {
             "q 2 0 0 2 10 20 cm\n0 g\nQ\n",
             "no fill without a path"
         );
+    }
+
+    #[test]
+    fn the_small_integer_table_holds_decimal_text_and_a_space() {
+        for (value, (text, len)) in SMALL_INTS.iter().enumerate() {
+            assert_eq!(&text[..usize::from(*len)], format!("{value} ").as_bytes());
+        }
     }
 
     #[test]

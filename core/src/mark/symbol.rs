@@ -256,14 +256,23 @@ pub struct SymbolError {
 }
 
 /// Encodes `payload` into the smallest symbol the options allow: in ASCII when that provably
-/// reaches it ([`ascii_shortcut`]), otherwise as the `datamatrix` crate's planner decides.
+/// reaches it ([`ascii_shortcut`]), otherwise as the `datamatrix` crate's planner decides; the
+/// modules are placed from a table learnt from the crate ([`placement_table`]).
 pub fn encode(payload: &str, options: &SymbolOptions) -> Result<Symbol, SymbolError> {
     let data = payload.as_bytes();
-    let bitmap = match ascii_shortcut::ascii_symbol(data, &options.symbol_list(), options.encodation) {
-        Some(bitmap) => bitmap,
-        None => data_matrix(data, options)?.bitmap(),
-    };
-    Ok(Symbol { columns: bitmap.width(), rows: bitmap.height(), dark: bitmap.bits().to_vec() })
+    let (codewords, size) =
+        match ascii_shortcut::ascii_symbol(data, &options.symbol_list(), options.encodation) {
+            Some(symbol) => symbol,
+            None => {
+                let code = data_matrix(data, options)?;
+                (code.codewords().to_vec(), code.size)
+            }
+        };
+    let (dark, columns) = placement_table::modules(&codewords, size).unwrap_or_else(|| {
+        let bitmap = datamatrix::placement::MatrixMap::new_with_codewords(&codewords, size).bitmap();
+        (bitmap.bits().to_vec(), bitmap.width())
+    });
+    Ok(Symbol { columns, rows: dark.len() / columns.max(1), dark })
 }
 
 fn data_matrix(data: &[u8], options: &SymbolOptions) -> Result<datamatrix::DataMatrix, SymbolError> {
@@ -294,5 +303,6 @@ serde_as_text!(SymbolShape, name, SymbolShape::parse);
 serde_as_text!(Encodation, name, Encodation::parse);
 
 mod ascii_shortcut;
+mod placement_table;
 #[cfg(test)]
 mod tests;

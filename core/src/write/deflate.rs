@@ -4,24 +4,39 @@
 use flate2::Compression;
 use lopdf::dictionary;
 
+use super::small_deflate::{self, SmallDeflater};
+
 /// Content shorter than this is written as it is: compressing it would save a few bytes and cost
 /// more than the rest of the side (setting up a compressor zeroes its tables).
 pub const MIN_COMPRESSED_BYTES: usize = 256;
 
-/// Flate compression at a fast level with one compressor reused for every stream: setting up
-/// a compressor zeroes several hundred kilobytes, which would cost more than compressing a mark.
+/// Flate compression at a fast level, with compressors reused for every stream: short streams
+/// (a side's marks) go to [`SmallDeflater`], longer ones to zlib, whose set-up zeroes several
+/// hundred kilobytes, more than compressing a mark costs.
 pub struct Deflater {
     compressor: flate2::Compress,
+    small: SmallDeflater,
 }
 
 impl Default for Deflater {
     fn default() -> Self {
-        Deflater { compressor: flate2::Compress::new(Compression::fast(), true) }
+        Deflater {
+            compressor: flate2::Compress::new(Compression::fast(), true),
+            small: SmallDeflater::default(),
+        }
     }
 }
 
 impl Deflater {
     pub fn deflate(&mut self, bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+        if bytes.len() <= small_deflate::MAX_INPUT {
+            return Ok(self.small.compress(bytes));
+        }
+        self.zlib(bytes)
+    }
+
+    /// Compresses with zlib whatever the length.
+    pub(super) fn zlib(&mut self, bytes: &[u8]) -> std::io::Result<Vec<u8>> {
         self.compressor.reset();
         let mut out = Vec::with_capacity(bytes.len() / 2 + 64);
         loop {
@@ -65,7 +80,7 @@ mod tests {
     #[test]
     fn a_reused_deflater_round_trips_every_stream() {
         let mut deflater = Deflater::default();
-        for size in [0usize, 1, 100, 70_000, 3] {
+        for size in [0usize, 1, 100, 70_000, 3, small_deflate::MAX_INPUT, small_deflate::MAX_INPUT + 1] {
             let data: Vec<u8> = (0..size).map(|i| (i * 7 % 251) as u8).collect();
             let packed = deflater.deflate(&data).unwrap();
             let mut unpacked = Vec::new();

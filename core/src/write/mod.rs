@@ -9,6 +9,7 @@ pub mod impose;
 pub mod page_form;
 pub mod printer_marks;
 pub mod side;
+pub mod small_deflate;
 pub mod syntax;
 
 use std::path::PathBuf;

@@ -9,12 +9,11 @@
 //! symbol that could hold the bound is also the smallest that holds the ASCII encoding, no mix
 //! of modes reaches a smaller symbol, and the ASCII encoding is written. Its codewords, padding
 //! included, are the ones the crate writes when limited to ASCII (tested); the crate's error
-//! correction and module placement do the rest. Otherwise the planner runs.
+//! correction follows. Otherwise the planner runs.
 
 use std::sync::OnceLock;
 
 use datamatrix::data::EncodationType;
-use datamatrix::placement::{Bitmap, MatrixMap};
 use datamatrix::{DataMatrixBuilder, SymbolList, SymbolSize};
 
 use super::Encodation;
@@ -24,9 +23,10 @@ const PAD: u8 = 129;
 /// The data starts of the crate's macro codewords (`[)>` RS `05`/`06` GS): not shortcut.
 const MACRO_START: &[u8] = b"[)>";
 
-/// The symbol of `data` in ASCII encodation, when that is provably a smallest symbol of `list`
-/// for the modes `modes` allows; `None` sends the payload to the planner.
-pub fn ascii_symbol(data: &[u8], list: &SymbolList, modes: Encodation) -> Option<Bitmap<bool>> {
+/// The codewords (data and error correction) and size of `data` in ASCII encodation, when that
+/// is provably a smallest symbol of `list` for the modes `modes` allows; `None` sends the
+/// payload to the planner.
+pub fn ascii_symbol(data: &[u8], list: &SymbolList, modes: Encodation) -> Option<(Vec<u8>, SymbolSize)> {
     if !modes.allows(EncodationType::Ascii) || data.starts_with(MACRO_START) || !data.is_ascii() {
         return None;
     }
@@ -38,7 +38,7 @@ pub fn ascii_symbol(data: &[u8], list: &SymbolList, modes: Encodation) -> Option
     pad(&mut codewords, capacity(size)?);
     let ecc = datamatrix::errorcode::encode_error(&codewords, size);
     codewords.extend_from_slice(&ecc);
-    Some(MatrixMap::new_with_codewords(&codewords, size).bitmap())
+    Some((codewords, size))
 }
 
 /// ASCII encodation: two digits a codeword, any other character its value plus one.
@@ -129,16 +129,16 @@ mod tests {
     use flagset::FlagSet;
     use proptest::prelude::*;
 
-    /// The crate's symbol for `data` in `modes`; `None` where it refuses (it rejects an input
-    /// longer than the list's largest Base256 capacity even when its digits would fit).
+    /// The crate's codewords and size for `data` in `modes`; `None` where it refuses (it rejects
+    /// an input longer than the list's largest Base256 capacity even when its digits would fit).
     fn crate_symbol(
         data: &[u8],
         list: &SymbolList,
         modes: impl Into<FlagSet<EncodationType>>,
-    ) -> Option<Bitmap<bool>> {
+    ) -> Option<(Vec<u8>, SymbolSize)> {
         let code =
             DataMatrixBuilder::new().with_symbol_list(list.clone()).with_encodation_types(modes).encode(data);
-        code.ok().map(|code| code.bitmap())
+        code.ok().map(|code| (code.codewords().to_vec(), code.size))
     }
 
     #[test]
@@ -148,9 +148,9 @@ mod tests {
             let ours = ascii_symbol(payload.as_bytes(), &list, Encodation::ASCII_C40)
                 .unwrap_or_else(|| panic!("{payload} should take the shortcut"));
             let theirs = crate_symbol(payload.as_bytes(), &list, EncodationType::Ascii).unwrap();
-            assert_eq!(ours.bits(), theirs.bits(), "{payload}");
+            assert_eq!(ours, theirs, "{payload}");
             let planned = crate_symbol(payload.as_bytes(), &list, Encodation::ASCII_C40.flags()).unwrap();
-            assert_eq!(ours.width(), planned.width(), "{payload}: the planner finds no smaller symbol");
+            assert_eq!(ours.1, planned.1, "{payload}: the planner finds no smaller symbol");
         }
     }
 
@@ -208,8 +208,8 @@ mod tests {
                 crate_symbol(&data, &list, EncodationType::Ascii),
                 crate_symbol(&data, &list, modes.flags()),
             ) {
-                prop_assert_eq!(ours.bits(), theirs.bits());
-                prop_assert_eq!((ours.width(), ours.height()), (planned.width(), planned.height()));
+                prop_assert_eq!(&ours, &theirs);
+                prop_assert_eq!(ours.1, planned.1);
             }
         }
     }

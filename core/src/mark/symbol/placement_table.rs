@@ -1,0 +1,113 @@
+//! Module placement from a table per symbol size: which module carries which bit of which
+//! codeword, and the modules that never change (finder, timing, alignment and corner padding).
+//!
+//! The `datamatrix` crate walks its placement algorithm (ISO/IEC 16022, annex F) for every
+//! symbol, about 1.6 of the 2.9 µs an ASCII mark took. The table is learnt from the crate itself,
+//! once per size and process: one symbol of zero codewords gives the fixed modules, eight more
+//! (every codeword set to one bit) give each module's bit, and one per bit of the codeword
+//! count (codewords whose index has that bit set made all ones) give each module's codeword.
+
+use std::sync::OnceLock;
+
+use datamatrix::data::EncodationType;
+use datamatrix::placement::MatrixMap;
+use datamatrix::{DataMatrixBuilder, SymbolList, SymbolSize};
+
+/// How a size's modules are filled.
+#[derive(Debug)]
+struct Table {
+    width: usize,
+    /// The modules with every codeword zero.
+    fixed: Vec<bool>,
+    /// Per data module: (its index in the bitmap, codeword, bit with 7 the most significant).
+    data: Vec<(u32, u16, u8)>,
+    codewords: usize,
+}
+
+/// The symbol's modules, row by row from the top, and its width, for the complete codewords
+/// (data and error correction) of `size`; `None` when the table cannot be learnt (then the
+/// caller asks the crate).
+pub fn modules(codewords: &[u8], size: SymbolSize) -> Option<(Vec<bool>, usize)> {
+    let table = table(size)?;
+    if codewords.len() != table.codewords {
+        return None;
+    }
+    let mut modules = table.fixed.clone();
+    for &(module, codeword, bit) in &table.data {
+        modules[module as usize] = codewords[usize::from(codeword)] >> bit & 1 == 1;
+    }
+    Some((modules, table.width))
+}
+
+fn table(size: SymbolSize) -> Option<&'static Table> {
+    static SIZES: OnceLock<Vec<(SymbolSize, OnceLock<Option<Table>>)>> = OnceLock::new();
+    let sizes = SIZES.get_or_init(|| SymbolList::all().iter().map(|size| (size, OnceLock::new())).collect());
+    let (_, table) = sizes.iter().find(|(s, _)| *s == size)?;
+    table.get_or_init(|| learn(size)).as_ref()
+}
+
+fn learn(size: SymbolSize) -> Option<Table> {
+    // The number of codewords of the size: those of an empty payload, padding and all.
+    let empty = DataMatrixBuilder::new()
+        .with_symbol_list(SymbolList::with_whitelist([size]))
+        .with_encodation_types(EncodationType::Ascii)
+        .encode(b"")
+        .ok()?;
+    let count = empty.codewords().len();
+    let render = |codeword: &dyn Fn(usize) -> u8| {
+        let codewords: Vec<u8> = (0..count).map(codeword).collect();
+        MatrixMap::new_with_codewords(&codewords, size).bitmap()
+    };
+    let fixed_map = render(&|_| 0);
+    let (width, fixed) = (fixed_map.width(), fixed_map.bits().to_vec());
+    let mut bit_of = vec![None::<u8>; fixed.len()];
+    for bit in 0..8u8 {
+        for (module, dark) in render(&|_| 1 << bit).bits().iter().enumerate() {
+            if *dark && !fixed[module] {
+                bit_of[module] = Some(bit);
+            }
+        }
+    }
+    let mut codeword_of = vec![0usize; fixed.len()];
+    let index_bits = usize::BITS - count.leading_zeros();
+    for k in 0..index_bits {
+        let probe = render(&|i| if i >> k & 1 == 1 { 0xFF } else { 0 });
+        for (module, dark) in probe.bits().iter().enumerate() {
+            if *dark && !fixed[module] {
+                codeword_of[module] |= 1 << k;
+            }
+        }
+    }
+    let data = bit_of
+        .iter()
+        .enumerate()
+        .filter_map(|(module, bit)| Some((module as u32, u16::try_from(codeword_of[module]).ok()?, (*bit)?)))
+        .collect();
+    Some(Table { width, fixed, data, codewords: count })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_size_places_random_codewords_as_the_crate_does() {
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        };
+        for size in SymbolList::all().iter() {
+            let count = table(size).expect("a table for every size").codewords;
+            for _ in 0..3 {
+                let codewords: Vec<u8> = (0..count).map(|_| next()).collect();
+                let theirs = MatrixMap::new_with_codewords(&codewords, size).bitmap();
+                let (ours, width) = modules(&codewords, size).unwrap();
+                assert_eq!((width, ours.as_slice()), (theirs.width(), theirs.bits()), "{size:?}");
+            }
+            assert!(modules(&vec![0; count + 1], size).is_none(), "a wrong codeword count is refused");
+        }
+    }
+}
