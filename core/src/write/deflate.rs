@@ -6,8 +6,8 @@ use lopdf::dictionary;
 
 use super::small_deflate::{self, SmallDeflater};
 
-/// Content shorter than this is written as it is: compressing it would save a few bytes and cost
-/// more than the rest of the side (setting up a compressor zeroes its tables).
+/// Content shorter than this is written as it is: compressing it would save a few bytes, not
+/// worth the work of compressing it or of inflating it again in every reader.
 pub const MIN_COMPRESSED_BYTES: usize = 256;
 
 /// Flate compression at a fast level, with compressors reused for every stream: short streams
