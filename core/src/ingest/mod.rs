@@ -347,23 +347,24 @@ fn damage_hint(bytes: &[u8]) -> String {
 }
 
 /// Attributes a page inherits from its ancestors in the page tree.
-#[derive(Clone, Default)]
-struct Inherited {
-    media_box: Option<Object>,
-    crop_box: Option<Object>,
-    rotate: Option<Object>,
-    resources: Option<Object>,
+#[derive(Clone, Copy, Default)]
+struct Inherited<'a> {
+    media_box: Option<&'a Object>,
+    crop_box: Option<&'a Object>,
+    rotate: Option<&'a Object>,
+    resources: Option<&'a Object>,
 }
 
-impl Inherited {
-    fn overridden_by(&self, node: &Dictionary) -> Inherited {
-        let pick =
-            |key: &[u8], current: &Option<Object>| node.get(key).ok().cloned().or_else(|| current.clone());
+impl<'a> Inherited<'a> {
+    /// The attributes a node passes down: its own where it has them, else its parent's. Borrowed
+    /// from the nodes, so a page tree of many leaves copies no dictionaries on the way down.
+    fn overridden_by(self, node: &'a Dictionary) -> Inherited<'a> {
+        let pick = |key: &[u8], current: Option<&'a Object>| node.get(key).ok().or(current);
         Inherited {
-            media_box: pick(b"MediaBox", &self.media_box),
-            crop_box: pick(b"CropBox", &self.crop_box),
-            rotate: pick(b"Rotate", &self.rotate),
-            resources: pick(b"Resources", &self.resources),
+            media_box: pick(b"MediaBox", self.media_box),
+            crop_box: pick(b"CropBox", self.crop_box),
+            rotate: pick(b"Rotate", self.rotate),
+            resources: pick(b"Resources", self.resources),
         }
     }
 }
@@ -435,7 +436,7 @@ fn walk_page_tree(
             )?;
         for kid in kids.iter().rev() {
             match kid.as_reference() {
-                Ok(kid_id) => stack.push((kid_id, attributes.clone(), depth + 1)),
+                Ok(kid_id) => stack.push((kid_id, attributes, depth + 1)),
                 Err(_) => warnings.push(Warning::new(
                     "page-tree-kid-invalid",
                     format!("a /Kids entry of {} {} R is not a reference; skipped", id.0, id.1),
@@ -454,12 +455,12 @@ fn describe_page(
     doc: &dyn Objects,
     id: ObjectId,
     node: &Dictionary,
-    inherited: &Inherited,
+    inherited: &Inherited<'_>,
     number: usize,
     warnings: &mut Vec<Warning>,
 ) -> Result<SourcePage, IngestError> {
     let bad = |detail: String| IngestError::BadPage { path: path.to_path_buf(), page: number, detail };
-    let media_box = match inherited.media_box.as_ref().and_then(|o| read_rect(doc, o)) {
+    let media_box = match inherited.media_box.and_then(|o| read_rect(doc, o)) {
         Some(r) => r,
         None => {
             warnings.push(
@@ -478,7 +479,7 @@ fn describe_page(
     if media_box.width() <= 0.0 || media_box.height() <= 0.0 {
         return Err(bad("the /MediaBox has no area".to_string()));
     }
-    let crop_box = match inherited.crop_box.as_ref().and_then(|o| read_rect(doc, o)) {
+    let crop_box = match inherited.crop_box.and_then(|o| read_rect(doc, o)) {
         None => media_box,
         Some(crop) => crop.intersect(&media_box).unwrap_or_else(|| {
             warnings.push(
@@ -491,7 +492,7 @@ fn describe_page(
             media_box
         }),
     };
-    let rotation = match inherited.rotate.as_ref().and_then(|o| read_number(doc, o)) {
+    let rotation = match inherited.rotate.and_then(|o| read_number(doc, o)) {
         None => Rotation::R0,
         Some(degrees) => Rotation::from_degrees(degrees.round() as i64)
             .filter(|_| degrees.fract() == 0.0)
@@ -532,7 +533,7 @@ fn describe_page(
         bleed_box,
         rotation,
         user_unit,
-        resources: inherited.resources.clone(),
+        resources: inherited.resources.cloned(),
         contents,
         group: node.get(b"Group").ok().cloned(),
         annotations,
