@@ -216,7 +216,7 @@ pub fn open_bytes(path: &Path, bytes: &[u8], options: &IngestOptions) -> Result<
     open_shared(path, Arc::new(bytes.to_vec()), options)
 }
 
-/// Opens an input from its bytes: hashed while the objects are read.
+/// Opens an input from its bytes: parsed, then hashed while its page tree is walked.
 fn open_shared(path: &Path, bytes: Bytes, options: &IngestOptions) -> Result<SourceDocument, IngestError> {
     let path_buf = path.to_path_buf();
     let data: &[u8] = (*bytes).as_ref();
@@ -227,12 +227,17 @@ fn open_shared(path: &Path, bytes: Bytes, options: &IngestOptions) -> Result<Sou
     if !head.windows(5).any(|w| w == b"%PDF-") {
         return Err(IngestError::NotPdf { path: path_buf });
     }
-    let (sha256, read) = rayon::join(|| hex(&Sha256::digest(data)), || read_objects(path, &bytes, options));
-    let (doc, active_content, mut warnings) = read?;
+    let (doc, active_content, mut warnings) = read_objects(path, &bytes, options)?;
     let limits = &options.limits;
     limits::check_object_count(doc.object_count(), limits)
         .map_err(|source| IngestError::Limit { path: path_buf.clone(), source })?;
-    let pages = walk_page_tree(path, &doc, limits.max_page_tree_depth, &mut warnings)?;
+    // The parser has both cores to itself; the file is hashed beside the page-tree walk, which
+    // is serial and takes about as long.
+    let (sha256, pages) = rayon::join(
+        || hex(&Sha256::digest(data)),
+        || walk_page_tree(path, &doc, limits.max_page_tree_depth, &mut warnings),
+    );
+    let pages = pages?;
     if needs_appearances(&doc) {
         warnings.push(Warning::new(
             "form-needs-appearances",
