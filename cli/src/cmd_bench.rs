@@ -48,9 +48,13 @@ pub struct RunStats {
     pub ingest: f64,
     pub split: f64,
     pub plan: f64,
-    /// Payloads, symbols and the clear-zone check.
+    /// Payloads and symbols.
     pub marks: f64,
+    /// Pages, sides, marks and the clear-zone scan of each press sheet, written.
     pub write: f64,
+    /// Rendering the mark areas the clear-zone scan could not prove clear.
+    #[serde(default)]
+    pub clear_zone: f64,
     pub manifest: f64,
 }
 
@@ -66,6 +70,7 @@ impl RunStats {
             split: t.split.as_secs_f64(),
             plan: t.plan.as_secs_f64(),
             marks: t.marks.as_secs_f64(),
+            clear_zone: t.clear_zone.as_secs_f64(),
             write: t.write.as_secs_f64(),
             manifest: t.manifest.as_secs_f64(),
         }
@@ -119,8 +124,14 @@ pub fn run(args: BenchArgs) -> Result<()> {
                 peak_rss_mb: rss,
                 output_mb: stats.output_bytes as f64 / 1e6,
                 stages: format!(
-                    "ingest {:.3}, split {:.3}, plan {:.3}, marks {:.3}, write {:.3}, manifest {:.3}",
-                    stats.ingest, stats.split, stats.plan, stats.marks, stats.write, stats.manifest
+                    "ingest {:.3}, split {:.3}, plan {:.3}, marks {:.3}, write and scan {:.3}, renders {:.3}, manifest {:.3}",
+                    stats.ingest,
+                    stats.split,
+                    stats.plan,
+                    stats.marks,
+                    stats.write,
+                    stats.clear_zone,
+                    stats.manifest
                 ),
             });
             print_row(rows.last().expect("just pushed"));

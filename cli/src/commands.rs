@@ -399,7 +399,7 @@ fn print_summary(config: &JobConfig, outcome: &JobOutcome, started: Instant) {
     let seconds = started.elapsed().as_secs_f64();
     let _ = writeln!(
         text,
-        "  {:.3} s ({:.0} pages/s): ingest {:.3}, split {:.3}, plan {:.3}, marks {:.3}, write {:.3}, manifest {:.3}",
+        "  {:.3} s ({:.0} pages/s): ingest {:.3}, split {:.3}, plan {:.3}, marks {:.3}, write {:.3} (with the clear-zone scan), clear-zone renders {:.3}, manifest {:.3}",
         seconds,
         c.input_pages as f64 / seconds.max(1e-9),
         t.ingest.as_secs_f64(),
@@ -407,6 +407,7 @@ fn print_summary(config: &JobConfig, outcome: &JobOutcome, started: Instant) {
         t.plan.as_secs_f64(),
         t.marks.as_secs_f64(),
         t.write.as_secs_f64(),
+        t.clear_zone.as_secs_f64(),
         t.manifest.as_secs_f64()
     );
     print_quietly(&text);

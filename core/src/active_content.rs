@@ -231,6 +231,16 @@ pub fn sanitize_dictionary(dict: &Dictionary) -> Cow<'_, Dictionary> {
     }
 }
 
+/// A value of a dictionary sheetseal builds for the output around input objects (a form's
+/// `/Resources`, say), cleaned as [`sanitize_dictionary`] cleans each value.
+pub fn sanitize_entry(value: &Object) -> Cow<'_, Object> {
+    if needs_cleaning(value, 1) {
+        Cow::Owned(clean(value, 1))
+    } else {
+        Cow::Borrowed(value)
+    }
+}
+
 fn needs_cleaning(object: &Object, depth: usize) -> bool {
     if depth > MAX_DEPTH {
         return true;

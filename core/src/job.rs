@@ -12,8 +12,10 @@ use crate::ingest::{self, IngestOptions, PageBox, SourceDocument};
 use crate::limits::{DecodeBudget, Limits};
 use crate::manifest::{self, Counts, InputRecord, Manifest, MarkSummary, OutputRecord, Tool};
 use crate::mark::{
-    self, clear::ClearZoneJob, payload::validate_job_id, CollisionPolicy, MarkError, MarkGeometry,
-    PayloadConfig,
+    self,
+    clear::{ClearZoneJob, ClearZoneScans},
+    payload::validate_job_id,
+    CollisionPolicy, MarkError, MarkGeometry, PayloadConfig,
 };
 use crate::plan::geometry::SheetSpec;
 use crate::plan::{FlipAxis, LayoutSpec, Plan};
@@ -109,8 +111,11 @@ pub struct StageTimes {
     pub ingest: Duration,
     pub split: Duration,
     pub plan: Duration,
-    /// Payloads, symbols and the clear-zone check.
+    /// Payloads and symbols (and the clear-zone check with `--on-collision fail`).
     pub marks: Duration,
+    /// Rendering the mark areas the clear-zone scan could not prove clear, after the write
+    /// stage, whose workers scan each press sheet's areas as they prepare it.
+    pub clear_zone: Duration,
     pub write: Duration,
     pub manifest: Duration,
 }
@@ -221,7 +226,7 @@ pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcom
 
     let clock = Instant::now();
     let prepared = mark::prepare(&config.job, &plan, &config.payload, &config.mark)?;
-    let clear = mark::clear::check(&ClearZoneJob {
+    let clear_job = ClearZoneJob {
         sources: &sources,
         password: config.password.as_deref(),
         plan: &plan,
@@ -230,11 +235,27 @@ pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcom
         grid: grid.as_ref(),
         sheet: &config.sheet,
         page_box: config.page_box,
-    })?;
-    let mark_warnings = mark_findings(config, &plan, &prepared, &clear)?;
+    };
+    // The marks' bytes never depend on what the clear-zone check finds (whiteout paints every
+    // quiet zone white), so the write stage's workers scan each press sheet's mark areas as they
+    // prepare it; only `fail` needs the answer before anything is written.
+    let check_first = config.mark.on_collision == CollisionPolicy::Fail;
+    let early = if check_first {
+        let clear = mark::clear::check(&clear_job)?;
+        let findings = mark_findings(config, &plan, &prepared, &clear)?;
+        // The check read the content of every marked page; the writer reads it again.
+        sources.iter().for_each(SourceDocument::release_resident_pages);
+        Some((clear, findings))
+    } else {
+        None
+    };
     times.marks = clock.elapsed();
-    // The clear-zone check read the content of every marked page; the writer reads it again.
-    sources.iter().for_each(SourceDocument::release_resident_pages);
+    let scans = early.is_none().then(|| ClearZoneScans::new(&clear_job));
+    let scan_press_sheet = |press: usize| {
+        if let Some(scans) = &scans {
+            scans.scan_press_sheet(press);
+        }
+    };
     let payloads = &prepared.payloads;
 
     prepare_output_dir(&config.out_dir)?;
@@ -254,6 +275,7 @@ pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcom
         annotations: config.annotations,
         limits: &config.limits,
         budget: &budget,
+        beside: scans.is_some().then_some(&scan_press_sheet as &(dyn Fn(usize) + Sync)),
     };
     let mut outputs = Vec::new();
     let mut marks: Vec<Option<MarkPlacement>> = vec![None; plan.sheets.len()];
@@ -318,6 +340,18 @@ pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcom
         .map(|(leaf, m)| m.ok_or_else(|| Error::Internal(format!("leaf {} got no mark", leaf + 1))))
         .collect::<Result<_, _>>()?;
     times.write = clock.elapsed();
+    let (clear, mark_warnings) = match (early, scans) {
+        (Some(checked), _) => checked,
+        (None, Some(scans)) => {
+            // What the scans left open is rendered now.
+            let clock = Instant::now();
+            let clear = scans.finish();
+            times.clear_zone = clock.elapsed();
+            let findings = mark_findings(config, &plan, &prepared, &clear)?;
+            (clear, findings)
+        }
+        (None, None) => return Err(Error::Internal("the clear-zone check did not run".to_string())),
+    };
 
     // What the manifest needs from the inputs; their objects are released before it is built.
     let inputs: Vec<InputRecord> = sources

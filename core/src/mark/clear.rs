@@ -9,6 +9,7 @@ use crate::pdf::Objects;
 use pdfium_render::prelude::PdfDocument;
 
 use rayon::prelude::*;
+use std::sync::OnceLock;
 
 use super::extent::{page_extent_in_user_space, Extent};
 use super::layout::transform_rect;
@@ -66,70 +67,97 @@ pub struct ClearZoneJob<'a> {
 /// Checks every sheet's mark areas on its front page: first by the content-stream scan
 /// ([`extent`](super::extent)), and by rendering only where that scan cannot rule content out.
 pub fn check(job: &ClearZoneJob) -> Result<ClearZoneReport, MarkError> {
-    let mut renderer = Renderer {
-        job,
-        pdfium: None,
-        documents: job.sources.iter().map(|_| None).collect(),
-        guards: job.sources.iter().map(RenderGuard::new).collect(),
-        warnings: Vec::new(),
-    };
-    // The scan reads only the parsed input: in parallel. Renders share one pdfium: in order.
-    let scanned: Vec<Option<Scanned>> = job
-        .plan
-        .sheets
-        .par_iter()
-        .enumerate()
-        .map(|(index, sheet)| {
-            let Face::Page { input, page } = sheet.front() else { return None };
-            let source = &job.sources[input];
-            let source_page = &source.pages[page];
-            let slot = job.plan.press_sheets[sheet.press_sheet]
-                .front
-                .iter()
-                .find(|slot| slot.leaf == index && slot.cell == sheet.cell)?;
-            // The mark's areas on the leaf as the writer places it, mapped back onto the page.
-            let leaf = match job.grid {
-                Some(grid) => grid.cells[sheet.cell],
-                None => {
-                    let (width, height) = source_page.display_size_of(job.page_box);
-                    Rect { x0: 0.0, y0: 0.0, x1: width, y1: height }
-                }
-            };
-            let on_sheet =
-                zones(job.geometry, &leaf, job.marks.sizes[index], job.marks.payloads[index].len());
-            let placed = page_on_sheet(source_page, job.page_box, job.sheet, job.grid.is_some(), &leaf, slot);
-            let display = placement_matrix(
-                &source_page.crop_box,
-                source_page.rotation,
-                source_page.user_unit,
-                0.0,
-                0.0,
-            );
-            let (user, extent) = match invert(&placed) {
-                Some(from_sheet) => {
-                    let user: Vec<Rect> = on_sheet.iter().map(|a| transform_rect(&from_sheet, a)).collect();
-                    let extent = page_extent_in_user_space(&source.doc, source_page, &user);
-                    (user, extent)
-                }
-                None => (on_sheet, Extent::Maybe),
-            };
-            // What the renderer shows: the page at scale 1 in its displayed orientation.
-            let areas = user.iter().map(|a| transform_rect(&display, a)).collect();
-            Some(Scanned { input, page, size: source_page.display_size(), areas, extent })
-        })
-        .collect();
-    let ink = scanned
-        .into_iter()
-        .map(|sheet| {
-            let sheet = sheet?;
-            match sheet.extent {
-                Extent::Clear => Some(0),
-                Extent::Maybe => renderer.ink(sheet.input, sheet.page, sheet.size, &sheet.areas),
-                Extent::TooLarge => None,
+    Ok(ClearZoneScans::new(job).finish())
+}
+
+/// The content-stream scans of a job's sheets, taken press sheet by press sheet (by whoever
+/// walks the press sheets anyway: the write stage's workers) or all at once, then finished by
+/// rendering what they could not prove clear.
+pub struct ClearZoneScans<'j> {
+    job: &'j ClearZoneJob<'j>,
+    /// Per leaf: its scan once taken (`None` inside for a leaf with no page to check).
+    scans: Vec<OnceLock<Option<Scanned>>>,
+}
+
+impl<'j> ClearZoneScans<'j> {
+    pub fn new(job: &'j ClearZoneJob<'j>) -> Self {
+        ClearZoneScans { job, scans: job.plan.sheets.iter().map(|_| OnceLock::new()).collect() }
+    }
+
+    /// Scans the mark areas of the leaves whose marks press sheet `press` carries.
+    pub fn scan_press_sheet(&self, press: usize) {
+        let plan = self.job.plan;
+        for slot in &plan.press_sheets[press].front {
+            if plan.sheets.get(slot.leaf).is_some_and(|leaf| leaf.cell == slot.cell) {
+                self.scans[slot.leaf].get_or_init(|| self.scan(slot.leaf));
             }
-        })
-        .collect();
-    Ok(ClearZoneReport { ink, warnings: renderer.warnings })
+        }
+    }
+
+    /// Scans the leaves not scanned yet (in parallel), renders the areas the scans could not
+    /// prove clear (in order: pdfium is one at a time) and reports.
+    pub fn finish(self) -> ClearZoneReport {
+        let job = self.job;
+        self.scans.par_iter().enumerate().with_min_len(64).for_each(|(leaf, scan)| {
+            scan.get_or_init(|| self.scan(leaf));
+        });
+        let mut renderer = Renderer {
+            job,
+            pdfium: None,
+            documents: job.sources.iter().map(|_| None).collect(),
+            guards: job.sources.iter().map(RenderGuard::new).collect(),
+            warnings: Vec::new(),
+        };
+        let ink = self
+            .scans
+            .into_iter()
+            .map(|scan| {
+                let sheet = scan.into_inner().flatten()?;
+                match sheet.extent {
+                    Extent::Clear => Some(0),
+                    Extent::Maybe => renderer.ink(sheet.input, sheet.page, sheet.size, &sheet.areas),
+                    Extent::TooLarge => None,
+                }
+            })
+            .collect();
+        ClearZoneReport { ink, warnings: renderer.warnings }
+    }
+
+    /// The scan of leaf `index`'s mark areas on its front page.
+    fn scan(&self, index: usize) -> Option<Scanned> {
+        let job = self.job;
+        let sheet = &job.plan.sheets[index];
+        let Face::Page { input, page } = sheet.front() else { return None };
+        let source = &job.sources[input];
+        let source_page = &source.pages[page];
+        let slot = job.plan.press_sheets[sheet.press_sheet]
+            .front
+            .iter()
+            .find(|slot| slot.leaf == index && slot.cell == sheet.cell)?;
+        // The mark's areas on the leaf as the writer places it, mapped back onto the page.
+        let leaf = match job.grid {
+            Some(grid) => grid.cells[sheet.cell],
+            None => {
+                let (width, height) = source_page.display_size_of(job.page_box);
+                Rect { x0: 0.0, y0: 0.0, x1: width, y1: height }
+            }
+        };
+        let on_sheet = zones(job.geometry, &leaf, job.marks.sizes[index], job.marks.payloads[index].len());
+        let placed = page_on_sheet(source_page, job.page_box, job.sheet, job.grid.is_some(), &leaf, slot);
+        let display =
+            placement_matrix(&source_page.crop_box, source_page.rotation, source_page.user_unit, 0.0, 0.0);
+        let (user, extent) = match invert(&placed) {
+            Some(from_sheet) => {
+                let user: Vec<Rect> = on_sheet.iter().map(|a| transform_rect(&from_sheet, a)).collect();
+                let extent = page_extent_in_user_space(&source.doc, source_page, &user);
+                (user, extent)
+            }
+            None => (on_sheet, Extent::Maybe),
+        };
+        // What the renderer shows: the page at scale 1 in its displayed orientation.
+        let areas = user.iter().map(|a| transform_rect(&display, a)).collect();
+        Some(Scanned { input, page, size: source_page.display_size(), areas, extent })
+    }
 }
 
 /// A sheet's front page, its mark areas and what the content scan said about them.

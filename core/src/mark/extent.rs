@@ -123,6 +123,8 @@ struct Scan<'a> {
     /// How far the current point may be from the text matrix's origin along the line, in text
     /// space units: shown strings move it by amounts the scan only bounds.
     drift: (f64, f64),
+    /// The font resources already found bounded (a page sets the same few fonts many times).
+    bounded_fonts: Vec<Vec<u8>>,
 }
 
 const IDENTITY: Matrix = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
@@ -156,6 +158,7 @@ impl<'a> Scan<'a> {
             tm: IDENTITY,
             tlm: IDENTITY,
             drift: (0.0, 0.0),
+            bounded_fonts: Vec::new(),
         }
     }
 
@@ -252,7 +255,11 @@ impl<'a> Scan<'a> {
             b"ET" => {}
             b"Tf" => {
                 self.state.font_size = numbers(1)?[0];
-                self.font(name(operands.len().checked_sub(2)?)?)?;
+                let font = name(operands.len().checked_sub(2)?)?;
+                if !self.bounded_fonts.iter().any(|known| known == font) {
+                    self.font(font)?;
+                    self.bounded_fonts.push(font.to_vec());
+                }
             }
             b"Tc" => self.state.char_spacing = numbers(1)?[0],
             b"Tw" => self.state.word_spacing = numbers(1)?[0],

@@ -18,8 +18,17 @@ pub enum PlainError {
 }
 
 thread_local! {
-    static INFLATER: RefCell<flate2::Decompress> = RefCell::new(flate2::Decompress::new(true));
+    /// Each thread's decompressor and the buffer it inflates into (libdeflate inflates whole
+    /// buffers only: into room given in advance).
+    static INFLATER: RefCell<(libdeflater::Decompressor, Vec<u8>)> =
+        RefCell::new((libdeflater::Decompressor::new(), Vec::new()));
 }
+
+/// The room first given to an inflated stream: most page content inflates to a few times its
+/// compressed size.
+const FIRST_ROOM: usize = 64 * 1024;
+/// A buffer grown by one huge stream is not kept.
+const KEPT_ROOM: usize = 4 << 20;
 
 /// Appends the decoded data of `stream` to `out`, failing when it would grow `out` by more than
 /// `limit` bytes.
@@ -51,30 +60,32 @@ pub fn append_plain(stream: &RawStream, limit: usize, out: &mut Vec<u8>) -> Resu
     }
 }
 
-/// Inflates a complete zlib stream onto `out`; any error, trailing garbage or more than `limit`
-/// bytes is a failure (the caller then asks lopdf, which has the last word).
+/// Inflates a complete zlib stream onto `out`; any error, or more than `limit` bytes, is a
+/// failure (the caller then asks lopdf, which has the last word). The room is doubled until the
+/// data fits or exceeds the limit, so a bomb costs at most twice the limit.
 fn inflate(data: &[u8], limit: usize, out: &mut Vec<u8>) -> Result<(), ()> {
     INFLATER.with(|cell| {
-        let mut inflater = cell.borrow_mut();
-        inflater.reset(true);
-        let start = out.len();
-        out.reserve(data.len() * 4 + 64);
-        loop {
-            let consumed = inflater.total_in() as usize;
-            let status = inflater
-                .decompress_vec(&data[consumed..], out, flate2::FlushDecompress::Finish)
-                .map_err(|_| ())?;
-            if out.len() - start > limit {
-                return Err(());
+        let (inflater, room) = &mut *cell.borrow_mut();
+        let mut size = FIRST_ROOM.max(data.len().saturating_mul(4)).min(limit.saturating_add(1));
+        let result = loop {
+            if room.len() < size {
+                room.resize(size, 0);
             }
-            match status {
-                flate2::Status::StreamEnd => return Ok(()),
-                _ if out.len() == out.capacity() => out.reserve(out.capacity().max(4096)),
-                // No progress with room to spare: the data ends before the stream does.
-                _ if inflater.total_in() as usize == consumed => return Err(()),
-                _ => {}
+            match inflater.zlib_decompress(data, &mut room[..size]) {
+                Ok(n) if n <= limit => {
+                    out.extend_from_slice(&room[..n]);
+                    break Ok(());
+                }
+                Err(libdeflater::DecompressionError::InsufficientSpace) if size <= limit => {
+                    size = size.saturating_mul(2).min(limit.saturating_add(1));
+                }
+                _ => break Err(()),
             }
+        };
+        if room.len() > KEPT_ROOM {
+            *room = Vec::new();
         }
+        result
     })
 }
 

@@ -8,7 +8,8 @@
 //! asked, so page content is never held for the length of a job.
 
 use std::borrow::Cow;
-use std::sync::OnceLock;
+use std::ops::Range;
+use std::sync::{LazyLock, OnceLock};
 
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
 use rayon::prelude::*;
@@ -187,7 +188,7 @@ impl Objects for ObjectStore {
         match self {
             ObjectStore::Loaded(doc) => matches!(Document::get_object(doc, id), Ok(Object::Stream(_))),
             ObjectStore::Lazy(lazy) => match lazy.slot(id) {
-                Ok(Slot::Stream(_)) => true,
+                Ok(Slot::Stream(..)) => true,
                 Ok(Slot::Object(Object::Reference(_))) => {
                     matches!(lazy.get_object(id), Ok(Object::Stream(_)))
                 }
@@ -200,7 +201,7 @@ impl Objects for ObjectStore {
         match self {
             ObjectStore::Loaded(doc) => Document::get_object(doc, id).map(Cow::Borrowed),
             ObjectStore::Lazy(lazy) => match lazy.slot(id)? {
-                Slot::Stream(_) => match lazy.pdf.get_parts(id) {
+                Slot::Stream(..) => match lazy.pdf.get_parts(id) {
                     Ok((dict, _)) => Ok(Cow::Owned(dict)),
                     Err(_) => Err(lopdf::Error::ObjectNotFound(id)),
                 },
@@ -213,7 +214,7 @@ impl Objects for ObjectStore {
         match self {
             ObjectStore::Loaded(doc) => Document::get_object(doc, id).map(Cow::Borrowed),
             ObjectStore::Lazy(lazy) => match lazy.slot(id)? {
-                Slot::Stream(kept) => match kept.get() {
+                Slot::Stream(kept, _) => match kept.get() {
                     Some(Some(object)) => Ok(Cow::Borrowed(object)),
                     _ => lazy.pdf.get(id).map(Cow::Owned).map_err(|_| lopdf::Error::ObjectNotFound(id)),
                 },
@@ -226,8 +227,10 @@ impl Objects for ObjectStore {
 /// One object number's slot in the lazy store.
 enum Slot {
     /// A stream: its bytes stay in the file unless it is asked for by [`Objects::get_object`]
-    /// (`None` inside when it cannot be read then).
-    Stream(OnceLock<Option<Object>>),
+    /// (`None` inside when it cannot be read then); where its dictionary says no more than
+    /// its length and Flate (nearly every page's content), where its data lies, so that
+    /// [`Objects::raw_stream`] needs no parsing.
+    Stream(OnceLock<Option<Object>>, Option<CommonHead>),
     /// Any other object, parsed.
     Object(Object),
 }
@@ -264,12 +267,13 @@ impl LazyObjects {
                 let generation = pdf.generation(number).unwrap_or(0);
                 let (object, data) = pdf.get_parts((number, generation))?;
                 let seen = match (object, data) {
-                    (Object::Dictionary(dict), Some(_)) => {
+                    (Object::Dictionary(dict), Some(data)) => {
                         if dict.get(b"Type").and_then(Object::as_name).is_ok_and(|t| t == b"ObjStm") {
                             // Decoded now even when nothing lists an object in it, as lopdf does,
                             // so that a bomb there sends the file to lopdf, which refuses it.
                             pdf.check_object_stream(number)?;
                         }
+                        let head = CommonHead::of(&dict, data);
                         let stream = Object::Stream(Stream {
                             dict,
                             content: Vec::new(),
@@ -277,7 +281,7 @@ impl LazyObjects {
                             start_position: None,
                         });
                         let seen = visit(&stream);
-                        let _ = slots[number as usize].set(Slot::Stream(OnceLock::new()));
+                        let _ = slots[number as usize].set(Slot::Stream(OnceLock::new(), head));
                         seen
                     }
                     (object, _) => {
@@ -302,14 +306,14 @@ impl LazyObjects {
             return Ok(slot);
         }
         let (object, data) = self.pdf.get_parts(id).map_err(|_| lopdf::Error::ObjectNotFound(id))?;
-        Ok(slot.get_or_init(|| Slot::of(object, data.is_some())))
+        Ok(slot.get_or_init(|| Slot::of(object, data)))
     }
 
     /// The object `id` holds itself (a reference when it is one), streams kept once asked for.
     fn own(&self, id: ObjectId) -> lopdf::Result<&Object> {
         match self.slot(id)? {
             Slot::Object(object) => Ok(object),
-            Slot::Stream(kept) => {
+            Slot::Stream(kept, _) => {
                 kept.get_or_init(|| self.pdf.get(id).ok()).as_ref().ok_or(lopdf::Error::ObjectNotFound(id))
             }
         }
@@ -328,7 +332,11 @@ impl LazyObjects {
 
     fn raw_stream(&self, id: ObjectId) -> lopdf::Result<RawStream<'_>> {
         match self.slot(id)? {
-            Slot::Stream(kept) => match kept.get() {
+            Slot::Stream(_, Some(head)) => Ok(RawStream {
+                dict: Cow::Borrowed(if head.flate { &FLATE_DICT } else { &PLAIN_DICT }),
+                data: self.pdf.bytes_at(head.data.clone()),
+            }),
+            Slot::Stream(kept, None) => match kept.get() {
                 Some(Some(Object::Stream(stream))) => {
                     Ok(RawStream { dict: Cow::Borrowed(&stream.dict), data: &stream.content })
                 }
@@ -348,7 +356,7 @@ impl LazyObjects {
 
     fn stream(&self, id: ObjectId) -> lopdf::Result<Cow<'_, Stream>> {
         match self.slot(id)? {
-            Slot::Stream(kept) => match kept.get() {
+            Slot::Stream(kept, _) => match kept.get() {
                 Some(Some(object)) => object.as_stream().map(Cow::Borrowed),
                 _ => match self.pdf.get(id) {
                     Ok(Object::Stream(stream)) => Ok(Cow::Owned(stream)),
@@ -361,11 +369,39 @@ impl LazyObjects {
 }
 
 impl Slot {
-    fn of(object: Object, is_stream: bool) -> Slot {
-        if is_stream {
-            Slot::Stream(OnceLock::new())
-        } else {
-            Slot::Object(object)
+    fn of(object: Object, data: Option<Range<usize>>) -> Slot {
+        match (object, data) {
+            (Object::Dictionary(dict), Some(data)) => {
+                Slot::Stream(OnceLock::new(), CommonHead::of(&dict, data))
+            }
+            (_, Some(_)) => Slot::Stream(OnceLock::new(), None),
+            (object, None) => Slot::Object(object),
         }
+    }
+}
+
+/// A stream whose dictionary holds nothing but `/Length` and, at most, `/Filter /FlateDecode`:
+/// where its data lies and whether it is Flate.
+struct CommonHead {
+    data: Range<usize>,
+    flate: bool,
+}
+
+/// The dictionaries [`Objects::raw_stream`] gives for such streams (without `/Length`, which
+/// the data's length stands for).
+static FLATE_DICT: LazyLock<Dictionary> = LazyLock::new(|| lopdf::dictionary! { "Filter" => "FlateDecode" });
+static PLAIN_DICT: LazyLock<Dictionary> = LazyLock::new(Dictionary::new);
+
+impl CommonHead {
+    fn of(dict: &Dictionary, data: Range<usize>) -> Option<CommonHead> {
+        let mut flate = false;
+        for (key, value) in dict.iter() {
+            match (key.as_slice(), value) {
+                (b"Length", _) => {}
+                (b"Filter", Object::Name(name)) if name == b"FlateDecode" => flate = true,
+                _ => return None,
+            }
+        }
+        Some(CommonHead { data, flate })
     }
 }

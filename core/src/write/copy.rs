@@ -76,18 +76,12 @@ impl<'d> Copier<'d> {
         syntax::write_object(&object, out, &mut renumber);
     }
 
-    /// Serialises the dictionary of a stream built for the output, whose data is `length`
-    /// bytes, up to the `stream` keyword; the dictionary may refer to this document's objects.
-    pub fn serialise_stream_head<W: Write>(
-        &mut self,
-        file: &mut PdfFile<W>,
-        dict: &Dictionary,
-        length: usize,
-        out: &mut Vec<u8>,
-    ) {
-        let dict = active_content::sanitize_dictionary(dict);
+    /// Serialises `value`, the value of an entry of a dictionary built for the output, into
+    /// `out`, queueing every object it refers to for copying. Active content in it is left out.
+    pub fn serialise_entry<W: Write>(&mut self, file: &mut PdfFile<W>, value: &Object, out: &mut Vec<u8>) {
+        let value = active_content::sanitize_entry(value);
         let mut renumber = self.renumberer(file, 1);
-        syntax::write_stream_head(&dict, length, out, &mut renumber);
+        syntax::write_object(&value, out, &mut renumber);
     }
 
     /// The output number of source object `id`, queueing it for copying; `None` when it is

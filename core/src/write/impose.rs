@@ -15,9 +15,10 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::ops::ControlFlow;
 
-use lopdf::{dictionary, Dictionary, Object};
+use lopdf::{dictionary, Object};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
 
 use super::copy::Copier;
 use super::deflate::Deflater;
@@ -34,12 +35,12 @@ use crate::plan::{Plan, PressSheet, Side, Slot};
 use crate::warning::Warning;
 
 /// Press sheets prepared together, in parallel.
-const BATCH_PRESS_SHEETS: usize = 64;
+const BATCH_PRESS_SHEETS: usize = 256;
 /// Batches prepared ahead of the writer at most.
-const BATCHES_AHEAD: usize = 2;
+const BATCHES_AHEAD: usize = 8;
 /// How many batches are prepared between two releases of the inputs' resident pages (about
 /// 1,000 press sheets, a few megabytes of input).
-const RELEASE_EVERY_BATCHES: usize = 16;
+const RELEASE_EVERY_BATCHES: usize = 4;
 
 /// The most a page's content may decompress to where a job's [`Limits`] are not at hand
 /// (e.g. the blank-page split rule): the default per-stream limit.
@@ -86,6 +87,9 @@ pub struct ImposeJob<'a> {
     pub limits: &'a Limits,
     /// What the whole job may still decompress.
     pub budget: &'a DecodeBudget,
+    /// Work to do for each press sheet (by index) on the worker that prepares it, where the
+    /// press sheet's pages are at hand (the clear-zone scan).
+    pub beside: Option<&'a (dyn Fn(usize) + Sync)>,
 }
 
 /// Where a leaf's mark landed.
@@ -137,6 +141,7 @@ pub fn write_file_observed<W: Write>(
         slug_font: None,
         mark_font: None,
         deflater: Deflater::default(),
+        scratch: Vec::with_capacity(1024),
     };
     let pages_root = writer.pdf.reserve();
     let mut kids = Vec::new();
@@ -219,19 +224,23 @@ pub fn page_on_sheet(
     placement_matrix(&page.page_box(page_box), rotation, page.user_unit * fit.scale, fit.x, fit.y)
 }
 
-/// A press sheet's sides as prepared ahead of the writer.
+/// A press sheet's sides as prepared ahead of the writer. Small collections are held inline:
+/// what a worker allocates and the writer frees costs a lock on the worker's heap.
 struct PreparedPress<'a> {
     index: usize,
-    sides: Vec<(Side, Option<Ready<'a>>)>,
+    sides: SmallVec<[(Side, Option<Ready<'a>>); 2]>,
 }
 
 /// A side composed ahead of the writer (`None` where only the writer can compose it), with its
 /// content stream object's body and the forms of the pages it draws (by `xobjects` position).
 struct Ready<'a> {
     composed: Result<ComposedSide, WriteError>,
-    body: std::io::Result<Vec<u8>>,
-    forms: Vec<Option<Result<PreparedForm<'a>, WriteError>>>,
+    body: std::io::Result<SmallVec<[u8; BODY_INLINE]>>,
+    forms: SmallVec<[Option<Result<PreparedForm<'a>, WriteError>>; 1]>,
 }
+
+/// The content stream object of a 1-up side with its mark fits in this many bytes.
+const BODY_INLINE: usize = 640;
 
 thread_local! {
     /// Each worker thread's compressor for sides' content.
@@ -239,9 +248,12 @@ thread_local! {
 }
 
 fn prepare_press<'a>(job: &ImposeJob<'a>, index: usize) -> PreparedPress<'a> {
+    if let Some(beside) = job.beside {
+        beside(index);
+    }
     let press = &job.plan.press_sheets[index];
-    let sides = if job.plan.spec.duplex { vec![Side::Front, Side::Back] } else { vec![Side::Front] };
-    let sides = sides.into_iter().map(|s| (s, prepare_side(job, press, s))).collect();
+    let sides: &[Side] = if job.plan.spec.duplex { &[Side::Front, Side::Back] } else { &[Side::Front] };
+    let sides = sides.iter().map(|&s| (s, prepare_side(job, press, s))).collect();
     PreparedPress { index, sides }
 }
 
@@ -250,10 +262,15 @@ fn prepare_side<'a>(job: &ImposeJob<'a>, press: &PressSheet, side: Side) -> Opti
     if side::draws_annotations(job, press, side) {
         return None;
     }
-    let composed = side::compose(job, press, side, &mut |_, _| None);
-    let body = match &composed {
-        Ok(c) => DEFLATER.with(|d| d.borrow_mut().content_stream(&c.content)),
-        Err(_) => Ok(Vec::new()),
+    let mut composed = side::compose(job, press, side, &mut |_, _| None);
+    let body = match &mut composed {
+        Ok(c) => {
+            let body = DEFLATER.with(|d| d.borrow_mut().content_stream(&c.content));
+            // Freed here, by the thread that made them, rather than by the writer.
+            c.content = Vec::new();
+            body.map(|body| SmallVec::from_slice(&body))
+        }
+        Err(_) => Ok(SmallVec::new()),
     };
     let forms = match &composed {
         Ok(c) => c
@@ -264,7 +281,7 @@ fn prepare_side<'a>(job: &ImposeJob<'a>, press: &PressSheet, side: Side) -> Opti
                 Drawn::Object(_) => None,
             })
             .collect(),
-        Err(_) => Vec::new(),
+        Err(_) => SmallVec::new(),
     };
     Some(Ready { composed, body, forms })
 }
@@ -288,6 +305,8 @@ struct FileWriter<'a, 'j, W: Write> {
     slug_font: Option<u32>,
     mark_font: Option<u32>,
     deflater: Deflater,
+    /// The buffer dictionaries are written into before they are written out.
+    scratch: Vec<u8>,
 }
 
 /// The two standard fonts a press sheet may need.
@@ -311,11 +330,11 @@ impl<'a, W: Write> FileWriter<'a, '_, W> {
             Some(Ready { composed, body, forms }) => (composed?, body?, forms),
             None => {
                 let composed = self.compose_here(press, side)?;
-                let body = self.deflater.content_stream(&composed.content)?;
-                (composed, body, Vec::new())
+                let body = SmallVec::from_vec(self.deflater.content_stream(&composed.content)?);
+                (composed, body, SmallVec::new())
             }
         };
-        let mut xobjects = Dictionary::new();
+        let mut xobjects = Vec::with_capacity(composed.xobjects.len());
         for (index, (name, drawn)) in composed.xobjects.iter().enumerate() {
             let number = match *drawn {
                 Drawn::Page { input, page } => {
@@ -324,40 +343,46 @@ impl<'a, W: Write> FileWriter<'a, '_, W> {
                 }
                 Drawn::Object(number) => number,
             };
-            xobjects.set(name.as_bytes(), Object::Reference((number, 0)));
+            xobjects.push((name, number));
         }
         self.report.annotations_flattened += composed.annotations_flattened;
         self.report.annotations_dropped += composed.annotations_dropped;
         self.report.warnings.extend(composed.warnings);
         self.report.marks.extend(composed.marks);
-        let mut resources = Dictionary::new();
-        if !xobjects.is_empty() {
-            resources.set("XObject", xobjects);
-        }
-        let mut fonts = Dictionary::new();
+        let mut fonts = Vec::new();
         if composed.uses_mark_font {
-            let font = self.font(FontSlot::Mark)?;
-            fonts.set(mark::draw::TEXT_FONT_RESOURCE, Object::Reference((font, 0)));
+            fonts.push((mark::draw::TEXT_FONT_RESOURCE, self.font(FontSlot::Mark)?));
         }
         if composed.uses_slug_font {
-            let font = self.font(FontSlot::Slug)?;
-            fonts.set(printer_marks::SLUG_FONT, Object::Reference((font, 0)));
-        }
-        if !fonts.is_empty() {
-            resources.set("Font", fonts);
+            fonts.push((printer_marks::SLUG_FONT, self.font(FontSlot::Slug)?));
         }
         let content_id = self.pdf.reserve();
         self.pdf.write_object(content_id, &body)?;
         let page_id = self.pdf.reserve();
-        let mut page = Vec::with_capacity(256);
-        page.extend_from_slice(format!("<</Type /Page/Parent {pages_root} 0 R/MediaBox [0 0 ").as_bytes());
-        fmt_num(composed.width, &mut page);
+        // Writing into a Vec cannot fail.
+        let page = &mut self.scratch;
+        page.clear();
+        let _ = write!(page, "<</Type /Page/Parent {pages_root} 0 R/MediaBox [0 0 ");
+        fmt_num(composed.width, page);
         page.push(b' ');
-        fmt_num(composed.height, &mut page);
-        page.extend_from_slice(b"]/Resources ");
-        super::syntax::write_dictionary(&resources, &[], &mut page, &mut |id| Some(id.0));
-        page.extend_from_slice(format!("/Contents {content_id} 0 R>>").as_bytes());
-        self.pdf.write_object(page_id, &page)?;
+        fmt_num(composed.height, page);
+        page.extend_from_slice(b"]/Resources <<");
+        if !xobjects.is_empty() {
+            page.extend_from_slice(b"/XObject <<");
+            for (name, number) in &xobjects {
+                let _ = write!(page, "/{name} {number} 0 R");
+            }
+            page.extend_from_slice(b">>");
+        }
+        if !fonts.is_empty() {
+            page.extend_from_slice(b"/Font <<");
+            for (name, number) in &fonts {
+                let _ = write!(page, "/{name} {number} 0 R");
+            }
+            page.extend_from_slice(b">>");
+        }
+        let _ = write!(page, ">>/Contents {content_id} 0 R>>");
+        self.pdf.write_object(page_id, &self.scratch)?;
         Ok(page_id)
     }
 
@@ -415,14 +440,27 @@ impl<'a, W: Write> FileWriter<'a, '_, W> {
             None => prepare_form(job, input, page_index)?,
         };
         let form = self.pdf.reserve();
-        let mut head = Vec::with_capacity(256);
-        self.copiers[input].serialise_stream_head(
-            &mut self.pdf,
-            &prepared.dict,
-            prepared.content.len(),
-            &mut head,
-        );
-        self.pdf.write_object_parts(form, &[&head, &prepared.content, super::syntax::STREAM_END])?;
+        let copier = &mut self.copiers[input];
+        let head = &mut self.scratch;
+        head.clear();
+        head.extend_from_slice(b"<</Type /XObject/Subtype /Form/BBox [");
+        let b = &prepared.bbox;
+        for (i, value) in [b.x0, b.y0, b.x1, b.y1].into_iter().enumerate() {
+            if i > 0 {
+                head.push(b' ');
+            }
+            // As a PDF real: single precision, as the input's numbers are read.
+            fmt_num(f64::from(value as f32), head);
+        }
+        head.push(b']');
+        for (key, value) in prepared.entries() {
+            head.push(b'/');
+            head.extend_from_slice(key);
+            head.push(b' ');
+            copier.serialise_entry(&mut self.pdf, value, head);
+        }
+        let _ = write!(head, "/Length {}>>\nstream\n", prepared.content.len());
+        self.pdf.write_object_parts(form, &[head, &prepared.content, super::syntax::STREAM_END])?;
         self.report.warnings.extend(prepared.warnings);
         self.flush_copier(input, page_index)?;
         self.forms.insert(key, form);

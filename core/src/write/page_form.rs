@@ -4,8 +4,9 @@
 //! output's object numbers, so that it can be prepared in parallel ahead of the writer.
 
 use std::borrow::Cow;
+use std::sync::LazyLock;
 
-use lopdf::{dictionary, Dictionary, Object, ObjectId};
+use lopdf::{Dictionary, Object, ObjectId};
 
 use super::deflate::deflate;
 use super::WriteError;
@@ -58,15 +59,41 @@ pub fn form_bbox(page: &SourcePage, page_box: crate::ingest::PageBox, bleed_mm: 
         .unwrap_or(page.media_box)
 }
 
-/// A page's form, ready to be numbered: its dictionary (references still the input's) and its
-/// content stream's bytes.
+/// A page's form, ready to be numbered: the values of its dictionary (references still the
+/// input's, borrowed from the input where they can be) and its content stream's bytes.
 #[derive(Debug)]
 pub struct PreparedForm<'a> {
-    pub dict: Dictionary,
+    pub bbox: Rect,
+    /// The page's `/Resources`; an empty dictionary is written where it has none.
+    pub resources: Option<&'a Object>,
+    /// The page's transparency group.
+    pub group: Option<&'a Object>,
+    /// The content's `/Filter` and `/DecodeParms` as it is stored.
+    pub filter: Option<Cow<'a, Object>>,
+    pub decode_parms: Option<Cow<'a, Object>>,
     pub content: Cow<'a, [u8]>,
     /// Content streams skipped because no reader can decode them.
     pub warnings: Vec<Warning>,
 }
+
+impl PreparedForm<'_> {
+    /// The form dictionary's entries after `/Type /XObject /Subtype /Form /BBox [...]`, in
+    /// the order they are written.
+    pub fn entries(&self) -> impl Iterator<Item = (&'static [u8], &Object)> {
+        let resources = self.resources.unwrap_or(&EMPTY_DICTIONARY);
+        [
+            (b"Resources".as_slice(), Some(resources)),
+            (b"Group", self.group),
+            (b"Filter", self.filter.as_deref()),
+            (b"DecodeParms", self.decode_parms.as_deref()),
+        ]
+        .into_iter()
+        .filter_map(|(key, value)| Some((key, value?)))
+    }
+}
+
+static EMPTY_DICTIONARY: LazyLock<Object> = LazyLock::new(|| Object::Dictionary(Dictionary::new()));
+static FLATE_DECODE: LazyLock<Object> = LazyLock::new(|| Object::Name(b"FlateDecode".to_vec()));
 
 /// Prepares the form of page `page_index` of `source` (input number `input`).
 pub fn prepare<'a>(
@@ -76,15 +103,6 @@ pub fn prepare<'a>(
     (limits, budget): (&Limits, &DecodeBudget),
 ) -> Result<PreparedForm<'a>, WriteError> {
     let page = &source.pages[page_index];
-    let mut dict = dictionary! {
-        "Type" => "XObject",
-        "Subtype" => "Form",
-        "BBox" => vec![bbox.x0.into(), bbox.y0.into(), bbox.x1.into(), bbox.y1.into()],
-    };
-    dict.set("Resources", page.resources.clone().unwrap_or_else(|| Object::Dictionary(Dictionary::new())));
-    if let Some(group) = &page.group {
-        dict.set("Group", group.clone());
-    }
     let bad_content =
         |detail: String| WriteError::Content { path: source.path.clone(), page: page_index + 1, detail };
     let limit_error = |source_error| WriteError::Limit {
@@ -92,9 +110,17 @@ pub fn prepare<'a>(
         page: page_index + 1,
         source: source_error,
     };
-    let mut warnings = Vec::new();
-    let content: Cow<[u8]> = match page.contents.as_slice() {
-        [] => Cow::Borrowed(&[]),
+    let mut form = PreparedForm {
+        bbox: *bbox,
+        resources: page.resources.as_ref(),
+        group: page.group.as_ref(),
+        filter: None,
+        decode_parms: None,
+        content: Cow::Borrowed(&[]),
+        warnings: Vec::new(),
+    };
+    match page.contents.as_slice() {
+        [] => {}
         [single] => {
             let stream = source.doc.raw_stream(*single).map_err(|e| bad_content(e.to_string()))?;
             // Copied byte for byte, so never inflated here unless it could be a bomb.
@@ -104,12 +130,13 @@ pub fn prepare<'a>(
                 check_stream_size(&stream.to_stream(), *single, limits.max_stream_bytes, budget)
                     .map_err(limit_error)?;
             }
-            for key in [b"Filter".as_slice(), b"DecodeParms"] {
-                if let Ok(value) = stream.dict.get(key) {
-                    dict.set(key, value.clone());
-                }
-            }
-            Cow::Borrowed(stream.data)
+            let entry = |key: &[u8]| match &stream.dict {
+                Cow::Borrowed(dict) => dict.get(key).ok().map(Cow::Borrowed),
+                Cow::Owned(dict) => dict.get(key).ok().map(|value| Cow::Owned(value.clone())),
+            };
+            form.filter = entry(b"Filter");
+            form.decode_parms = entry(b"DecodeParms");
+            form.content = Cow::Borrowed(stream.data);
         }
         several => {
             let mut joined = Vec::new();
@@ -129,7 +156,7 @@ pub fn prepare<'a>(
                         // A filter no reader can apply to page content (e.g. an image codec):
                         // renderers skip such a stream, and so do we, saying so.
                         let filter = stream.dict.get(b"Filter").map(describe_filter).unwrap_or_default();
-                        warnings.push(Warning {
+                        form.warnings.push(Warning {
                             input: Some(input),
                             ..Warning::new(
                                 "content-stream-skipped",
@@ -144,11 +171,11 @@ pub fn prepare<'a>(
                 }
                 joined.push(b'\n');
             }
-            dict.set("Filter", "FlateDecode");
-            Cow::Owned(deflate(&joined)?)
+            form.filter = Some(Cow::Borrowed(&FLATE_DECODE));
+            form.content = Cow::Owned(deflate(&joined)?);
         }
-    };
-    Ok(PreparedForm { dict, content, warnings })
+    }
+    Ok(form)
 }
 
 /// A filter entry (a name or an array of names) as text, for messages.

@@ -6,7 +6,10 @@
 //! box, rotation, user unit, scaling and auto-rotation), the page's printable annotations
 //! (flattened), then the leaf's integrity mark; the printer's marks on top.
 
+use std::io::Write as _;
+
 use lopdf::ObjectId;
+use smallvec::SmallVec;
 
 use super::impose::{page_on_sheet, AnnotationPolicy, ImposeJob, MarkPlacement};
 use super::{printer_marks, WriteError};
@@ -26,6 +29,24 @@ pub enum Drawn {
     Object(u32),
 }
 
+/// The name a side's content draws an XObject by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum XObjectName {
+    /// `P{n}`: the side's n-th XObject, the form of a page.
+    Page(usize),
+    /// `A{n}x{i}`: the side's n-th XObject, the appearance of annotation i of a page.
+    Annotation(usize, usize),
+}
+
+impl std::fmt::Display for XObjectName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            XObjectName::Page(n) => write!(f, "P{n}"),
+            XObjectName::Annotation(n, i) => write!(f, "A{n}x{i}"),
+        }
+    }
+}
+
 /// A side of a press sheet, ready to be numbered and written.
 #[derive(Debug)]
 pub struct ComposedSide {
@@ -33,12 +54,14 @@ pub struct ComposedSide {
     pub height: f64,
     /// The content stream's operators.
     pub content: Vec<u8>,
-    /// `/XObject` resources by name, in order.
-    pub xobjects: Vec<(String, Drawn)>,
+    /// `/XObject` resources by name, in order (held inline for a few: a side is handed from the
+    /// thread that composes it to the writer, and memory freed by a thread other than the one
+    /// that allocated it is slow to free).
+    pub xobjects: SmallVec<[(XObjectName, Drawn); 2]>,
     pub uses_mark_font: bool,
     pub uses_slug_font: bool,
     /// The marks drawn on this side, by leaf.
-    pub marks: Vec<(usize, MarkPlacement)>,
+    pub marks: SmallVec<[(usize, MarkPlacement); 1]>,
     pub warnings: Vec<Warning>,
     pub annotations_flattened: usize,
     pub annotations_dropped: usize,
@@ -91,10 +114,10 @@ pub fn compose(
         width,
         height,
         content: Vec::with_capacity(2048),
-        xobjects: Vec::new(),
+        xobjects: SmallVec::new(),
         uses_mark_font: false,
         uses_slug_font: false,
-        marks: Vec::new(),
+        marks: SmallVec::new(),
         warnings: Vec::new(),
         annotations_flattened: 0,
         annotations_dropped: 0,
@@ -157,8 +180,8 @@ fn draw_slot(
     };
     let source = &job.sources[input];
     let page = &source.pages[page_index];
-    let name = format!("P{}", composed.xobjects.len());
-    composed.xobjects.push((name.clone(), Drawn::Page { input, page: page_index }));
+    let name = XObjectName::Page(composed.xobjects.len());
+    composed.xobjects.push((name, Drawn::Page { input, page: page_index }));
     let matrix = page_on_sheet(page, job.page_box, job.sheet, job.grid.is_some(), cell, slot);
     let content = &mut composed.content;
     content.extend_from_slice(b"q ");
@@ -169,9 +192,8 @@ fn draw_slot(
     push_numbers(content, &[clip.x0, clip.y0, clip.width(), clip.height()]);
     content.extend_from_slice(b"re W n ");
     push_numbers(content, &matrix);
-    content.extend_from_slice(b"cm /");
-    content.extend_from_slice(name.as_bytes());
-    content.extend_from_slice(b" Do");
+    // Writing into a Vec cannot fail.
+    let _ = write!(content, "cm /{name} Do");
     for (index, annotation) in page.annotations.iter().enumerate() {
         let drawn = job.annotations == AnnotationPolicy::Flatten && annotation.is_drawn_when_flattened();
         let appearance = annotation.appearance.filter(|_| drawn);
@@ -182,8 +204,8 @@ fn draw_slot(
         });
         match placed {
             Some((a, number)) => {
-                let name = format!("A{}x{index}", composed.xobjects.len());
-                composed.xobjects.push((name.clone(), Drawn::Object(number)));
+                let name = XObjectName::Annotation(composed.xobjects.len(), index);
+                composed.xobjects.push((name, Drawn::Object(number)));
                 let content = &mut composed.content;
                 content.extend_from_slice(b" q ");
                 push_numbers(content, &a);
