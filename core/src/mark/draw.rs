@@ -12,54 +12,51 @@ pub const TEXT_FONT_RESOURCE: &str = "SSMarkText";
 /// into one, in module units with the symbol's lower-left corner at the origin. No fill operator.
 pub fn symbol_runs(symbol: &impl Modules, out: &mut Vec<u8>) {
     let (columns, rows) = (symbol.columns(), symbol.rows());
+    // A row's lines, written here and appended at once: at most one run every other module, each
+    // `x y w 1 re` with numbers below 256.
+    let mut line = [0u8; 72 * 17 + 17];
     for row in 0..rows {
         let y = rows - 1 - row;
+        let mut len = 0;
         let mut emit = |start: usize, end: usize| {
-            // Whole modules: integers, written without going through floating point, a line
-            // at a time.
-            let mut line = [0u8; 32];
-            let mut len = 0;
             for value in [start, y, end - start] {
-                let (text, digits) = SMALL_INTS.get(value).copied().unwrap_or(([0; 4], 0));
-                if digits == 0 {
-                    out.extend_from_slice(&line[..len]);
-                    len = 0;
-                    push_int(value, out);
-                    out.push(b' ');
-                    continue;
-                }
+                // Whole modules: integers, written without going through floating point.
+                let (text, digits) = SMALL_INTS[value];
                 line[len..len + 4].copy_from_slice(&text);
                 len += usize::from(digits);
             }
             line[len..len + 5].copy_from_slice(b"1 re\n");
-            out.extend_from_slice(&line[..len + 5]);
+            len += 5;
         };
-        if columns < 128 {
-            // The row as a bit mask, without a branch a module; runs found by counting zeros.
-            let mut mask = (0..columns).fold(0u128, |mask, c| mask | u128::from(symbol.is_dark(c, row)) << c);
-            let mut offset = 0;
-            while mask != 0 {
-                let start = mask.trailing_zeros() as usize;
-                let length = (!(mask >> start)).trailing_zeros() as usize;
-                emit(offset + start, offset + start + length);
-                // A run can end at bit 127 only when the row is that wide: shift in two steps.
-                mask = mask >> start >> length;
-                offset += start + length;
+        match symbol.row_mask(row) {
+            // Runs found by counting zeros in the row's bit mask.
+            Some(mut mask) if columns < 128 => {
+                let mut offset = 0;
+                while mask != 0 {
+                    let start = mask.trailing_zeros() as usize;
+                    let length = (!(mask >> start)).trailing_zeros() as usize;
+                    emit(offset + start, offset + start + length);
+                    // A run can end at bit 127 only when the row is that wide: shift in two steps.
+                    mask = mask >> start >> length;
+                    offset += start + length;
+                }
             }
-        } else {
-            let mut column = 0;
-            while column < columns {
-                if !symbol.is_dark(column, row) {
-                    column += 1;
-                    continue;
+            _ => {
+                let mut column = 0;
+                while column < columns {
+                    if !symbol.is_dark(column, row) {
+                        column += 1;
+                        continue;
+                    }
+                    let start = column;
+                    while column < columns && symbol.is_dark(column, row) {
+                        column += 1;
+                    }
+                    emit(start, column);
                 }
-                let start = column;
-                while column < columns && symbol.is_dark(column, row) {
-                    column += 1;
-                }
-                emit(start, column);
             }
         }
+        out.extend_from_slice(&line[..len]);
     }
 }
 
@@ -88,20 +85,6 @@ const SMALL_INTS: [([u8; 4], u8); 256] = {
     }
     table
 };
-
-fn push_int(mut value: usize, out: &mut Vec<u8>) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (value % 10) as u8;
-        value /= 10;
-        if value == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[at..]);
-}
 
 /// Appends one bar per `1` of `tracks`, top track first, as rectangles in points with the
 /// ladder's lower-left corner at the origin. No fill operator.

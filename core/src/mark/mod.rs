@@ -212,10 +212,9 @@ pub fn prepare(
     let item_of = |index: usize| plan.items[plan.sheets[index].item].item.id.clone();
     let (sizes, symbols) = match geometry.kind {
         MarkKind::DataMatrix => {
-            let encoded: Vec<Result<PackedSymbol, SymbolError>> = payloads
-                .par_iter()
-                .map(|p| symbol::encode(p, &geometry.symbol).map(|s| PackedSymbol::pack(&s)))
-                .collect();
+            let encoder = symbol::Encoder::new(&geometry.symbol);
+            let encoded: Vec<Result<PackedSymbol, SymbolError>> =
+                payloads.par_iter().map(|p| encoder.encode_packed(p)).collect();
             let symbols = encoded
                 .into_iter()
                 .enumerate()

@@ -20,6 +20,12 @@ pub trait Modules {
     fn columns(&self) -> usize;
     fn rows(&self) -> usize;
     fn is_dark(&self, column: usize, row: usize) -> bool;
+
+    /// Row `row` as a bit mask, column c in bit c, for symbols up to 128 columns wide.
+    fn row_mask(&self, row: usize) -> Option<u128> {
+        (self.columns() <= 128)
+            .then(|| (0..self.columns()).fold(0u128, |mask, c| mask | u128::from(self.is_dark(c, row)) << c))
+    }
 }
 
 impl Modules for Symbol {
@@ -40,22 +46,44 @@ impl Modules for Symbol {
 pub struct PackedSymbol {
     columns: u16,
     rows: u16,
+    /// Row by row from the top, each row in whole 64-bit words, column c of a row in bit c % 64
+    /// of its word c / 64.
     bits: Box<[u64]>,
 }
 
 impl PackedSymbol {
-    pub fn pack(symbol: &Symbol) -> PackedSymbol {
-        let mut bits = vec![0u64; symbol.dark.len().div_ceil(64)];
-        for (i, _) in symbol.dark.iter().enumerate().filter(|(_, dark)| **dark) {
-            bits[i / 64] |= 1 << (i % 64);
-        }
+    /// An all-light symbol of `columns` x `rows` modules.
+    pub fn light(columns: usize, rows: usize) -> PackedSymbol {
         // ECC 200 symbols have at most 144 modules a side.
         PackedSymbol {
-            columns: symbol.columns as u16,
-            rows: symbol.rows as u16,
-            bits: bits.into_boxed_slice(),
+            columns: columns as u16,
+            rows: rows as u16,
+            bits: vec![0; rows * words_per_row(columns)].into_boxed_slice(),
         }
     }
+
+    pub fn pack(symbol: &Symbol) -> PackedSymbol {
+        let mut packed = PackedSymbol::light(symbol.columns, symbol.rows);
+        for (i, _) in symbol.dark.iter().enumerate().filter(|(_, dark)| **dark) {
+            packed.set(i % symbol.columns, i / symbol.columns);
+        }
+        packed
+    }
+
+    /// Makes module (`column`, `row`) dark.
+    pub fn set(&mut self, column: usize, row: usize) {
+        let (word, bit) = self.position(column, row);
+        self.bits[word] |= 1 << bit;
+    }
+
+    /// The word and bit that hold module (`column`, `row`).
+    fn position(&self, column: usize, row: usize) -> (usize, usize) {
+        (row * words_per_row(self.columns as usize) + column / 64, column % 64)
+    }
+}
+
+fn words_per_row(columns: usize) -> usize {
+    columns.div_ceil(64)
 }
 
 impl Modules for PackedSymbol {
@@ -66,8 +94,18 @@ impl Modules for PackedSymbol {
         self.rows as usize
     }
     fn is_dark(&self, column: usize, row: usize) -> bool {
-        let i = row * self.columns as usize + column;
-        self.bits[i / 64] >> (i % 64) & 1 == 1
+        let (word, bit) = self.position(column, row);
+        self.bits[word] >> bit & 1 == 1
+    }
+
+    fn row_mask(&self, row: usize) -> Option<u128> {
+        let words =
+            &self.bits[row * words_per_row(self.columns as usize)..][..words_per_row(self.columns as usize)];
+        match *words {
+            [low] => Some(u128::from(low)),
+            [low, high] => Some(u128::from(low) | u128::from(high) << 64),
+            _ => None,
+        }
     }
 }
 
@@ -259,28 +297,65 @@ pub struct SymbolError {
 /// reaches it ([`ascii_shortcut`]), otherwise as the `datamatrix` crate's planner decides; the
 /// modules are placed from a table learnt from the crate ([`placement_table`]).
 pub fn encode(payload: &str, options: &SymbolOptions) -> Result<Symbol, SymbolError> {
-    let data = payload.as_bytes();
-    let (codewords, size) =
-        match ascii_shortcut::ascii_symbol(data, &options.symbol_list(), options.encodation) {
-            Some(symbol) => symbol,
-            None => {
-                let code = data_matrix(data, options)?;
-                (code.codewords().to_vec(), code.size)
-            }
-        };
-    let (dark, columns) = placement_table::modules(&codewords, size).unwrap_or_else(|| {
-        let bitmap = datamatrix::placement::MatrixMap::new_with_codewords(&codewords, size).bitmap();
-        (bitmap.bits().to_vec(), bitmap.width())
-    });
-    Ok(Symbol { columns, rows: dark.len() / columns.max(1), dark })
+    Encoder::new(options).encode(payload)
 }
 
-fn data_matrix(data: &[u8], options: &SymbolOptions) -> Result<datamatrix::DataMatrix, SymbolError> {
+/// Encodes payloads with one set of options, the sizes to choose from worked out once.
+pub struct Encoder {
+    options: SymbolOptions,
+    list: SymbolList,
+}
+
+impl Encoder {
+    pub fn new(options: &SymbolOptions) -> Encoder {
+        Encoder { options: *options, list: options.symbol_list() }
+    }
+
+    /// [`encode`]: the symbol a bool a module.
+    pub fn encode(&self, payload: &str) -> Result<Symbol, SymbolError> {
+        let (codewords, size) = self.codewords(payload.as_bytes())?;
+        let (dark, columns) = placement_table::modules(&codewords, size).unwrap_or_else(|| {
+            let bitmap = datamatrix::placement::MatrixMap::new_with_codewords(&codewords, size).bitmap();
+            (bitmap.bits().to_vec(), bitmap.width())
+        });
+        Ok(Symbol { columns, rows: dark.len() / columns.max(1), dark })
+    }
+
+    /// [`encode`]: the symbol a bit a module.
+    pub fn encode_packed(&self, payload: &str) -> Result<PackedSymbol, SymbolError> {
+        let (codewords, size) = self.codewords(payload.as_bytes())?;
+        match placement_table::packed(&codewords, size) {
+            Some(symbol) => Ok(symbol),
+            None => self.encode(payload).map(|symbol| PackedSymbol::pack(&symbol)),
+        }
+    }
+
+    /// The complete codewords (data and error correction) and the symbol size.
+    fn codewords(&self, data: &[u8]) -> Result<(Vec<u8>, SymbolSize), SymbolError> {
+        if let Some(symbol) = ascii_shortcut::ascii_symbol(data, &self.list, self.options.encodation) {
+            return Ok(symbol);
+        }
+        let code = planner(data, self.list.clone(), &self.options)?;
+        Ok((code.codewords().to_vec(), code.size))
+    }
+}
+
+/// The `datamatrix` crate's planner's symbol for `data`.
+fn planner(
+    data: &[u8],
+    list: SymbolList,
+    options: &SymbolOptions,
+) -> Result<datamatrix::DataMatrix, SymbolError> {
     DataMatrixBuilder::new()
-        .with_symbol_list(options.symbol_list())
+        .with_symbol_list(list)
         .with_encodation_types(options.encodation.flags())
         .encode(data)
         .map_err(|_| SymbolError { length: data.len(), options: options.describe() })
+}
+
+#[cfg(test)]
+fn data_matrix(data: &[u8], options: &SymbolOptions) -> Result<datamatrix::DataMatrix, SymbolError> {
+    planner(data, options.symbol_list(), options)
 }
 
 macro_rules! serde_as_text {

@@ -116,8 +116,7 @@ impl SmallDeflater {
         while at < input.len() {
             match self.longest_match(input, at, base) {
                 Some((length, distance)) => {
-                    out.length(length);
-                    out.distance(distance);
+                    out.copy(length, distance);
                     at += length;
                 }
                 None => {
@@ -193,7 +192,8 @@ impl Bits {
         Bits { bytes: Vec::with_capacity(capacity), buffer: 0, count: 0 }
     }
 
-    /// Appends the low `bits` (at most 16) of `value`.
+    /// Appends the low `bits` (at most 32) of `value`.
+    #[inline]
     fn put(&mut self, value: u32, bits: u32) {
         self.buffer |= u64::from(value) << self.count;
         self.count += bits;
@@ -205,20 +205,19 @@ impl Bits {
     }
 
     /// A fixed Huffman code of the literal/length alphabet.
+    #[inline]
     fn code(&mut self, symbol: u16) {
         let (code, bits) = FIXED_CODES[usize::from(symbol)];
         self.put(u32::from(code), u32::from(bits));
     }
 
-    fn length(&mut self, length: usize) {
-        let (symbol, extra, base) = LENGTHS[usize::from(LENGTH_INDEX[length - MIN_MATCH])];
-        self.code(symbol);
-        self.put((length - usize::from(base)) as u32, u32::from(extra));
-    }
-
-    fn distance(&mut self, distance: usize) {
-        // Codes come in pairs per power of two above 4: the top bit of distance - 1 picks the
-        // pair, the bit below it the code.
+    /// A match of `length` bytes (3 to 258) starting `distance` bytes back (1 to 32768): its
+    /// length code, distance code and their extra bits, put in one go.
+    #[inline]
+    fn copy(&mut self, length: usize, distance: usize) {
+        let (length_value, length_bits) = LENGTH_CODES[length];
+        // Distance codes come in pairs per power of two above 4: the top bit of distance - 1
+        // picks the pair, the bit below it the code.
         let d = (distance - 1) as u32;
         let code = if d < 4 {
             d
@@ -227,8 +226,9 @@ impl Bits {
             2 * top + (d >> (top - 1) & 1)
         };
         let (extra, base) = DISTANCES[code as usize];
-        self.put(reverse(code, 5), 5);
-        self.put((distance - usize::from(base)) as u32, u32::from(extra));
+        let distance_value = reverse(code, 5) | (distance as u32 - u32::from(base)) << 5;
+        // At most 8 + 5 + 5 + 13 bits.
+        self.put(length_value | distance_value << length_bits, length_bits + 5 + u32::from(extra));
     }
 
     fn finish(mut self) -> Vec<u8> {
@@ -272,6 +272,20 @@ const LENGTH_INDEX: [u8; MAX_MATCH - MIN_MATCH + 1] = {
         length += 1;
     }
     index
+};
+
+/// For each match length up to 258 (from 3), its fixed length code followed by its extra bits,
+/// as one value to put, and how many bits that is.
+const LENGTH_CODES: [(u32, u32); MAX_MATCH + 1] = {
+    let mut codes = [(0u32, 0u32); MAX_MATCH + 1];
+    let mut length = MIN_MATCH;
+    while length <= MAX_MATCH {
+        let (symbol, extra, base) = LENGTHS[LENGTH_INDEX[length - MIN_MATCH] as usize];
+        let (code, bits) = FIXED_CODES[symbol as usize];
+        codes[length] = (code as u32 | ((length - base as usize) as u32) << bits, bits as u32 + extra as u32);
+        length += 1;
+    }
+    codes
 };
 
 #[cfg(test)]

@@ -9,6 +9,7 @@
 
 use std::sync::OnceLock;
 
+use super::PackedSymbol;
 use datamatrix::data::EncodationType;
 use datamatrix::placement::MatrixMap;
 use datamatrix::{DataMatrixBuilder, SymbolList, SymbolSize};
@@ -22,6 +23,10 @@ struct Table {
     /// Per data module: (its index in the bitmap, codeword, bit with 7 the most significant).
     data: Vec<(u32, u16, u8)>,
     codewords: usize,
+    /// The same, packed: the fixed modules, and per data module (word, bit of the word,
+    /// codeword, bit of the codeword).
+    fixed_packed: PackedSymbol,
+    packed_data: Vec<(u16, u8, u16, u8)>,
 }
 
 /// The symbol's modules, row by row from the top, and its width, for the complete codewords
@@ -37,6 +42,20 @@ pub fn modules(codewords: &[u8], size: SymbolSize) -> Option<(Vec<bool>, usize)>
         modules[module as usize] = codewords[usize::from(codeword)] >> bit & 1 == 1;
     }
     Some((modules, table.width))
+}
+
+/// [`modules`], a bit a module.
+pub fn packed(codewords: &[u8], size: SymbolSize) -> Option<PackedSymbol> {
+    let table = table(size)?;
+    if codewords.len() != table.codewords {
+        return None;
+    }
+    let mut symbol = table.fixed_packed.clone();
+    for &(word, bit, codeword, codeword_bit) in &table.packed_data {
+        symbol.bits[usize::from(word)] |=
+            u64::from(codewords[usize::from(codeword)] >> codeword_bit & 1) << bit;
+    }
+    Some(symbol)
 }
 
 fn table(size: SymbolSize) -> Option<&'static Table> {
@@ -78,12 +97,21 @@ fn learn(size: SymbolSize) -> Option<Table> {
             }
         }
     }
-    let data = bit_of
+    let data: Vec<(u32, u16, u8)> = bit_of
         .iter()
         .enumerate()
         .filter_map(|(module, bit)| Some((module as u32, u16::try_from(codeword_of[module]).ok()?, (*bit)?)))
         .collect();
-    Some(Table { width, fixed, data, codewords: count })
+    let rows = fixed.len() / width.max(1);
+    let fixed_packed = PackedSymbol::pack(&super::Symbol { columns: width, rows, dark: fixed.clone() });
+    let packed_data = data
+        .iter()
+        .map(|&(module, codeword, bit)| {
+            let (word, word_bit) = fixed_packed.position(module as usize % width, module as usize / width);
+            Some((u16::try_from(word).ok()?, word_bit as u8, codeword, bit))
+        })
+        .collect::<Option<_>>()?;
+    Some(Table { width, fixed, data, codewords: count, fixed_packed, packed_data })
 }
 
 #[cfg(test)]
@@ -106,6 +134,9 @@ mod tests {
                 let theirs = MatrixMap::new_with_codewords(&codewords, size).bitmap();
                 let (ours, width) = modules(&codewords, size).unwrap();
                 assert_eq!((width, ours.as_slice()), (theirs.width(), theirs.bits()), "{size:?}");
+                let rows = ours.len() / width;
+                let unpacked = super::super::Symbol { columns: width, rows, dark: ours };
+                assert_eq!(packed(&codewords, size), Some(PackedSymbol::pack(&unpacked)), "{size:?} packed");
             }
             assert!(modules(&vec![0; count + 1], size).is_none(), "a wrong codeword count is refused");
         }
