@@ -7,6 +7,7 @@
 //! file hides inside the resources that are copied. [`inventory`] counts what an input carried,
 //! for the manifest.
 
+use crate::pdf::Entry as _;
 use std::borrow::Cow;
 
 use lopdf::{Dictionary, Document, Object};
@@ -142,14 +143,14 @@ pub fn classify(object: &Object) -> Option<Kind> {
         Object::Stream(s) => &s.dict,
         _ => return None,
     };
-    let type_name = dict.get(b"Type").and_then(Object::as_name).ok();
+    let type_name = dict.entry(b"Type").and_then(|o| o.as_name().ok());
     if type_name == Some(b"EmbeddedFile") || dict.has(b"EF") {
         return Some(Kind::EmbeddedFile);
     }
     if type_name.is_some_and(|t| t != b"Action") {
         return None;
     }
-    match dict.get(b"S").and_then(Object::as_name).ok()? {
+    match dict.entry(b"S").and_then(|o| o.as_name().ok())? {
         b"JavaScript" => Some(Kind::JavaScript),
         b"Launch" => Some(Kind::Launch),
         b"URI" => Some(Kind::Uri),
@@ -203,7 +204,7 @@ fn count(object: &Object, counts: &mut ActiveContent, depth: usize) {
     counts.open_actions += dict.has(b"OpenAction") as usize;
     counts.additional_actions += dict.has(b"AA") as usize;
     counts.xfa_forms += dict.has(b"XFA") as usize;
-    let annotation = dict.get(b"Subtype").and_then(Object::as_name).ok();
+    let annotation = dict.entry(b"Subtype").and_then(|o| o.as_name().ok());
     counts.multimedia +=
         annotation.is_some_and(|s| MULTIMEDIA_ANNOTATIONS.contains(&s) && dict.has(b"Rect")) as usize;
     for (_, value) in dict.iter() {

@@ -8,6 +8,7 @@
 //! functions of plain numbers so that any reader (lopdf today, a lazy reader later) can call
 //! them.
 
+use crate::pdf::Entry as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use lopdf::{Object, ObjectId, Stream};
@@ -162,11 +163,11 @@ pub fn decoded_size_bound(stream: &Stream) -> Option<u64> {
 
 /// [`decoded_size_bound`] of a stream with dictionary `dict` and `length` bytes of data.
 pub fn decoded_size_bound_of(dict: &lopdf::Dictionary, length: usize) -> Option<u64> {
-    let filters: Vec<&[u8]> = match dict.get(b"Filter") {
-        Err(_) => Vec::new(),
-        Ok(Object::Name(name)) => vec![name.as_slice()],
-        Ok(Object::Array(items)) => items.iter().map(|o| o.as_name().ok()).collect::<Option<_>>()?,
-        Ok(_) => return None,
+    let filters: Vec<&[u8]> = match dict.entry(b"Filter") {
+        None => Vec::new(),
+        Some(Object::Name(name)) => vec![name.as_slice()],
+        Some(Object::Array(items)) => items.iter().map(|o| o.as_name().ok()).collect::<Option<_>>()?,
+        Some(_) => return None,
     };
     filters.iter().try_fold(length as u64, |bound, f| bound.checked_mul(expansion_bound(f)?))
 }

@@ -1,6 +1,7 @@
 //! A page's annotations, as far as printing is concerned: which have an appearance that a
 //! printer would show, and where.
 
+use crate::pdf::Entry as _;
 use crate::pdf::Objects;
 use lopdf::{Dictionary, Object, ObjectId};
 
@@ -50,7 +51,7 @@ pub fn read(
                     .and_then(Object::as_name)
                     .map(|n| String::from_utf8_lossy(n).into_owned())
                     .unwrap_or_default(),
-                rect: annot.get(b"Rect").ok().and_then(&read_rect),
+                rect: annot.entry(b"Rect").and_then(&read_rect),
                 appearance: normal_appearance(doc, annot),
                 printable: flags & FLAG_PRINT != 0 && flags & FLAG_HIDDEN == 0,
             }
@@ -60,8 +61,8 @@ pub fn read(
 
 /// The `/AP /N` stream: either the stream itself, or the one of its states that `/AS` names.
 fn normal_appearance(doc: &dyn Objects, annot: &Dictionary) -> Option<ObjectId> {
-    let ap = doc.dereference(annot.get(b"AP").ok()?).ok()?.1.as_dict().ok()?;
-    let normal = ap.get(b"N").ok()?;
+    let ap = doc.dereference(annot.entry(b"AP")?).ok()?.1.as_dict().ok()?;
+    let normal = ap.entry(b"N")?;
     let stream_id = |object: &Object| -> Option<ObjectId> {
         let id = object.as_reference().ok()?;
         matches!(doc.get_object(id), Ok(Object::Stream(_))).then_some(id)
@@ -70,6 +71,6 @@ fn normal_appearance(doc: &dyn Objects, annot: &Dictionary) -> Option<ObjectId> 
         return Some(id);
     }
     let states = doc.dereference(normal).ok()?.1.as_dict().ok()?;
-    let state = annot.get(b"AS").and_then(Object::as_name).ok()?;
+    let state = annot.entry(b"AS").and_then(|o| o.as_name().ok())?;
     stream_id(states.get(state).ok()?)
 }

@@ -7,6 +7,7 @@
 //! `/Resources`) are resolved the way the PDF standard says. What was repaired or decrypted, and
 //! the active content the file carries, become warnings and counts for the manifest.
 
+use crate::pdf::Entry as _;
 use std::collections::HashSet;
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -302,7 +303,7 @@ fn read_objects(
 /// Why a document that is still encrypted after loading did not open.
 fn encrypted_error(path: &Path, doc: &Document, password_given: bool) -> IngestError {
     let path = path.to_path_buf();
-    let handler = doc.get_encrypted().ok().and_then(|d| d.get(b"Filter").ok()).and_then(|f| f.as_name().ok());
+    let handler = doc.get_encrypted().ok().and_then(|d| d.entry(b"Filter")).and_then(|f| f.as_name().ok());
     match handler {
         Some(name) if name != b"Standard" => {
             IngestError::UnsupportedEncryption { path, handler: String::from_utf8_lossy(name).into_owned() }
@@ -314,9 +315,9 @@ fn encrypted_error(path: &Path, doc: &Document, password_given: bool) -> IngestE
 
 /// Whether the document's interactive form sets `/NeedAppearances true`.
 fn needs_appearances(doc: &dyn Objects) -> bool {
-    let form = doc.catalog().ok().and_then(|c| c.get(b"AcroForm").ok()).and_then(|f| doc.dereference(f).ok());
+    let form = doc.catalog().ok().and_then(|c| c.entry(b"AcroForm")).and_then(|f| doc.dereference(f).ok());
     form.and_then(|(_, f)| f.as_dict().ok())
-        .and_then(|f| f.get(b"NeedAppearances").ok())
+        .and_then(|f| f.entry(b"NeedAppearances"))
         .and_then(|v| v.as_bool().ok())
         == Some(true)
 }
@@ -364,7 +365,7 @@ impl<'a> Inherited<'a> {
     /// The attributes a node passes down: its own where it has them, else its parent's. Borrowed
     /// from the nodes, so a page tree of many leaves copies no dictionaries on the way down.
     fn overridden_by(self, node: &'a Dictionary) -> Inherited<'a> {
-        let pick = |key: &[u8], current: Option<&'a Object>| node.get(key).ok().or(current);
+        let pick = |key: &[u8], current: Option<&'a Object>| node.entry(key).or(current);
         Inherited {
             media_box: pick(b"MediaBox", self.media_box),
             crop_box: pick(b"CropBox", self.crop_box),
@@ -407,11 +408,11 @@ fn walk_page_tree(
             continue;
         };
         let attributes = inherited.overridden_by(node);
-        let is_page = match node.get(b"Type").and_then(Object::as_name) {
-            Ok(b"Page") => true,
-            Ok(b"Pages") => false,
+        let is_page = match node.entry(b"Type").and_then(|t| t.as_name().ok()) {
+            Some(b"Page") => true,
+            Some(b"Pages") => false,
             // A node without a usable /Type is a page when it has no kids (as readers treat it).
-            _ => node.get(b"Kids").is_err(),
+            _ => !node.has(b"Kids"),
         };
         if !first_visit && !is_page {
             return Err(IngestError::PageTreeCycle {
@@ -512,7 +513,7 @@ fn describe_page(
                 Rotation::R0
             }),
     };
-    let user_unit = match node.get(b"UserUnit").ok().and_then(|o| read_number(doc, o)) {
+    let user_unit = match node.entry(b"UserUnit").and_then(|o| read_number(doc, o)) {
         None => 1.0,
         Some(u) if u > 0.0 && u.is_finite() && u <= 75_000.0 => u,
         Some(u) => {
@@ -525,7 +526,7 @@ fn describe_page(
     };
     let contents = content_streams(doc, node);
     let own_box = |key: &[u8], within: &Rect| {
-        node.get(key).ok().and_then(|o| read_rect(doc, o)).and_then(|r| r.intersect(within))
+        node.entry(key).and_then(|o| read_rect(doc, o)).and_then(|r| r.intersect(within))
     };
     let trim_box = own_box(b"TrimBox", &crop_box).unwrap_or(crop_box);
     let bleed_box = own_box(b"BleedBox", &media_box).unwrap_or(crop_box);
@@ -540,7 +541,7 @@ fn describe_page(
         user_unit,
         resources: inherited.resources.cloned(),
         contents,
-        group: node.get(b"Group").ok().cloned(),
+        group: node.entry(b"Group").cloned(),
         annotations,
     })
 }
@@ -548,7 +549,7 @@ fn describe_page(
 /// The page's content stream objects: `/Contents` may be one stream or an array of them, directly
 /// or through a reference.
 fn content_streams(doc: &dyn Objects, page: &Dictionary) -> Vec<ObjectId> {
-    let Ok(contents) = page.get(b"Contents") else {
+    let Some(contents) = page.entry(b"Contents") else {
         return Vec::new();
     };
     let refs: Vec<&Object> = match contents {

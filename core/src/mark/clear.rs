@@ -5,6 +5,7 @@
 //! over page content may not read, and whitening the area hides what the customer printed
 //! there; both must be known.
 
+use crate::pdf::Entry as _;
 use crate::pdf::Objects;
 use pdfium_render::prelude::PdfDocument;
 
@@ -267,7 +268,7 @@ fn largest_image(doc: &dyn Objects, resources: Option<&lopdf::Object>) -> u64 {
             continue;
         };
         let Some(xobjects) =
-            dict.get(b"XObject").ok().and_then(|x| resolve(doc, x)).and_then(|o| o.as_dict().ok())
+            dict.entry(b"XObject").and_then(|x| resolve(doc, x)).and_then(|o| o.as_dict().ok())
         else {
             continue;
         };
@@ -278,7 +279,7 @@ fn largest_image(doc: &dyn Objects, resources: Option<&lopdf::Object>) -> u64 {
                 }
             }
             let Some(stream) = resolve(doc, value).and_then(|o| o.as_stream().ok()) else { continue };
-            match stream.dict.get(b"Subtype").ok().and_then(|s| s.as_name().ok()) {
+            match stream.dict.entry(b"Subtype").and_then(|s| s.as_name().ok()) {
                 Some(b"Image") => {
                     // A soft mask or stencil mask is decoded too, and may be far larger.
                     let masks = [b"SMask".as_slice(), b"Mask"].into_iter().filter_map(|key| {
@@ -294,7 +295,7 @@ fn largest_image(doc: &dyn Objects, resources: Option<&lopdf::Object>) -> u64 {
                     }
                 }
                 Some(b"Form") if depth < MAX_FORM_DEPTH => {
-                    stack.push((stream.dict.get(b"Resources").ok(), depth + 1))
+                    stack.push((stream.dict.entry(b"Resources"), depth + 1))
                 }
                 _ => {}
             }
@@ -305,7 +306,7 @@ fn largest_image(doc: &dyn Objects, resources: Option<&lopdf::Object>) -> u64 {
 
 /// Width times height of an image dictionary.
 fn pixels(dict: &lopdf::Dictionary) -> u64 {
-    let number = |key: &[u8]| dict.get(key).ok().and_then(|v| v.as_i64().ok()).unwrap_or(0).max(0) as u64;
+    let number = |key: &[u8]| dict.entry(key).and_then(|v| v.as_i64().ok()).unwrap_or(0).max(0) as u64;
     number(b"Width").saturating_mul(number(b"Height"))
 }
 

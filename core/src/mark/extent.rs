@@ -11,6 +11,7 @@
 //! clear-zone check render the page. `Clear` is a proof; `Maybe` is not a collision.
 
 use crate::pdf::plain::{append_plain, PlainError};
+use crate::pdf::Entry as _;
 use crate::pdf::Objects;
 use lopdf::{Dictionary, Object};
 
@@ -355,7 +356,7 @@ impl<'a> Scan<'a> {
         if gs.has(b"Font") {
             return None;
         }
-        let number = |key: &[u8]| gs.get(key).ok().and_then(|v| v.as_float().ok()).map(f64::from);
+        let number = |key: &[u8]| gs.entry(key).and_then(|v| v.as_float().ok()).map(f64::from);
         if let Some(width) = number(b"LW") {
             self.state.line_width = width.abs();
         }
@@ -369,11 +370,11 @@ impl<'a> Scan<'a> {
     fn x_object(&mut self, name: &[u8]) -> Option<()> {
         let stream = self.resource_stream(b"XObject", name)?;
         let unit = Rect { x0: 0.0, y0: 0.0, x1: 1.0, y1: 1.0 };
-        match stream.dict.get(b"Subtype").ok()?.as_name().ok()? {
+        match stream.dict.entry(b"Subtype")?.as_name().ok()? {
             b"Image" => self.paint(Some(transform_rect(&self.state.ctm, &unit)), 1.0),
             b"Form" => {
                 let numbers = |key: &[u8]| -> Option<Vec<f64>> {
-                    let array = self.doc.dereference(stream.dict.get(key).ok()?).ok()?.1.as_array().ok()?;
+                    let array = self.doc.dereference(stream.dict.entry(key)?).ok()?.1.as_array().ok()?;
                     array.iter().map(|v| v.as_float().ok().map(f64::from)).collect()
                 };
                 let b = numbers(b"BBox").filter(|b| b.len() == 4)?;
@@ -395,15 +396,15 @@ impl<'a> Scan<'a> {
     /// anywhere their procedures say) and vertical fonts (running downwards) are not bounded.
     fn font(&self, name: &[u8]) -> Option<()> {
         let font = self.resource(b"Font", name)?;
-        let described = match font.get(b"Subtype").ok().and_then(|s| s.as_name().ok())? {
+        let described = match font.entry(b"Subtype").and_then(|s| s.as_name().ok())? {
             b"Type3" => return None,
             b"Type0" => {
-                match font.get(b"Encoding").ok().and_then(|e| e.as_name().ok()) {
+                match font.entry(b"Encoding").and_then(|e| e.as_name().ok()) {
                     Some(encoding) if !encoding.ends_with(b"-V") => {}
                     _ => return None,
                 }
                 let descendants =
-                    self.doc.dereference(font.get(b"DescendantFonts").ok()?).ok()?.1.as_array().ok()?;
+                    self.doc.dereference(font.entry(b"DescendantFonts")?).ok()?.1.as_array().ok()?;
                 let descendant = dict(self.doc, descendants.first()?)?;
                 if descendant
                     .get(b"DW")
@@ -427,10 +428,10 @@ impl<'a> Scan<'a> {
                 font
             }
         };
-        let Some(descriptor) = described.get(b"FontDescriptor").ok().and_then(|d| dict(self.doc, d)) else {
+        let Some(descriptor) = described.entry(b"FontDescriptor").and_then(|d| dict(self.doc, d)) else {
             return Some(()); // the standard 14 fonts stay well inside the box
         };
-        let Some(bbox) = descriptor.get(b"FontBBox").ok().and_then(|b| self.doc.dereference(b).ok()) else {
+        let Some(bbox) = descriptor.entry(b"FontBBox").and_then(|b| self.doc.dereference(b).ok()) else {
             return Some(());
         };
         let corners: Vec<f32> = bbox.1.as_array().ok()?.iter().filter_map(|v| v.as_float().ok()).collect();

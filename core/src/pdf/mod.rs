@@ -15,3 +15,15 @@ pub mod xref;
 
 pub use reader::{Bytes, LazyPdf, ReadError};
 pub use store::{ObjectStore, Objects, RawStream};
+
+/// A dictionary entry, or `None`: lopdf's own `Dictionary::get` builds an error message, with
+/// an allocation, for every key that is missing, and the hot paths look up many missing keys.
+pub trait Entry {
+    fn entry(&self, key: &[u8]) -> Option<&lopdf::Object>;
+}
+
+impl Entry for lopdf::Dictionary {
+    fn entry(&self, key: &[u8]) -> Option<&lopdf::Object> {
+        self.as_hashmap().get(key)
+    }
+}

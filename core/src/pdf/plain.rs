@@ -2,6 +2,7 @@
 //! nearly all page content) is inflated straight from the file's bytes with one decompressor per
 //! thread; everything else goes through lopdf's filters. Both give the same bytes.
 
+use crate::pdf::Entry as _;
 use std::cell::RefCell;
 
 use lopdf::Object;
@@ -34,12 +35,12 @@ const KEPT_ROOM: usize = 4 << 20;
 /// `limit` bytes.
 pub fn append_plain(stream: &RawStream, limit: usize, out: &mut Vec<u8>) -> Result<(), PlainError> {
     let start = out.len();
-    match stream.dict.get(b"Filter") {
-        Err(_) if stream.data.len() <= limit => {
+    match stream.dict.entry(b"Filter") {
+        None if stream.data.len() <= limit => {
             out.extend_from_slice(stream.data);
             return Ok(());
         }
-        Ok(Object::Name(name)) if name == b"FlateDecode" && stream.dict.get(b"DecodeParms").is_err() => {
+        Some(Object::Name(name)) if name == b"FlateDecode" && !stream.dict.has(b"DecodeParms") => {
             if inflate(stream.data, limit, out).is_ok() {
                 return Ok(());
             }

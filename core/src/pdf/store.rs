@@ -7,6 +7,7 @@
 //! in the file, and [`Objects::stream`] reads one (dictionary parsed, data copied) each time it is
 //! asked, so page content is never held for the length of a job.
 
+use crate::pdf::Entry as _;
 use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::{LazyLock, OnceLock};
@@ -268,7 +269,7 @@ impl LazyObjects {
                 let (object, data) = pdf.get_parts((number, generation))?;
                 let seen = match (object, data) {
                     (Object::Dictionary(dict), Some(data)) => {
-                        if dict.get(b"Type").and_then(Object::as_name).is_ok_and(|t| t == b"ObjStm") {
+                        if dict.entry(b"Type").and_then(|t| t.as_name().ok()) == Some(b"ObjStm") {
                             // Decoded now even when nothing lists an object in it, as lopdf does,
                             // so that a bomb there sends the file to lopdf, which refuses it.
                             pdf.check_object_stream(number)?;

@@ -11,6 +11,7 @@
 //! declared size, and every Form XObject is checked for nesting and for drawing itself
 //! (`forms`) before it is written.
 
+use crate::pdf::Entry as _;
 use crate::pdf::Objects;
 use std::collections::{HashMap, VecDeque};
 use std::io::Write;
@@ -173,7 +174,7 @@ impl<'d> Copier<'d> {
 
     fn inspect_image(&mut self, id: ObjectId, dict: &Dictionary) -> Result<(), LimitError> {
         let number = |key: &[u8]| {
-            let value = self.doc.dereference(dict.get(key).ok()?).ok()?.1.as_i64().ok()?;
+            let value = self.doc.dereference(dict.entry(key)?).ok()?.1.as_i64().ok()?;
             u64::try_from(value).ok()
         };
         let (Some(width), Some(height)) = (number(b"Width"), number(b"Height")) else {
@@ -249,8 +250,8 @@ fn without_drawings(doc: &dyn Objects, object: &Object, names: &[Vec<u8>]) -> Ob
             .cloned()
             .unwrap_or_default()
     };
-    let mut resources = resolve(stream.dict.get(b"Resources").ok());
-    let mut xobjects = resolve(resources.get(b"XObject").ok());
+    let mut resources = resolve(stream.dict.entry(b"Resources"));
+    let mut xobjects = resolve(resources.entry(b"XObject"));
     for name in names {
         xobjects.set(name.clone(), Object::Reference(EMPTY_FORM));
     }

@@ -63,11 +63,17 @@ impl<W: Write> PdfFile<W> {
         if let Some(missing) = self.offsets.iter().skip(1).position(Option::is_none) {
             return Err(io::Error::other(format!("object {} was reserved but never written", missing + 1)));
         }
+        if self.position >= 10_000_000_000 {
+            // A classic cross-reference table holds ten-digit offsets.
+            return Err(io::Error::other(
+                "the output file would exceed 9,999,999,999 bytes: split it (--max-sheets-per-file)",
+            ));
+        }
         let xref_at = self.position;
         let mut table = Vec::with_capacity(self.offsets.len() * 20 + 128);
         table.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", self.offsets.len()).as_bytes());
         for offset in self.offsets.iter().skip(1).flatten() {
-            table.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+            table.extend_from_slice(&xref_entry(*offset));
         }
         table
             .extend_from_slice(format!("trailer\n<</Size {}/Root {root} 0 R", self.offsets.len()).as_bytes());
@@ -105,6 +111,17 @@ impl<W: Write> PdfFile<W> {
     }
 }
 
+/// A cross-reference entry of an object at `offset`: `nnnnnnnnnn 00000 n` and an end of line,
+/// 20 bytes.
+fn xref_entry(mut offset: u64) -> [u8; 20] {
+    let mut entry = *b"0000000000 00000 n \n";
+    for digit in entry[..10].iter_mut().rev() {
+        *digit = b'0' + (offset % 10) as u8;
+        offset /= 10;
+    }
+    entry
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,6 +140,13 @@ mod tests {
         assert!(bytes[entries[0]..].starts_with(b"1 0 obj"));
         assert!(bytes[entries[1]..].starts_with(b"2 0 obj"));
         assert!(table.ends_with(&format!("startxref\n{xref}\n%%EOF\n")));
+    }
+
+    #[test]
+    fn xref_entries_are_twenty_bytes_of_zero_padded_offset() {
+        for offset in [0u64, 7, 1234567890, 9_999_999_999, 42_000_001] {
+            assert_eq!(xref_entry(offset).as_slice(), format!("{offset:010} 00000 n \n").as_bytes());
+        }
     }
 
     #[test]

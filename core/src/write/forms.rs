@@ -10,6 +10,7 @@
 //! files) make loops in the reference graph that no renderer ever follows, so the content of
 //! each form is scanned for the names it actually draws.
 
+use crate::pdf::Entry as _;
 use crate::pdf::Objects;
 use std::collections::HashMap;
 
@@ -99,7 +100,7 @@ impl FormGraph {
 
 /// Whether `object` is a Form XObject.
 pub fn is_form(object: &Object) -> bool {
-    matches!(object, Object::Stream(s) if s.dict.get(b"Subtype").and_then(Object::as_name).ok() == Some(b"Form"))
+    matches!(object, Object::Stream(s) if s.dict.entry(b"Subtype").and_then(|o| o.as_name().ok()) == Some(b"Form"))
 }
 
 /// The forms that form `id` draws, by the name it draws them under, in order of first use.
@@ -132,8 +133,8 @@ fn drawn_forms(
 
 /// The `/XObject` resource dictionary of a form, through references.
 pub fn xobject_resources<'d>(doc: &'d dyn Objects, form: &'d Stream) -> Option<&'d lopdf::Dictionary> {
-    let resources = doc.dereference(form.dict.get(b"Resources").ok()?).ok()?.1.as_dict().ok()?;
-    doc.dereference(resources.get(b"XObject").ok()?).ok()?.1.as_dict().ok()
+    let resources = doc.dereference(form.dict.entry(b"Resources")?).ok()?.1.as_dict().ok()?;
+    doc.dereference(resources.entry(b"XObject")?).ok()?.1.as_dict().ok()
 }
 
 /// The names a content stream draws with `Do`, each once, in order of first use. A tolerant

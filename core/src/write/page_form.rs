@@ -3,6 +3,7 @@
 //! resources and transparency group, clipped to the page box plus bleed. Prepared without the
 //! output's object numbers, so that it can be prepared in parallel ahead of the writer.
 
+use crate::pdf::Entry as _;
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
@@ -131,8 +132,8 @@ pub fn prepare<'a>(
                     .map_err(limit_error)?;
             }
             let entry = |key: &[u8]| match &stream.dict {
-                Cow::Borrowed(dict) => dict.get(key).ok().map(Cow::Borrowed),
-                Cow::Owned(dict) => dict.get(key).ok().map(|value| Cow::Owned(value.clone())),
+                Cow::Borrowed(dict) => dict.entry(key).map(Cow::Borrowed),
+                Cow::Owned(dict) => dict.entry(key).map(|value| Cow::Owned(value.clone())),
             };
             form.filter = entry(b"Filter");
             form.decode_parms = entry(b"DecodeParms");
