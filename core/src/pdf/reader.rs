@@ -124,6 +124,24 @@ impl LazyPdf {
         }
     }
 
+    /// Where the data of stream `id` lies and whether it is Flate, when its dictionary holds
+    /// nothing but `/Length` and `/Filter /FlateDecode` ([`Parser::read_plain_stream`]); `None`
+    /// for any other object, which [`LazyPdf::get_parts`] then reads.
+    pub fn plain_stream(&self, id: ObjectId) -> Option<(Range<usize>, bool)> {
+        let Some(Entry::Offset { offset, .. }) = self.xref.get(id.0) else { return None };
+        let data = self.data();
+        for base in [offset, offset + self.header_offset] {
+            if base >= data.len() || (base != offset && self.header_offset == 0) {
+                continue;
+            }
+            let mut parser = Parser::new(data, base);
+            if parser.read_object_header().ok()? == id {
+                return parser.read_plain_stream();
+            }
+        }
+        None
+    }
+
     fn get_at_depth(&self, id: ObjectId, depth: usize) -> Result<(Object, Option<Range<usize>>), ReadError> {
         match self.xref.get(id.0) {
             None | Some(Entry::Free) => Err(ReadError::Missing(id.0, id.1)),

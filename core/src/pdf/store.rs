@@ -266,6 +266,12 @@ impl LazyObjects {
             .with_min_len(256)
             .try_fold(&empty, |acc, &number| {
                 let generation = pdf.generation(number).unwrap_or(0);
+                if let Some((data, flate)) = pdf.plain_stream((number, generation)) {
+                    // A dictionary of a length and a filter carries nothing to visit but itself.
+                    let _ = slots[number as usize]
+                        .set(Slot::Stream(OnceLock::new(), Some(CommonHead { data, flate })));
+                    return Ok::<T, ReadError>(fold(acc, visit(&PLAIN_STREAM)));
+                }
                 let (object, data) = pdf.get_parts((number, generation))?;
                 let seen = match (object, data) {
                     (Object::Dictionary(dict), Some(data)) => {
@@ -392,6 +398,15 @@ struct CommonHead {
 /// the data's length stands for).
 static FLATE_DICT: LazyLock<Dictionary> = LazyLock::new(|| lopdf::dictionary! { "Filter" => "FlateDecode" });
 static PLAIN_DICT: LazyLock<Dictionary> = LazyLock::new(Dictionary::new);
+/// What [`LazyObjects::open`]'s visitor sees of such a stream.
+static PLAIN_STREAM: LazyLock<Object> = LazyLock::new(|| {
+    Object::Stream(Stream {
+        dict: Dictionary::new(),
+        content: Vec::new(),
+        allows_compression: true,
+        start_position: None,
+    })
+});
 
 impl CommonHead {
     fn of(dict: &Dictionary, data: Range<usize>) -> Option<CommonHead> {

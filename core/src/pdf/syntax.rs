@@ -407,6 +407,79 @@ impl<'a> Parser<'a> {
         Ok((Object::Dictionary(dict), Some(start..end)))
     }
 
+    /// A stream whose dictionary holds only `/Length` (a direct integer) and, at most,
+    /// `/Filter /FlateDecode` (nearly every page's content), read without building the
+    /// dictionary: where its data lies and whether it is Flate. `None` for anything else,
+    /// which [`Parser::read_indirect_parts`] then reads. The data must end where `endstream`
+    /// is, as that function requires.
+    pub fn read_plain_stream(&mut self) -> Option<(std::ops::Range<usize>, bool)> {
+        self.skip_space();
+        if self.data.get(self.pos..self.pos + 2) != Some(b"<<") {
+            return None;
+        }
+        self.pos += 2;
+        let (mut length, mut flate) = (None, None);
+        loop {
+            self.skip_space();
+            match self.peek()? {
+                b'>' if self.data_at(self.pos + 1) == Some(b'>') => {
+                    self.pos += 2;
+                    break;
+                }
+                b'/' => {}
+                _ => return None,
+            }
+            self.pos += 1;
+            let key = self.regular_word();
+            if key == b"Length" && length.is_none() {
+                let value = self.read_unsigned().ok()?;
+                // A number followed by another and R is a reference.
+                let mut ahead = Parser::new(self.data, self.pos);
+                if ahead.read_unsigned().is_ok() && ahead.at_keyword(b"R") {
+                    return None;
+                }
+                length = Some(usize::try_from(value).ok()?);
+            } else if key == b"Filter" && flate.is_none() {
+                self.skip_space();
+                if self.peek()? != b'/' {
+                    return None;
+                }
+                self.pos += 1;
+                if self.regular_word() != b"FlateDecode" {
+                    return None;
+                }
+                flate = Some(true);
+            } else {
+                return None;
+            }
+        }
+        if !self.at_keyword(b"stream") {
+            return None;
+        }
+        self.pos += b"stream".len();
+        match (self.peek(), self.data.get(self.pos + 1)) {
+            (Some(b'\r'), Some(b'\n')) => self.pos += 2,
+            (Some(b'\n' | b'\r'), _) => self.pos += 1,
+            _ => {}
+        }
+        let start = self.pos;
+        let end = start.checked_add(length?)?;
+        if end > self.data.len() || !Parser::new(self.data, end).at_keyword(b"endstream") {
+            return None;
+        }
+        self.pos = end;
+        Some((start..end, flate.unwrap_or(false)))
+    }
+
+    /// The regular characters from here: a name's or a keyword's bytes (escapes not decoded).
+    fn regular_word(&mut self) -> &'a [u8] {
+        let start = self.pos;
+        while self.peek().is_some_and(is_regular) {
+            self.pos += 1;
+        }
+        &self.data[start..self.pos]
+    }
+
     /// Recovery for a wrong `/Length`: the data ends before the next `endstream` (and its EOL).
     fn find_endstream(&self, start: usize) -> Option<usize> {
         let rest = &self.data[start..];
@@ -473,6 +546,35 @@ mod tests {
         let indirect = b"<</Length 7 0 R>>stream\nabc\nendstream";
         let object = Parser::new(indirect, 0).read_indirect_body(&|id| (id == (7, 0)).then_some(3)).unwrap();
         assert_eq!(object.as_stream().unwrap().content, b"abc");
+    }
+
+    #[test]
+    fn plain_stream_heads_are_read_without_a_dictionary_and_others_are_left_alone() {
+        let read = |text: &str| Parser::new(text.as_bytes(), 0).read_plain_stream();
+        let data = "stream\nabcd\nendstream";
+        for head in [
+            "<</Length 4/Filter/FlateDecode>>",
+            "<< /Filter /FlateDecode /Length 4 >>",
+            "<< %c\n/Length 4 >>",
+        ] {
+            let text = format!("{head}{data}");
+            let at = text.find("abcd").unwrap();
+            let flate = head.contains("Flate");
+            assert_eq!(read(&text), Some((at..at + 4, flate)), "{head}");
+        }
+        for other in [
+            "<</Length 4 0 R>>",
+            "<</Length 4/Type/XObject>>",
+            "<</Length 4/Filter[/FlateDecode]>>",
+            "<</Length 4/Filter/DCTDecode>>",
+            "<</Length 4/Length 4>>",
+            "<</Length 3>>",
+            "<</Len#67th 4>>",
+            "[1 2]",
+        ] {
+            assert_eq!(read(&format!("{other}{data}")), None, "{other}");
+        }
+        assert_eq!(read("<</Length 4>>"), None, "no stream keyword");
     }
 
     #[test]
