@@ -185,12 +185,65 @@ impl SourceDocument {
     /// writing, so that resident memory follows the working set rather than the input's size.
     pub fn release_resident_pages(&self) {
         if let Some(map) = &self.mapping {
-            // SAFETY: the mapping is shared and read-only, and nothing in this process writes
-            // through it; after MADV_DONTNEED a shared file mapping is filled again from the
-            // file, so every slice borrowed from it keeps reading the same bytes.
-            let _ = unsafe { map.unchecked_advise(UncheckedAdvice::DontNeed) };
+            release(map);
         }
     }
+}
+
+/// Unmaps `map`'s pages from this process (see [`SourceDocument::release_resident_pages`]).
+fn release(map: &Mmap) {
+    // SAFETY: the mapping is shared and read-only, and nothing in this process writes through
+    // it; after MADV_DONTNEED a shared file mapping is filled again from the file, so every
+    // slice borrowed from it keeps reading the same bytes.
+    let _ = unsafe { map.unchecked_advise(UncheckedAdvice::DontNeed) };
+}
+
+/// Where an input's bytes are held.
+enum Held<'a> {
+    /// Mapped from `file`: the pages read are released as the reader goes on, and the file is
+    /// hashed by reading it rather than through the mapping, so that resident memory does not
+    /// grow with the input.
+    Mapped {
+        map: &'a Mmap,
+        file: &'a File,
+    },
+    Memory,
+}
+
+impl Held<'_> {
+    fn release(&self) {
+        if let Held::Mapped { map, .. } = self {
+            release(map);
+        }
+    }
+
+    /// The lower-case hex SHA-256 of the input, whose bytes are `data`.
+    fn sha256(&self, data: &[u8]) -> String {
+        if let Held::Mapped { file, .. } = self {
+            if let Ok(hash) = hash_file(file, data.len()) {
+                return hash;
+            }
+        }
+        hex(&Sha256::digest(data))
+    }
+}
+
+/// The SHA-256 of the first `length` bytes of `file`, read a megabyte at a time.
+fn hash_file(file: &File, length: usize) -> std::io::Result<String> {
+    use std::os::unix::fs::FileExt;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 20];
+    let mut done = 0;
+    while done < length {
+        let want = buffer.len().min(length - done);
+        let read = file.read_at(&mut buffer[..want], done as u64)?;
+        if read == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        hasher.update(&buffer[..read]);
+        done += read;
+    }
+    Ok(hex(&hasher.finalize()))
 }
 
 /// Opens, hashes and parses one input.
@@ -205,7 +258,7 @@ pub fn open(path: &Path, options: &IngestOptions) -> Result<SourceDocument, Inge
     // runs. A concurrent truncation would raise SIGBUS, which is the documented contract of
     // memory-mapped input.
     let map = Arc::new(unsafe { Mmap::map(&file) }.map_err(io_err)?);
-    let source = open_shared(path, map.clone(), options)?;
+    let source = open_shared(path, map.clone(), options, &Held::Mapped { map: &map, file: &file })?;
     let source = SourceDocument { mapping: Some(map), ..source };
     source.release_resident_pages();
     Ok(source)
@@ -214,11 +267,16 @@ pub fn open(path: &Path, options: &IngestOptions) -> Result<SourceDocument, Inge
 /// Parses an input held in memory (copied, so that the document owns its bytes); `path` names
 /// it in errors and the manifest.
 pub fn open_bytes(path: &Path, bytes: &[u8], options: &IngestOptions) -> Result<SourceDocument, IngestError> {
-    open_shared(path, Arc::new(bytes.to_vec()), options)
+    open_shared(path, Arc::new(bytes.to_vec()), options, &Held::Memory)
 }
 
 /// Opens an input from its bytes: parsed, then hashed while its page tree is walked.
-fn open_shared(path: &Path, bytes: Bytes, options: &IngestOptions) -> Result<SourceDocument, IngestError> {
+fn open_shared(
+    path: &Path,
+    bytes: Bytes,
+    options: &IngestOptions,
+    held: &Held,
+) -> Result<SourceDocument, IngestError> {
     let path_buf = path.to_path_buf();
     let data: &[u8] = (*bytes).as_ref();
     if data.is_empty() {
@@ -228,14 +286,14 @@ fn open_shared(path: &Path, bytes: Bytes, options: &IngestOptions) -> Result<Sou
     if !head.windows(5).any(|w| w == b"%PDF-") {
         return Err(IngestError::NotPdf { path: path_buf });
     }
-    let (doc, active_content, mut warnings) = read_objects(path, &bytes, options)?;
+    let (doc, active_content, mut warnings) = read_objects(path, &bytes, options, &|| held.release())?;
     let limits = &options.limits;
     limits::check_object_count(doc.object_count(), limits)
         .map_err(|source| IngestError::Limit { path: path_buf.clone(), source })?;
     // The parser has both cores to itself; the file is hashed beside the page-tree walk, which
     // is serial and takes about as long.
     let (sha256, pages) = rayon::join(
-        || hex(&Sha256::digest(data)),
+        || held.sha256(data),
         || walk_page_tree(path, &doc, limits.max_page_tree_depth, &mut warnings),
     );
     let pages = pages?;
@@ -265,6 +323,7 @@ fn read_objects(
     path: &Path,
     bytes: &Bytes,
     options: &IngestOptions,
+    release: &(dyn Fn() + Sync),
 ) -> Result<(ObjectStore, ActiveContent, Vec<Warning>), IngestError> {
     let limits = &options.limits;
     let lazy = LazyObjects::open(
@@ -276,6 +335,7 @@ fn read_objects(
             a
         },
         ActiveContent::default,
+        release,
     );
     if let Ok((objects, mut active_content)) = lazy {
         active_content.total = active_content.sum();

@@ -225,6 +225,9 @@ impl Objects for ObjectStore {
     }
 }
 
+/// How many objects [`LazyObjects::open`] reads between two calls of its `between_chunks`.
+const OPEN_CHUNK: usize = 32 * 1024;
+
 /// One object number's slot in the lazy store.
 enum Slot {
     /// A stream: its bytes stay in the file unless it is asked for by [`Objects::get_object`]
@@ -256,50 +259,58 @@ impl LazyObjects {
         visit: impl Fn(&Object) -> T + Sync,
         fold: impl Fn(T, T) -> T + Sync + Send,
         empty: impl Fn() -> T + Sync + Send,
+        between_chunks: &dyn Fn(),
     ) -> Result<(LazyObjects, T), ReadError> {
         let pdf = LazyPdf::open(bytes, max_objects)?;
         let count = pdf.object_count();
         let numbers: Vec<u32> = (0..count as u32).filter(|&n| pdf.generation(n).is_some()).collect();
         let slots: Vec<OnceLock<Slot>> = (0..count).map(|_| OnceLock::new()).collect();
-        let visited = numbers
-            .par_iter()
-            .with_min_len(256)
-            .try_fold(&empty, |acc, &number| {
-                let generation = pdf.generation(number).unwrap_or(0);
-                if let Some((data, flate)) = pdf.plain_stream((number, generation)) {
-                    // A dictionary of a length and a filter carries nothing to visit but itself.
-                    let _ = slots[number as usize]
-                        .set(Slot::Stream(OnceLock::new(), Some(CommonHead { data, flate })));
-                    return Ok::<T, ReadError>(fold(acc, visit(&PLAIN_STREAM)));
+        let one = |acc: T, number: u32| -> Result<T, ReadError> {
+            let generation = pdf.generation(number).unwrap_or(0);
+            if let Some((data, flate)) = pdf.plain_stream((number, generation)) {
+                // A dictionary of a length and a filter carries nothing to visit but itself.
+                let _ = slots[number as usize]
+                    .set(Slot::Stream(OnceLock::new(), Some(CommonHead { data, flate })));
+                return Ok::<T, ReadError>(fold(acc, visit(&PLAIN_STREAM)));
+            }
+            let (object, data) = pdf.get_parts((number, generation))?;
+            let seen = match (object, data) {
+                (Object::Dictionary(dict), Some(data)) => {
+                    if dict.entry(b"Type").and_then(|t| t.as_name().ok()) == Some(b"ObjStm") {
+                        // Decoded now even when nothing lists an object in it, as lopdf does,
+                        // so that a bomb there sends the file to lopdf, which refuses it.
+                        pdf.check_object_stream(number)?;
+                    }
+                    let head = CommonHead::of(&dict, data);
+                    let stream = Object::Stream(Stream {
+                        dict,
+                        content: Vec::new(),
+                        allows_compression: true,
+                        start_position: None,
+                    });
+                    let seen = visit(&stream);
+                    let _ = slots[number as usize].set(Slot::Stream(OnceLock::new(), head));
+                    seen
                 }
-                let (object, data) = pdf.get_parts((number, generation))?;
-                let seen = match (object, data) {
-                    (Object::Dictionary(dict), Some(data)) => {
-                        if dict.entry(b"Type").and_then(|t| t.as_name().ok()) == Some(b"ObjStm") {
-                            // Decoded now even when nothing lists an object in it, as lopdf does,
-                            // so that a bomb there sends the file to lopdf, which refuses it.
-                            pdf.check_object_stream(number)?;
-                        }
-                        let head = CommonHead::of(&dict, data);
-                        let stream = Object::Stream(Stream {
-                            dict,
-                            content: Vec::new(),
-                            allows_compression: true,
-                            start_position: None,
-                        });
-                        let seen = visit(&stream);
-                        let _ = slots[number as usize].set(Slot::Stream(OnceLock::new(), head));
-                        seen
-                    }
-                    (object, _) => {
-                        let seen = visit(&object);
-                        let _ = slots[number as usize].set(Slot::Object(object));
-                        seen
-                    }
-                };
-                Ok::<T, ReadError>(fold(acc, seen))
-            })
-            .try_reduce(&empty, |a, b| Ok(fold(a, b)))?;
+                (object, _) => {
+                    let seen = visit(&object);
+                    let _ = slots[number as usize].set(Slot::Object(object));
+                    seen
+                }
+            };
+            Ok::<T, ReadError>(fold(acc, seen))
+        };
+        // In chunks of the file, so that `between_chunks` can release what was read.
+        let mut visited = empty();
+        for chunk in numbers.chunks(OPEN_CHUNK) {
+            let part = chunk
+                .par_iter()
+                .with_min_len(256)
+                .try_fold(&empty, |acc, &number| one(acc, number))
+                .try_reduce(&empty, |a, b| Ok(fold(a, b)))?;
+            visited = fold(visited, part);
+            between_chunks();
+        }
         let listed = numbers.len();
         Ok((LazyObjects { pdf, slots, listed }, visited))
     }
