@@ -7,7 +7,7 @@ use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughpu
 use flate2::{write::ZlibEncoder, Compression};
 use sheetseal_core::geometry::Rect;
 use sheetseal_core::mark::presets::PRESETS;
-use sheetseal_core::mark::symbol::{self, Encodation, SymbolOptions};
+use sheetseal_core::mark::symbol::{self, Encodation, Modules, SymbolOptions};
 use sheetseal_core::mark::template::SheetFacts;
 use sheetseal_core::mark::{self, draw, MarkGeometry, MarkKind};
 
@@ -46,29 +46,27 @@ fn template(c: &mut Criterion) {
 fn encode(c: &mut Criterion) {
     let mut group = c.benchmark_group("mark/encode");
     group.throughput(Throughput::Elements(BATCH as u64));
+    // As the job encodes: one encoder a job, each payload into a packed symbol.
+    let encoder = symbol::Encoder::new(&SymbolOptions::default());
     for preset in PRESETS.iter().filter(|p| p.kind == MarkKind::DataMatrix) {
         let payloads = payloads(preset.name);
         group.bench_function(preset.name, |b| {
-            b.iter(|| {
-                payloads
-                    .iter()
-                    .map(|p| symbol::encode(p, &SymbolOptions::default()).unwrap().rows)
-                    .sum::<usize>()
-            })
+            b.iter(|| payloads.iter().map(|p| encoder.encode_packed(p).unwrap().rows()).sum::<usize>())
         });
     }
     let payloads = payloads("default");
-    let all_modes = SymbolOptions { encodation: Encodation::ALL, ..Default::default() };
+    let all_modes =
+        symbol::Encoder::new(&SymbolOptions { encodation: Encodation::ALL, ..Default::default() });
     group.bench_function("default_all_modes", |b| {
-        b.iter(|| payloads.iter().map(|p| symbol::encode(p, &all_modes).unwrap().rows).sum::<usize>())
+        b.iter(|| payloads.iter().map(|p| all_modes.encode_packed(p).unwrap().rows()).sum::<usize>())
     });
     group.finish();
 }
 
 fn draw_and_compress(c: &mut Criterion) {
     let payloads = payloads("default");
-    let symbols: Vec<_> =
-        payloads.iter().map(|p| symbol::encode(p, &SymbolOptions::default()).unwrap()).collect();
+    let encoder = symbol::Encoder::new(&SymbolOptions::default());
+    let symbols: Vec<_> = payloads.iter().map(|p| encoder.encode_packed(p).unwrap()).collect();
     let mut group = c.benchmark_group("mark/draw");
     group.throughput(Throughput::Elements(BATCH as u64));
     group.bench_function("runs", |b| {
@@ -84,9 +82,13 @@ fn draw_and_compress(c: &mut Criterion) {
         )
     });
     let geometry = MarkGeometry::default();
-    group.bench_function("paint (encode, draw, place)", |b| {
+    group.bench_function("paint (draw and place an encoded symbol)", |b| {
         b.iter(|| {
-            payloads.iter().map(|p| mark::paint(p, 1, &geometry, &A4).unwrap().ops.len()).sum::<usize>()
+            payloads
+                .iter()
+                .zip(&symbols)
+                .map(|(p, s)| mark::paint_encoded(p, Some(s), 1, &geometry, &A4).unwrap().ops.len())
+                .sum::<usize>()
         })
     });
     group.finish();
