@@ -381,15 +381,8 @@ impl<'a> Parser<'a> {
         let Object::Dictionary(dict) = object else {
             return Ok((object, None));
         };
-        if !self.at_keyword(b"stream") {
+        if !self.stream_keyword() {
             return Ok((Object::Dictionary(dict), None));
-        }
-        self.pos += b"stream".len();
-        // The keyword is followed by CRLF or LF (a lone CR is tolerated).
-        match (self.peek(), self.data.get(self.pos + 1)) {
-            (Some(b'\r'), Some(b'\n')) => self.pos += 2,
-            (Some(b'\n' | b'\r'), _) => self.pos += 1,
-            _ => {}
         }
         let start = self.pos;
         let declared = match dict.get(b"Length") {
@@ -453,14 +446,8 @@ impl<'a> Parser<'a> {
                 return None;
             }
         }
-        if !self.at_keyword(b"stream") {
+        if !self.stream_keyword() {
             return None;
-        }
-        self.pos += b"stream".len();
-        match (self.peek(), self.data.get(self.pos + 1)) {
-            (Some(b'\r'), Some(b'\n')) => self.pos += 2,
-            (Some(b'\n' | b'\r'), _) => self.pos += 1,
-            _ => {}
         }
         let start = self.pos;
         let end = start.checked_add(length?)?;
@@ -469,6 +456,22 @@ impl<'a> Parser<'a> {
         }
         self.pos = end;
         Some((start..end, flate.unwrap_or(false)))
+    }
+
+    /// Consumes the keyword `stream` and the end of line after it, where the data begins: false,
+    /// consuming nothing, when the next token is something else.
+    fn stream_keyword(&mut self) -> bool {
+        if !self.at_keyword(b"stream") {
+            return false;
+        }
+        self.pos += b"stream".len();
+        // The keyword is followed by CRLF or LF (a lone CR is tolerated).
+        match (self.peek(), self.data.get(self.pos + 1)) {
+            (Some(b'\r'), Some(b'\n')) => self.pos += 2,
+            (Some(b'\n' | b'\r'), _) => self.pos += 1,
+            _ => {}
+        }
+        true
     }
 
     /// The regular characters from here: a name's or a keyword's bytes (escapes not decoded).
