@@ -13,7 +13,7 @@ use crate::limits::{DecodeBudget, Limits};
 use crate::manifest::{self, Counts, InputRecord, Manifest, MarkSummary, OutputRecord, Tool};
 use crate::mark::{
     self,
-    clear::{ClearZoneJob, ClearZoneScans},
+    clear::{ClearZoneJob, ClearZoneReport, ClearZoneScans},
     payload::validate_job_id,
     CollisionPolicy, MarkError, MarkGeometry, PayloadConfig,
 };
@@ -239,20 +239,18 @@ pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcom
     // The marks' bytes never depend on what the clear-zone check finds (whiteout paints every
     // quiet zone white), so the write stage's workers scan each press sheet's mark areas as they
     // prepare it; only `fail` needs the answer before anything is written.
-    let check_first = config.mark.on_collision == CollisionPolicy::Fail;
-    let early = if check_first {
+    let clear_zone = if config.mark.on_collision == CollisionPolicy::Fail {
         let clear = mark::clear::check(&clear_job)?;
         let findings = mark_findings(config, &plan, &prepared, &clear)?;
         // The check read the content of every marked page; the writer reads it again.
         sources.iter().for_each(SourceDocument::release_resident_pages);
-        Some((clear, findings))
+        ClearZone::Checked(clear, findings)
     } else {
-        None
+        ClearZone::Scanning(ClearZoneScans::new(&clear_job))
     };
     times.marks = clock.elapsed();
-    let scans = early.is_none().then(|| ClearZoneScans::new(&clear_job));
     let scan_press_sheet = |press: usize| {
-        if let Some(scans) = &scans {
+        if let ClearZone::Scanning(scans) = &clear_zone {
             scans.scan_press_sheet(press);
         }
     };
@@ -275,7 +273,8 @@ pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcom
         annotations: config.annotations,
         limits: &config.limits,
         budget: &budget,
-        beside: scans.is_some().then_some(&scan_press_sheet as &(dyn Fn(usize) + Sync)),
+        beside: matches!(clear_zone, ClearZone::Scanning(_))
+            .then_some(&scan_press_sheet as &(dyn Fn(usize) + Sync)),
     };
     let mut outputs = Vec::new();
     let mut marks: Vec<Option<MarkPlacement>> = vec![None; plan.sheets.len()];
@@ -340,9 +339,9 @@ pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcom
         .map(|(leaf, m)| m.ok_or_else(|| Error::Internal(format!("leaf {} got no mark", leaf + 1))))
         .collect::<Result<_, _>>()?;
     times.write = clock.elapsed();
-    let (clear, mark_warnings) = match (early, scans) {
-        (Some(checked), _) => checked,
-        (None, Some(scans)) => {
+    let (clear, mark_warnings) = match clear_zone {
+        ClearZone::Checked(clear, findings) => (clear, findings),
+        ClearZone::Scanning(scans) => {
             // What the scans left open is rendered now.
             let clock = Instant::now();
             let clear = scans.finish();
@@ -350,7 +349,6 @@ pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcom
             let findings = mark_findings(config, &plan, &prepared, &clear)?;
             (clear, findings)
         }
-        (None, None) => return Err(Error::Internal("the clear-zone check did not run".to_string())),
     };
 
     // What the manifest needs from the inputs; their objects are released before it is built.
@@ -444,6 +442,13 @@ pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcom
     committed.keep();
     times.manifest = clock.elapsed();
     Ok(JobOutcome { manifest, times })
+}
+
+/// The clear-zone check of a job: done before the write (`--on-collision fail`, with what the
+/// job must warn of), or scanned by the write stage's workers and finished after it.
+enum ClearZone<'j> {
+    Checked(ClearZoneReport, Vec<crate::Warning>),
+    Scanning(ClearZoneScans<'j>),
 }
 
 /// Drops a value on a thread of its own and waits for it when dropped itself, so a run never
