@@ -129,17 +129,7 @@ impl LazyPdf {
     /// for any other object, which [`LazyPdf::get_parts`] then reads.
     pub fn plain_stream(&self, id: ObjectId) -> Option<(Range<usize>, bool)> {
         let Some(Entry::Offset { offset, .. }) = self.xref.get(id.0) else { return None };
-        let data = self.data();
-        for base in [offset, offset + self.header_offset] {
-            if base >= data.len() || (base != offset && self.header_offset == 0) {
-                continue;
-            }
-            let mut parser = Parser::new(data, base);
-            if parser.read_object_header().ok()? == id {
-                return parser.read_plain_stream();
-            }
-        }
-        None
+        self.object_at(id, offset).ok()?.read_plain_stream()
     }
 
     fn get_at_depth(&self, id: ObjectId, depth: usize) -> Result<(Object, Option<Range<usize>>), ReadError> {
@@ -158,6 +148,19 @@ impl LazyPdf {
         offset: usize,
         depth: usize,
     ) -> Result<(Object, Option<Range<usize>>), ReadError> {
+        let mut parser = self.object_at(id, offset).map_err(|why| ReadError::Object(id.0, id.1, why))?;
+        let resolve = |length_id: ObjectId| -> Option<i64> {
+            if depth >= MAX_LENGTH_DEPTH {
+                return None;
+            }
+            self.get_at_depth(length_id, depth + 1).ok()?.0.as_i64().ok()
+        };
+        Ok(parser.read_indirect_parts(&resolve)?)
+    }
+
+    /// A parser just past the `obj` of object `id`, which the cross-reference data puts at
+    /// `offset`; or why it is not there.
+    fn object_at(&self, id: ObjectId, offset: usize) -> Result<Parser<'_>, String> {
         let data = self.data();
         // Offsets count from the header in files with bytes before it.
         let mut last = None;
@@ -167,20 +170,12 @@ impl LazyPdf {
             }
             let mut parser = Parser::new(data, base);
             match parser.read_object_header() {
-                Ok(found) if found.0 == id.0 => {
-                    let resolve = |length_id: ObjectId| -> Option<i64> {
-                        if depth >= MAX_LENGTH_DEPTH {
-                            return None;
-                        }
-                        self.get_at_depth(length_id, depth + 1).ok()?.0.as_i64().ok()
-                    };
-                    return Ok(parser.read_indirect_parts(&resolve)?);
-                }
+                Ok(found) if found.0 == id.0 => return Ok(parser),
                 Ok(found) => last = Some(format!("offset {base} holds object {} instead", found.0)),
                 Err(e) => last = Some(e.to_string()),
             }
         }
-        Err(ReadError::Object(id.0, id.1, last.unwrap_or_else(|| "offset beyond the end of the file".into())))
+        Err(last.unwrap_or_else(|| "offset beyond the end of the file".into()))
     }
 
     fn parse_compressed(&self, id: ObjectId, stream: u32, index: usize) -> Result<Object, ReadError> {

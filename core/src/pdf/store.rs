@@ -281,7 +281,7 @@ impl LazyObjects {
                         // so that a bomb there sends the file to lopdf, which refuses it.
                         pdf.check_object_stream(number)?;
                     }
-                    let head = CommonHead::of(&dict, data);
+                    let slot = Slot::stream(&dict, data);
                     let stream = Object::Stream(Stream {
                         dict,
                         content: Vec::new(),
@@ -289,7 +289,7 @@ impl LazyObjects {
                         start_position: None,
                     });
                     let seen = visit(&stream);
-                    let _ = slots[number as usize].set(Slot::Stream(OnceLock::new(), head));
+                    let _ = slots[number as usize].set(slot);
                     seen
                 }
                 (object, _) => {
@@ -387,11 +387,14 @@ impl LazyObjects {
 }
 
 impl Slot {
+    /// The slot of a stream with dictionary `dict`, whose data lies at `data`.
+    fn stream(dict: &Dictionary, data: Range<usize>) -> Slot {
+        Slot::Stream(OnceLock::new(), CommonHead::of(dict, data))
+    }
+
     fn of(object: Object, data: Option<Range<usize>>) -> Slot {
         match (object, data) {
-            (Object::Dictionary(dict), Some(data)) => {
-                Slot::Stream(OnceLock::new(), CommonHead::of(&dict, data))
-            }
+            (Object::Dictionary(dict), Some(data)) => Slot::stream(&dict, data),
             (_, Some(_)) => Slot::Stream(OnceLock::new(), None),
             (object, None) => Slot::Object(object),
         }

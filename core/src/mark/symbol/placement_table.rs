@@ -9,7 +9,7 @@
 
 use std::sync::OnceLock;
 
-use super::PackedSymbol;
+use super::{Modules, PackedSymbol};
 use datamatrix::data::EncodationType;
 use datamatrix::placement::MatrixMap;
 use datamatrix::{DataMatrixBuilder, SymbolList, SymbolSize};
@@ -17,31 +17,22 @@ use datamatrix::{DataMatrixBuilder, SymbolList, SymbolSize};
 /// How a size's modules are filled.
 #[derive(Debug)]
 struct Table {
-    width: usize,
-    /// The modules with every codeword zero.
-    fixed: Vec<bool>,
-    /// Per data module: (its index in the bitmap, codeword, bit with 7 the most significant).
-    data: Vec<(u32, u16, u8)>,
     codewords: usize,
-    /// The same, packed: the fixed modules, and per data module (word, bit of the word,
-    /// codeword, bit of the codeword).
-    fixed_packed: PackedSymbol,
-    packed_data: Vec<(u16, u8, u16, u8)>,
+    /// The modules with every codeword zero.
+    fixed: PackedSymbol,
+    /// Per data module: (its word in the packed symbol, its bit in that word, codeword, bit of
+    /// the codeword with 7 the most significant).
+    data: Vec<(u16, u8, u16, u8)>,
 }
 
 /// The symbol's modules, row by row from the top, and its width, for the complete codewords
 /// (data and error correction) of `size`; `None` when the table cannot be learnt (then the
 /// caller asks the crate).
 pub fn modules(codewords: &[u8], size: SymbolSize) -> Option<(Vec<bool>, usize)> {
-    let table = table(size)?;
-    if codewords.len() != table.codewords {
-        return None;
-    }
-    let mut modules = table.fixed.clone();
-    for &(module, codeword, bit) in &table.data {
-        modules[module as usize] = codewords[usize::from(codeword)] >> bit & 1 == 1;
-    }
-    Some((modules, table.width))
+    let symbol = packed(codewords, size)?;
+    let (columns, rows) = (symbol.columns(), symbol.rows());
+    let modules = (0..rows).flat_map(|row| (0..columns).map(move |column| (column, row)));
+    Some((modules.map(|(column, row)| symbol.is_dark(column, row)).collect(), columns))
 }
 
 /// [`modules`], a bit a module.
@@ -50,8 +41,8 @@ pub fn packed(codewords: &[u8], size: SymbolSize) -> Option<PackedSymbol> {
     if codewords.len() != table.codewords {
         return None;
     }
-    let mut symbol = table.fixed_packed.clone();
-    for &(word, bit, codeword, codeword_bit) in &table.packed_data {
+    let mut symbol = table.fixed.clone();
+    for &(word, bit, codeword, codeword_bit) in &table.data {
         symbol.bits[usize::from(word)] |=
             u64::from(codewords[usize::from(codeword)] >> codeword_bit & 1) << bit;
     }
@@ -97,21 +88,15 @@ fn learn(size: SymbolSize) -> Option<Table> {
             }
         }
     }
-    let data: Vec<(u32, u16, u8)> = bit_of
-        .iter()
-        .enumerate()
-        .filter_map(|(module, bit)| Some((module as u32, u16::try_from(codeword_of[module]).ok()?, (*bit)?)))
-        .collect();
     let rows = fixed.len() / width.max(1);
-    let fixed_packed = PackedSymbol::pack(&super::Symbol { columns: width, rows, dark: fixed.clone() });
-    let packed_data = data
-        .iter()
-        .map(|&(module, codeword, bit)| {
-            let (word, word_bit) = fixed_packed.position(module as usize % width, module as usize / width);
-            Some((u16::try_from(word).ok()?, word_bit as u8, codeword, bit))
-        })
-        .collect::<Option<_>>()?;
-    Some(Table { width, fixed, data, codewords: count, fixed_packed, packed_data })
+    let fixed = PackedSymbol::pack(&super::Symbol { columns: width, rows, dark: fixed });
+    let mut data = Vec::new();
+    for (module, bit) in bit_of.iter().enumerate() {
+        let (Some(bit), Ok(codeword)) = (*bit, u16::try_from(codeword_of[module])) else { continue };
+        let (word, word_bit) = fixed.position(module % width, module / width);
+        data.push((u16::try_from(word).ok()?, word_bit as u8, codeword, bit));
+    }
+    Some(Table { codewords: count, fixed, data })
 }
 
 #[cfg(test)]
