@@ -16,7 +16,6 @@ use std::sync::Arc;
 
 use lopdf::{Dictionary, Document, LoadOptions, Object, ObjectId};
 use memmap2::{Mmap, UncheckedAdvice};
-use sha2::{Digest, Sha256};
 
 use crate::active_content::{self, ActiveContent};
 use crate::geometry::{Rect, Rotation};
@@ -26,10 +25,12 @@ use crate::pdf::Bytes;
 use crate::warning::Warning;
 
 pub mod annotations;
+mod digest;
 pub mod encryption;
 pub mod render_guard;
 pub mod repair;
 pub use annotations::Annotation;
+pub use digest::InputDigest;
 
 /// US Letter, the size PDF readers assume when a page has no usable `/MediaBox`.
 const DEFAULT_MEDIA_BOX: Rect = Rect { x0: 0.0, y0: 0.0, x1: 612.0, y1: 792.0 };
@@ -163,8 +164,8 @@ impl SourcePage {
 #[derive(Debug)]
 pub struct SourceDocument {
     pub path: PathBuf,
-    /// Lower-case hex SHA-256 of the file's bytes.
-    pub sha256: String,
+    /// The SHA-256 of the file's bytes, taken beside the job (see [`InputDigest`]).
+    pub sha256: InputDigest,
     pub size_bytes: u64,
     /// The objects: read lazily from the mapped file when it is well formed, parsed whole by
     /// lopdf (which repairs and decrypts) when it is not.
@@ -217,33 +218,13 @@ impl Held<'_> {
         }
     }
 
-    /// The lower-case hex SHA-256 of the input, whose bytes are `data`.
-    fn sha256(&self, data: &[u8]) -> String {
-        if let Held::Mapped { file, .. } = self {
-            if let Ok(hash) = hash_file(file, data.len()) {
-                return hash;
-            }
+    /// The file to hash the input from, when it is mapped from one.
+    fn file(&self) -> Option<File> {
+        match self {
+            Held::Mapped { file, .. } => file.try_clone().ok(),
+            Held::Memory => None,
         }
-        hex(&Sha256::digest(data))
     }
-}
-
-/// The SHA-256 of the first `length` bytes of `file`, read a megabyte at a time.
-fn hash_file(file: &File, length: usize) -> std::io::Result<String> {
-    use std::os::unix::fs::FileExt;
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; 1 << 20];
-    let mut done = 0;
-    while done < length {
-        let want = buffer.len().min(length - done);
-        let read = file.read_at(&mut buffer[..want], done as u64)?;
-        if read == 0 {
-            return Err(std::io::ErrorKind::UnexpectedEof.into());
-        }
-        hasher.update(&buffer[..read]);
-        done += read;
-    }
-    Ok(hex(&hasher.finalize()))
 }
 
 /// Opens, hashes and parses one input.
@@ -270,7 +251,8 @@ pub fn open_bytes(path: &Path, bytes: &[u8], options: &IngestOptions) -> Result<
     open_shared(path, Arc::new(bytes.to_vec()), options, &Held::Memory)
 }
 
-/// Opens an input from its bytes: parsed, then hashed while its page tree is walked.
+/// Opens an input from its bytes: hashed on a thread of its own while it is parsed and its page
+/// tree walked.
 fn open_shared(
     path: &Path,
     bytes: Bytes,
@@ -286,17 +268,12 @@ fn open_shared(
     if !head.windows(5).any(|w| w == b"%PDF-") {
         return Err(IngestError::NotPdf { path: path_buf });
     }
+    let sha256 = InputDigest::start(bytes.clone(), held.file());
     let (doc, active_content, mut warnings) = read_objects(path, &bytes, options, &|| held.release())?;
     let limits = &options.limits;
     limits::check_object_count(doc.object_count(), limits)
         .map_err(|source| IngestError::Limit { path: path_buf.clone(), source })?;
-    // The parser has both cores to itself; the file is hashed beside the page-tree walk, which
-    // is serial and takes about as long.
-    let (sha256, pages) = rayon::join(
-        || held.sha256(data),
-        || walk_page_tree(path, &doc, limits.max_page_tree_depth, &mut warnings),
-    );
-    let pages = pages?;
+    let pages = walk_page_tree(path, &doc, limits.max_page_tree_depth, &mut warnings)?;
     if needs_appearances(&doc) {
         warnings.push(Warning::new(
             "form-needs-appearances",
