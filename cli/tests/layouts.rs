@@ -330,4 +330,16 @@ fn printer_marks_sit_outside_the_trim_at_the_cut_lines() {
                 && (c as f64) < px(grid.width / 2.0 + 20.0) as f64),
         "only crop marks and the registration target above the grid"
     );
+    // The marks that are the same on every side are one form, written once and shown by all.
+    let doc = lopdf::Document::load(&pdf).unwrap();
+    let forms: std::collections::BTreeSet<lopdf::ObjectId> = doc
+        .get_pages()
+        .values()
+        .map(|&page| {
+            let resources = doc.get_dictionary(page).unwrap().get(b"Resources").unwrap().as_dict().unwrap();
+            let xobjects = resources.get(b"XObject").unwrap().as_dict().unwrap();
+            xobjects.get(b"PM").unwrap().as_reference().unwrap()
+        })
+        .collect();
+    assert_eq!(forms.len(), 1, "one printer's marks form for the file");
 }

@@ -140,6 +140,7 @@ pub fn write_file_observed<W: Write>(
         report: ImposeReport::default(),
         slug_font: None,
         mark_font: None,
+        printer_marks: None,
         deflater: Deflater::default(),
         scratch: Vec::with_capacity(1024),
     };
@@ -278,7 +279,7 @@ fn prepare_side<'a>(job: &ImposeJob<'a>, press: &PressSheet, side: Side) -> Opti
             .iter()
             .map(|(_, drawn)| match *drawn {
                 Drawn::Page { input, page } => Some(prepare_form(job, input, page)),
-                Drawn::Object(_) => None,
+                Drawn::Object(_) | Drawn::PrinterMarks => None,
             })
             .collect(),
         Err(_) => SmallVec::new(),
@@ -304,6 +305,8 @@ struct FileWriter<'a, 'j, W: Write> {
     report: ImposeReport,
     slug_font: Option<u32>,
     mark_font: Option<u32>,
+    /// The form of the fixed printer's marks, once written.
+    printer_marks: Option<u32>,
     deflater: Deflater,
     /// The buffer dictionaries are written into before they are written out.
     scratch: Vec<u8>,
@@ -342,6 +345,7 @@ impl<'a, W: Write> FileWriter<'a, '_, W> {
                     self.form_for(input, page, prepared)?
                 }
                 Drawn::Object(number) => number,
+                Drawn::PrinterMarks => self.printer_marks_form()?,
             };
             xobjects.push((name, number));
         }
@@ -485,5 +489,38 @@ impl<'a, W: Write> FileWriter<'a, '_, W> {
         let body = format!("<</Type /Font/Subtype /Type1/BaseFont /{base}/Encoding /WinAnsiEncoding>>");
         self.pdf.write_object(font, body.as_bytes())?;
         Ok(font)
+    }
+
+    /// The form every side draws the fixed printer's marks with: written on first use, drawn in
+    /// the press sheet's own space.
+    fn printer_marks_form(&mut self) -> Result<u32, WriteError> {
+        if let Some(form) = self.printer_marks {
+            return Ok(form);
+        }
+        let job = self.job;
+        let grid =
+            job.grid.ok_or_else(|| WriteError::Plan("printer's marks without a press sheet".into()))?;
+        let mut content = Vec::new();
+        printer_marks::draw_fixed(
+            grid,
+            &job.sheet.printer_marks,
+            job.sheet.bleed_mm,
+            side::fold_x(job, grid),
+            &mut content,
+        );
+        let compressed = self.deflater.deflate(&content)?;
+        let dict = dictionary! {
+            "Type" => "XObject",
+            "Subtype" => "Form",
+            "BBox" => vec![0.into(), 0.into(), (grid.width as f32).into(), (grid.height as f32).into()],
+            "Resources" => lopdf::Dictionary::new(),
+            "Filter" => "FlateDecode",
+        };
+        let mut body = Vec::new();
+        super::syntax::write_stream(&dict, &compressed, &mut body, &mut |id| Some(id.0));
+        let form = self.pdf.reserve();
+        self.printer_marks = Some(form);
+        self.pdf.write_object(form, &body)?;
+        Ok(form)
     }
 }

@@ -12,15 +12,15 @@ const TARGET_RADIUS_MM: f64 = 2.0;
 pub const SLUG_FONT: &str = "SlugF";
 const SLUG_SIZE_PT: f64 = 6.0;
 
-/// Appends the marks for one side of a press sheet. `fold_x` is the spine of a booklet sheet.
-pub fn draw(
-    grid: &Grid,
-    marks: &PrinterMarks,
-    bleed_mm: f64,
-    fold_x: Option<f64>,
-    slug: Option<&str>,
-    out: &mut Vec<u8>,
-) {
+/// Whether the press sheets carry marks that are the same on every side (crop, fold and
+/// registration marks): drawn once into a form that every side shows ([`draw_fixed`]).
+pub fn has_fixed(marks: &PrinterMarks, fold_x: Option<f64>) -> bool {
+    marks.crop || marks.registration || (marks.fold && fold_x.is_some())
+}
+
+/// Appends the marks that are the same on every side of every press sheet of the job: crop
+/// marks at every cut line, fold marks at `fold_x` (a booklet's spine) and registration targets.
+pub fn draw_fixed(grid: &Grid, marks: &PrinterMarks, bleed_mm: f64, fold_x: Option<f64>, out: &mut Vec<u8>) {
     let offset = mm(MARK_OFFSET_MM + bleed_mm);
     let length = mm(MARK_LENGTH_MM);
     let trim = grid.trim;
@@ -58,6 +58,13 @@ pub fn draw(
         }
     }
     out.extend_from_slice(b"Q\n");
+}
+
+/// Appends the slug line of one side (its text names the job and the press sheet).
+pub fn draw_slug(grid: &Grid, marks: &PrinterMarks, bleed_mm: f64, slug: Option<&str>, out: &mut Vec<u8>) {
+    let offset = mm(MARK_OFFSET_MM + bleed_mm);
+    let length = mm(MARK_LENGTH_MM);
+    let trim = grid.trim;
     // The slug goes below the crop marks, or as low as the margin allows; never into the trim.
     let slug_y = (trim.y0 - offset - length - SLUG_SIZE_PT - mm(1.0)).max(mm(1.5));
     if let (true, Some(text), true) = (marks.slug, slug, slug_y + SLUG_SIZE_PT < trim.y0) {

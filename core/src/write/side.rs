@@ -17,6 +17,7 @@ use crate::geometry::{fmt_num, mm, Matrix, Rect};
 use crate::ingest::SourceDocument;
 use crate::mark;
 use crate::pdf::Objects;
+use crate::plan::geometry::Grid;
 use crate::plan::{Face, Layout, PressSheet, Side, Slot};
 use crate::warning::Warning;
 
@@ -27,6 +28,8 @@ pub enum Drawn {
     Page { input: usize, page: usize },
     /// An output object already numbered (a flattened annotation's appearance).
     Object(u32),
+    /// The press sheets' fixed printer's marks, one form for the whole file.
+    PrinterMarks,
 }
 
 /// The name a side's content draws an XObject by.
@@ -36,6 +39,8 @@ pub enum XObjectName {
     Page(usize),
     /// `A{n}x{i}`: the side's n-th XObject, the appearance of annotation i of a page.
     Annotation(usize, usize),
+    /// `PM`: the fixed printer's marks.
+    PrinterMarks,
 }
 
 impl std::fmt::Display for XObjectName {
@@ -43,6 +48,7 @@ impl std::fmt::Display for XObjectName {
         match self {
             XObjectName::Page(n) => write!(f, "P{n}"),
             XObjectName::Annotation(n, i) => write!(f, "A{n}x{i}"),
+            XObjectName::PrinterMarks => f.write_str("PM"),
         }
     }
 }
@@ -159,12 +165,22 @@ pub fn compose(
     }
     if let Some(grid) = job.grid {
         let marks = &job.sheet.printer_marks;
-        let fold_x = (job.plan.spec.layout == Layout::Booklet).then(|| grid.cells[0].x1);
+        if printer_marks::has_fixed(marks, fold_x(job, grid)) {
+            let name = XObjectName::PrinterMarks;
+            composed.xobjects.push((name, Drawn::PrinterMarks));
+            // Writing into a Vec cannot fail.
+            let _ = writeln!(composed.content, "/{name} Do");
+        }
         let slug = (side == Side::Front).then(|| slug_text(job, press));
-        printer_marks::draw(grid, marks, job.sheet.bleed_mm, fold_x, slug.as_deref(), &mut composed.content);
+        printer_marks::draw_slug(grid, marks, job.sheet.bleed_mm, slug.as_deref(), &mut composed.content);
         composed.uses_slug_font = side == Side::Front && printer_marks::needs_font(marks);
     }
     Ok(composed)
+}
+
+/// The spine of a booklet's press sheet, where fold marks go.
+pub fn fold_x(job: &ImposeJob, grid: &Grid) -> Option<f64> {
+    (job.plan.spec.layout == Layout::Booklet).then(|| grid.cells[0].x1)
 }
 
 /// Draws one cell: the page form, clipped, and its flattened annotations.
