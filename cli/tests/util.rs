@@ -114,7 +114,29 @@ pub fn page_texts(pdf: &Path) -> Vec<String> {
 }
 
 pub fn read_manifest(dir: &Path) -> Manifest {
-    Manifest::read(&dir.join("manifest.json")).expect("manifest.json")
+    let path = dir.join("manifest.json");
+    let manifest = Manifest::read(&path).expect("manifest.json");
+    // The job writes its records by hand: serde must write the very same text for what it reads.
+    let mut by_serde = Vec::new();
+    sheetseal_core::record_lines::to_writer(&mut by_serde, &manifest).unwrap();
+    by_serde.push(b'\n');
+    let written = std::fs::read(&path).unwrap();
+    if let Some(at) = written
+        .iter()
+        .zip(&by_serde)
+        .position(|(a, b)| a != b)
+        .or_else(|| (written.len() != by_serde.len()).then(|| written.len().min(by_serde.len())))
+    {
+        let around = |text: &[u8]| {
+            String::from_utf8_lossy(&text[at.saturating_sub(80)..(at + 80).min(text.len())]).into_owned()
+        };
+        panic!(
+            "manifest.json differs from serde's text at byte {at}:\n{}\n---\n{}",
+            around(&written),
+            around(&by_serde)
+        );
+    }
+    manifest
 }
 
 /// A grayscale raster.

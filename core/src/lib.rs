@@ -36,6 +36,7 @@ pub mod limits;
 pub mod lookup;
 pub mod manifest;
 pub mod manifest_check;
+pub mod manifest_json;
 pub mod mark;
 pub mod pdf;
 pub mod pdfium;

@@ -311,29 +311,32 @@ impl Manifest {
             "back_source_page",
             "payload",
         ])?;
+        // Field by field, numbers formatted on the stack: nothing allocated per sheet.
+        let number = |csv: &mut csv::Writer<_>, value: Option<usize>| match value {
+            Some(value) => csv.write_field(itoa::Buffer::new().format(value)),
+            None => csv.write_field(""),
+        };
         for s in &self.sheets {
-            let opt = |v: Option<usize>| v.map(|v| v.to_string()).unwrap_or_default();
-            csv.write_record([
-                s.seq.to_string(),
-                s.item_seq.to_string(),
-                s.item_id.clone(),
-                s.sheet.to_string(),
-                s.of.to_string(),
-                self.outputs[s.output].path.clone(),
-                s.front_page.to_string(),
-                opt(s.back_page),
-                s.front.input.to_string(),
-                s.front.page.to_string(),
-                opt(s.back.map(|b| b.page)),
-                s.payload.clone(),
-            ])?;
+            number(&mut csv, Some(s.seq))?;
+            number(&mut csv, Some(s.item_seq))?;
+            csv.write_field(&s.item_id)?;
+            number(&mut csv, Some(s.sheet))?;
+            number(&mut csv, Some(s.of))?;
+            csv.write_field(&self.outputs[s.output].path)?;
+            number(&mut csv, Some(s.front_page))?;
+            number(&mut csv, s.back_page)?;
+            number(&mut csv, Some(s.front.input))?;
+            number(&mut csv, Some(s.front.page))?;
+            number(&mut csv, s.back.map(|b| b.page))?;
+            csv.write_field(&s.payload)?;
+            csv.write_record(None::<&[u8]>)?;
         }
         let csv = csv.into_inner().map_err(|e| e.into_error())?;
         let (bytes, sha256) = csv.into_inner().map_err(|e| e.into_error())?.finish()?;
         csv_file.commit(bytes, sha256)?;
         let mut json_file = AtomicFile::create(&dir.join(MANIFEST_FILE))?;
         let mut json = BufWriter::new(json_file.writer());
-        crate::record_lines::to_writer(&mut json, self).map_err(std::io::Error::other)?;
+        crate::manifest_json::write(self, &mut json)?;
         json.write_all(b"\n")?;
         let (bytes, sha256) = json.into_inner().map_err(|e| e.into_error())?.finish()?;
         json_file.commit(bytes, sha256)?;

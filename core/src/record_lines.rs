@@ -13,7 +13,18 @@ const INDENTED_LEVELS: usize = 2;
 
 /// Writes `value` to `out` as record-per-line JSON.
 pub fn to_writer<W: Write, T: Serialize + ?Sized>(out: W, value: &T) -> serde_json::Result<()> {
-    let mut serializer = serde_json::Serializer::with_formatter(out, RecordPerLine::default());
+    to_writer_at(out, value, 0)
+}
+
+/// Writes `value` as record-per-line JSON laid out as it is inside `depth` open containers (1:
+/// the value of one of the outermost object's entries).
+pub fn to_writer_at<W: Write, T: Serialize + ?Sized>(
+    out: W,
+    value: &T,
+    depth: usize,
+) -> serde_json::Result<()> {
+    let formatter = RecordPerLine { depth, has_entry: false };
+    let mut serializer = serde_json::Serializer::with_formatter(out, formatter);
     value.serialize(&mut serializer)
 }
 
