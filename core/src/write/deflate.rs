@@ -55,15 +55,21 @@ impl Deflater {
     /// The body of a content stream object holding `content` (compressed unless it is short).
     pub fn content_stream(&mut self, content: &[u8]) -> std::io::Result<Vec<u8>> {
         let mut body = Vec::with_capacity(content.len() / 2 + 64);
+        self.content_stream_into(content, &mut body)?;
+        Ok(body)
+    }
+
+    /// [`content_stream`](Self::content_stream) appended to `body`.
+    pub fn content_stream_into(&mut self, content: &[u8], body: &mut Vec<u8>) -> std::io::Result<()> {
         let mut no_references = |id: lopdf::ObjectId| Some(id.0);
         if content.len() < MIN_COMPRESSED_BYTES {
-            super::syntax::write_stream(&lopdf::Dictionary::new(), content, &mut body, &mut no_references);
+            super::syntax::write_stream(&lopdf::Dictionary::new(), content, body, &mut no_references);
         } else {
             let compressed = self.deflate(content)?;
             let dict = dictionary! { "Filter" => "FlateDecode" };
-            super::syntax::write_stream(&dict, &compressed, &mut body, &mut no_references);
+            super::syntax::write_stream(&dict, &compressed, body, &mut no_references);
         }
-        Ok(body)
+        Ok(())
     }
 }
 

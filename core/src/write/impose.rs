@@ -148,12 +148,13 @@ pub fn write_file_observed<W: Write>(
     let mut kids = Vec::new();
     let presses: Vec<usize> =
         (0..job.plan.press_sheets.len()).filter(|&i| job.plan.press_sheets[i].file == file).collect();
+    let buffers = &BodyBuffers::new();
     std::thread::scope(|scope| -> Result<(), WriteError> {
         let (batches, prepared) = crossbeam_channel::bounded::<Vec<PreparedPress>>(BATCHES_AHEAD);
         scope.spawn(move || {
             for (n, batch) in presses.chunks(BATCH_PRESS_SHEETS).enumerate() {
                 let batch: Vec<PreparedPress> =
-                    batch.par_iter().map(|&index| prepare_press(job, index)).collect();
+                    batch.par_iter().map(|&index| prepare_press(job, index, buffers)).collect();
                 if batches.send(batch).is_err() {
                     // The writer stopped (an error, or cancelled).
                     return;
@@ -168,7 +169,7 @@ pub fn write_file_observed<W: Write>(
             for press in batch {
                 let press_sheet = &job.plan.press_sheets[press.index];
                 for (side, ready) in press.sides {
-                    kids.push(writer.write_side(press_sheet, side, ready, pages_root)?);
+                    kids.push(writer.write_side(press_sheet, side, ready, pages_root, buffers)?);
                 }
                 if on_press_sheet(index).is_break() {
                     return Err(WriteError::Cancelled);
@@ -233,51 +234,81 @@ struct PreparedPress<'a> {
 }
 
 /// A side composed ahead of the writer (`None` where only the writer can compose it), with its
-/// content stream object's body and the forms of the pages it draws (by `xobjects` position).
+/// content stream object's body and the forms of the pages it draws, in the order it draws them.
 struct Ready<'a> {
     composed: Result<ComposedSide, WriteError>,
-    body: std::io::Result<SmallVec<[u8; BODY_INLINE]>>,
-    forms: SmallVec<[Option<Result<PreparedForm<'a>, WriteError>>; 1]>,
+    body: std::io::Result<Vec<u8>>,
+    forms: SmallVec<[Result<PreparedForm<'a>, WriteError>; 2]>,
 }
 
-/// The content stream object of a 1-up side with its mark fits in this many bytes.
-const BODY_INLINE: usize = 640;
+/// The buffers sides' content stream bodies are written into, handed back by the writer once
+/// written and taken again by the workers: in a steady stream of press sheets none is allocated
+/// or freed. (A buffer a worker allocated and the writer freed would cost a lock on the worker's
+/// heap for each side.)
+struct BodyBuffers {
+    returned: crossbeam_channel::Sender<Vec<u8>>,
+    available: crossbeam_channel::Receiver<Vec<u8>>,
+}
+
+impl BodyBuffers {
+    /// Enough for the sides prepared ahead of the writer.
+    fn new() -> BodyBuffers {
+        let (returned, available) = crossbeam_channel::bounded((BATCHES_AHEAD + 2) * BATCH_PRESS_SHEETS * 2);
+        BodyBuffers { returned, available }
+    }
+
+    fn take(&self) -> Vec<u8> {
+        self.available.try_recv().unwrap_or_else(|_| Vec::with_capacity(1024))
+    }
+
+    fn give_back(&self, mut buffer: Vec<u8>) {
+        buffer.clear();
+        // Full: this one is freed.
+        let _ = self.returned.try_send(buffer);
+    }
+}
 
 thread_local! {
     /// Each worker thread's compressor for sides' content.
     static DEFLATER: RefCell<Deflater> = RefCell::new(Deflater::default());
 }
 
-fn prepare_press<'a>(job: &ImposeJob<'a>, index: usize) -> PreparedPress<'a> {
+fn prepare_press<'a>(job: &ImposeJob<'a>, index: usize, buffers: &BodyBuffers) -> PreparedPress<'a> {
     if let Some(beside) = job.beside {
         beside(index);
     }
     let press = &job.plan.press_sheets[index];
     let sides: &[Side] = if job.plan.spec.duplex { &[Side::Front, Side::Back] } else { &[Side::Front] };
-    let sides = sides.iter().map(|&s| (s, prepare_side(job, press, s))).collect();
+    let sides = sides.iter().map(|&s| (s, prepare_side(job, press, s, buffers))).collect();
     PreparedPress { index, sides }
 }
 
 /// Composes a side and prepares its page forms; `None` when its annotations need the writer.
-fn prepare_side<'a>(job: &ImposeJob<'a>, press: &PressSheet, side: Side) -> Option<Ready<'a>> {
+fn prepare_side<'a>(
+    job: &ImposeJob<'a>,
+    press: &PressSheet,
+    side: Side,
+    buffers: &BodyBuffers,
+) -> Option<Ready<'a>> {
     if side::draws_annotations(job, press, side) {
         return None;
     }
     let mut composed = side::compose(job, press, side, &mut |_, _| None);
     let body = match &mut composed {
         Ok(c) => {
-            let body = DEFLATER.with(|d| d.borrow_mut().content_stream(&c.content));
+            let mut body = buffers.take();
+            let written = DEFLATER.with(|d| d.borrow_mut().content_stream_into(&c.content, &mut body));
             // Freed here, by the thread that made them, rather than by the writer.
             c.content = Vec::new();
-            body.map(|body| SmallVec::from_slice(&body))
+            written.map(|()| body)
         }
-        Err(_) => Ok(SmallVec::new()),
+        Err(_) => Ok(Vec::new()),
     };
     let forms = match &composed {
         Ok(c) => c
             .xobjects
             .iter()
-            .map(|(_, drawn)| match *drawn {
+            .filter_map(|(_, drawn)| match *drawn {
                 Drawn::Page { input, page } => Some(prepare_form(job, input, page)),
                 Drawn::Object(_) | Drawn::PrinterMarks => None,
             })
@@ -328,22 +359,21 @@ impl<'a, W: Write> FileWriter<'a, '_, W> {
         side: Side,
         ready: Option<Ready<'a>>,
         pages_root: u32,
+        buffers: &BodyBuffers,
     ) -> Result<u32, WriteError> {
-        let (composed, body, mut forms) = match ready {
+        let (composed, body, forms) = match ready {
             Some(Ready { composed, body, forms }) => (composed?, body?, forms),
             None => {
                 let composed = self.compose_here(press, side)?;
-                let body = SmallVec::from_vec(self.deflater.content_stream(&composed.content)?);
+                let body = self.deflater.content_stream(&composed.content)?;
                 (composed, body, SmallVec::new())
             }
         };
         let mut xobjects = Vec::with_capacity(composed.xobjects.len());
-        for (index, (name, drawn)) in composed.xobjects.iter().enumerate() {
+        let mut forms = forms.into_iter();
+        for (name, drawn) in &composed.xobjects {
             let number = match *drawn {
-                Drawn::Page { input, page } => {
-                    let prepared = forms.get_mut(index).and_then(Option::take);
-                    self.form_for(input, page, prepared)?
-                }
+                Drawn::Page { input, page } => self.form_for(input, page, forms.next())?,
                 Drawn::Object(number) => number,
                 Drawn::PrinterMarks => self.printer_marks_form()?,
             };
@@ -362,6 +392,7 @@ impl<'a, W: Write> FileWriter<'a, '_, W> {
         }
         let content_id = self.pdf.reserve();
         self.pdf.write_object(content_id, &body)?;
+        buffers.give_back(body);
         let page_id = self.pdf.reserve();
         // Writing into a Vec cannot fail.
         let page = &mut self.scratch;

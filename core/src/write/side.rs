@@ -63,11 +63,11 @@ pub struct ComposedSide {
     /// `/XObject` resources by name, in order (held inline for a few: a side is handed from the
     /// thread that composes it to the writer, and memory freed by a thread other than the one
     /// that allocated it is slow to free).
-    pub xobjects: SmallVec<[(XObjectName, Drawn); 2]>,
+    pub xobjects: SmallVec<[(XObjectName, Drawn); 4]>,
     pub uses_mark_font: bool,
     pub uses_slug_font: bool,
     /// The marks drawn on this side, by leaf.
-    pub marks: SmallVec<[(usize, MarkPlacement); 1]>,
+    pub marks: SmallVec<[(usize, MarkPlacement); 2]>,
     pub warnings: Vec<Warning>,
     pub annotations_flattened: usize,
     pub annotations_dropped: usize,
