@@ -206,11 +206,29 @@ pub fn prepare(
     }
     let payloads = render_payloads(job, plan, config)?;
     let unique = config.template.identifies_sheets();
-    if unique {
-        check_unique(&payloads)?;
-    }
+    // The uniqueness check (one thread) runs beside the encoding (the others); a duplicate is
+    // reported first, as it would be were they run in turn.
+    let (checked, encoded) = rayon::join(
+        || if unique { check_unique(&payloads) } else { Ok(()) },
+        || symbols_of(plan, &payloads, geometry),
+    );
+    checked?;
+    let (sizes, symbols) = encoded?;
+    Ok(PreparedMarks { payloads, sizes, symbols, unique })
+}
+
+/// Each sheet's symbol size (columns and rows, or OMR tracks and 1) and its Data Matrix symbol.
+type SizesAndSymbols = (Vec<(usize, usize)>, Vec<PackedSymbol>);
+
+/// Each sheet's symbol size and (Data Matrix) its encoded symbol, encoded in parallel; the first
+/// sheet whose payload does not encode is the error.
+fn symbols_of(
+    plan: &Plan,
+    payloads: &[String],
+    geometry: &MarkGeometry,
+) -> Result<SizesAndSymbols, MarkError> {
     let item_of = |index: usize| plan.items[plan.sheets[index].item].item.id.clone();
-    let (sizes, symbols) = match geometry.kind {
+    match geometry.kind {
         MarkKind::DataMatrix => {
             let encoder = symbol::Encoder::new(&geometry.symbol);
             let encoded: Vec<Result<PackedSymbol, SymbolError>> =
@@ -227,7 +245,7 @@ pub fn prepare(
                     })
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            (symbols.iter().map(|s| (s.columns(), s.rows())).collect(), symbols)
+            Ok((symbols.iter().map(|s| (s.columns(), s.rows())).collect(), symbols))
         }
         MarkKind::Omr => payloads
             .iter()
@@ -240,14 +258,16 @@ pub fn prepare(
                 })
             })
             .collect::<Result<Vec<_>, _>>()
-            .map(|sizes| (sizes, Vec::new()))?,
-    };
-    Ok(PreparedMarks { payloads, sizes, symbols, unique })
+            .map(|sizes| (sizes, Vec::new())),
+    }
 }
 
+/// Every sheet's payload, rendered in parallel; the first sheet whose payload fails is the error.
 fn render_payloads(job: &str, plan: &Plan, config: &PayloadConfig) -> Result<Vec<String>, MarkError> {
-    plan.sheets
-        .iter()
+    let rendered: Vec<Result<String, MarkError>> = plan
+        .sheets
+        .par_iter()
+        .with_min_len(1024)
         .map(|sheet| {
             let planned = &plan.items[sheet.item];
             let facts = SheetFacts {
@@ -266,7 +286,8 @@ fn render_payloads(job: &str, plan: &Plan, config: &PayloadConfig) -> Result<Vec
                 error,
             })
         })
-        .collect()
+        .collect();
+    rendered.into_iter().collect()
 }
 
 fn check_unique(payloads: &[String]) -> Result<(), MarkError> {

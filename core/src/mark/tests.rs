@@ -51,6 +51,32 @@ fn a_field_overflow_names_the_field_and_the_first_item() {
 }
 
 #[test]
+fn payloads_rendered_in_parallel_still_name_the_first_item_affected() {
+    // Thousands of sheets: rendered and encoded on every thread, errors still in sheet order.
+    let plan = plan(&[2; 3000]);
+    let config = PayloadConfig::template("{piece:3}{sheet:1}").unwrap();
+    let e = prepare("J", &plan, &config, &MarkGeometry::default()).unwrap_err().to_string();
+    assert!(e.contains("item 'L0001000'") && e.contains("piece 1000"), "{e}");
+    // A repeated payload is reported before a symbol that does not fit, as when run in turn.
+    let config = PayloadConfig::template("{piece:4}{sheet:1}XXXXXXXXXXXXXXXXXXXX").unwrap();
+    let geometry = MarkGeometry {
+        symbol: symbol::SymbolOptions {
+            shape: symbol::SymbolShape::Fixed(datamatrix::SymbolSize::Square10),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let mut repeated = items(&[1; 3000]);
+    repeated[2500].id = repeated[2499].id.clone();
+    let plan = Plan::build(&LayoutSpec::default(), FlipAxis::Vertical, &repeated);
+    let config_by_item = PayloadConfig::template("{item}{sheet:1}").unwrap();
+    let e = prepare("J", &plan, &config_by_item, &geometry).unwrap_err();
+    assert!(matches!(e, MarkError::Duplicate { first: 2500, second: 2501, .. }), "{e}");
+    let e = prepare("J", &plan, &config, &geometry).unwrap_err().to_string();
+    assert!(e.contains("sheet 1 (item 'L0000001'"), "{e}");
+}
+
+#[test]
 fn payloads_that_name_sheets_must_be_unique_others_may_repeat() {
     let mut items = items(&[2, 2]);
     items[0].id = "a1".into();
