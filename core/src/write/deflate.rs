@@ -65,7 +65,12 @@ impl Deflater {
         if content.len() < MIN_COMPRESSED_BYTES {
             super::syntax::write_stream(&lopdf::Dictionary::new(), content, body, &mut no_references);
         } else {
-            let compressed = self.deflate(content)?;
+            // Operators alone (page placements, marks) take a code made for them; anything else
+            // (a slug line's text, say) is searched for repeats.
+            let compressed = match super::operator_deflate::compress(content) {
+                Some(compressed) => compressed,
+                None => self.deflate(content)?,
+            };
             let dict = dictionary! { "Filter" => "FlateDecode" };
             super::syntax::write_stream(&dict, &compressed, body, &mut no_references);
         }

@@ -6,6 +6,7 @@ pub mod deflate;
 pub mod file;
 pub mod forms;
 pub mod impose;
+pub mod operator_deflate;
 pub mod page_form;
 pub mod printer_marks;
 pub mod side;

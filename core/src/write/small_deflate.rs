@@ -16,7 +16,7 @@ const HASH_BITS: u32 = 12;
 const MIN_MATCH: usize = 3;
 const MAX_MATCH: usize = 258;
 /// zlib header: deflate with a 32 KB window, fastest level, check bits (0x7801 % 31 == 0).
-const ZLIB_HEADER: [u8; 2] = [0x78, 0x01];
+pub(super) const ZLIB_HEADER: [u8; 2] = [0x78, 0x01];
 
 /// Lengths 3..=258: (symbol, extra bits, base) for symbols 257..=285.
 const LENGTHS: [(u16, u8, u16); 29] = [
@@ -174,27 +174,27 @@ fn hash(bytes: &[u8]) -> usize {
     (word.wrapping_mul(0x9E37_79B1) >> (32 - HASH_BITS)) as usize
 }
 
-fn adler32(bytes: &[u8]) -> u32 {
+pub(super) fn adler32(bytes: &[u8]) -> u32 {
     let mut hasher = adler2::Adler32::new();
     hasher.write_slice(bytes);
     hasher.checksum()
 }
 
 /// An LSB-first bit stream (RFC 1951, 3.1.1).
-struct Bits {
-    bytes: Vec<u8>,
+pub(super) struct Bits {
+    pub(super) bytes: Vec<u8>,
     buffer: u64,
     count: u32,
 }
 
 impl Bits {
-    fn with_capacity(capacity: usize) -> Bits {
+    pub(super) fn with_capacity(capacity: usize) -> Bits {
         Bits { bytes: Vec::with_capacity(capacity), buffer: 0, count: 0 }
     }
 
     /// Appends the low `bits` (at most 32) of `value`.
     #[inline]
-    fn put(&mut self, value: u32, bits: u32) {
+    pub(super) fn put(&mut self, value: u32, bits: u32) {
         self.buffer |= u64::from(value) << self.count;
         self.count += bits;
         if self.count >= 32 {
@@ -231,14 +231,14 @@ impl Bits {
         self.put(length_value | distance_value << length_bits, length_bits + 5 + u32::from(extra));
     }
 
-    fn finish(mut self) -> Vec<u8> {
+    pub(super) fn finish(mut self) -> Vec<u8> {
         let bytes = self.count.div_ceil(8) as usize;
         self.bytes.extend_from_slice(&self.buffer.to_le_bytes()[..bytes]);
         self.bytes
     }
 }
 
-const fn reverse(code: u32, bits: u32) -> u32 {
+pub(super) const fn reverse(code: u32, bits: u32) -> u32 {
     code.reverse_bits() >> (32 - bits)
 }
 
@@ -289,12 +289,13 @@ const LENGTH_CODES: [(u32, u32); MAX_MATCH + 1] = {
 };
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use proptest::prelude::*;
     use std::io::Read;
 
-    fn inflate(packed: &[u8]) -> Vec<u8> {
+    /// A zlib stream inflated by flate2 (a decoder these compressors do not share code with).
+    pub(in crate::write) fn inflate(packed: &[u8]) -> Vec<u8> {
         let mut out = Vec::new();
         flate2::read::ZlibDecoder::new(packed).read_to_end(&mut out).expect("a valid zlib stream");
         out
