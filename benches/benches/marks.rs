@@ -1,5 +1,6 @@
 //! The mark stage, per mark: payload rendering from a template, Data Matrix encoding, drawing
-//! the vector runs, and compressing the mark's content stream as the writer does.
+//! the vector runs, and compressing the mark's content stream as the writer does (the operator
+//! code; `deflater_reused` is the whole side's stream object).
 
 use std::io::Write;
 
@@ -113,6 +114,10 @@ fn draw_and_compress(c: &mut Criterion) {
         let mut deflater = sheetseal_core::write::small_deflate::SmallDeflater::default();
         b.iter(|| streams.iter().map(|ops| deflater.compress(ops).len()).sum::<usize>())
     });
+    group.bench_function("operator_code", |b| {
+        use sheetseal_core::write::operator_deflate;
+        b.iter(|| streams.iter().map(|ops| operator_deflate::compress(ops).unwrap().len()).sum::<usize>())
+    });
     group.bench_function("deflater_reused", |b| {
         let mut deflater = sheetseal_core::write::deflate::Deflater::default();
         b.iter(|| streams.iter().map(|ops| deflater.content_stream(ops).unwrap().len()).sum::<usize>())
@@ -123,28 +128,17 @@ fn draw_and_compress(c: &mut Criterion) {
 /// The clear-zone check per sheet, on generated letters: the content-stream scan proves most
 /// mark areas empty; the rest are rendered with pdfium.
 fn clear_zone(c: &mut Criterion) {
-    use sheetseal_core::ingest::{self, IngestOptions};
     use sheetseal_core::mark::clear::{self, ClearZoneJob};
-    use sheetseal_core::mark::PayloadConfig;
-    use sheetseal_core::plan::{FlipAxis, LayoutSpec, Plan};
-    use sheetseal_core::split::{self, SplitRule};
 
-    let dir = tempfile::tempdir().unwrap();
-    let spec = sheetseal_corpus::CorpusSpec { letters: 200, seed: 1, ..Default::default() };
-    let sample = sheetseal_corpus::generate(&spec, dir.path()).unwrap();
-    let source = ingest::open(&sample.pdf_path, &IngestOptions::default()).unwrap();
-    let rule = SplitRule::Index { path: sample.index_path.clone() };
-    let items = split::split(&rule, 0, &source, None).unwrap().items;
-    let plan = Plan::build(&LayoutSpec::default(), FlipAxis::Vertical, &items);
-    let geometry = MarkGeometry::default();
-    let marks = mark::prepare("BENCH", &plan, &PayloadConfig::default(), &geometry).unwrap();
-    let sources = [source];
+    let sample = sheetseal_benches::Sample::new(200);
+    let sources = std::slice::from_ref(&sample.source);
+    let (plan, geometry) = (&sample.plan, sample.geometry);
     let sheet = sheetseal_core::plan::geometry::SheetSpec::default();
     let job = ClearZoneJob {
-        sources: &sources,
+        sources,
         password: None,
-        plan: &plan,
-        marks: &marks,
+        plan,
+        marks: &sample.marks,
         geometry: &geometry,
         grid: None,
         sheet: &sheet,

@@ -1,4 +1,5 @@
-//! Per-stage benchmarks: planning and marking, per sheet.
+//! Per-stage benchmarks: splitting and writing a generated mail merge, per input page;
+//! planning, per page; marking, per sheet. (Parsing is in `parse`, the marks' steps in `marks`.)
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use sheetseal_core::mark::{self, MarkGeometry};
@@ -52,5 +53,99 @@ fn marks(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, plan, marks);
+/// Each split rule on 1,000 letters that carry an index, bookmarks, "Page n of m" footers and
+/// PDF/VT document parts.
+fn split(c: &mut Criterion) {
+    use sheetseal_core::split::{self, SplitRule};
+    let sample = sheetseal_benches::Sample::new(1_000);
+    let mut group = c.benchmark_group("split");
+    group.throughput(Throughput::Elements(sample.pages() as u64));
+    group.sample_size(20);
+    let index = format!("index:{}", sample.generated.index_path.display());
+    for rule in [index.as_str(), "outline", "text:Page 1 of", "dpart", "fixed:1"] {
+        let name = rule.split(':').next().unwrap_or(rule);
+        let rule: SplitRule = rule.parse().unwrap();
+        group.bench_function(format!("{name}_1000_letters"), |b| {
+            b.iter(|| split::split(&rule, 0, &sample.source, None).unwrap().items.len())
+        });
+    }
+    group.finish();
+}
+
+/// The write stage on 1,000 letters duplex 1-up with the default marks, into nothing: the
+/// imposed file made (page forms, sides, marks, cross-reference table) but not stored. Per
+/// input page: what copying a page costs, to hold the marks' cost against. With the clear-zone
+/// scan its workers do beside, and on SRA3 2-up.
+fn write(c: &mut Criterion) {
+    use sheetseal_core::limits::{DecodeBudget, Limits};
+    use sheetseal_core::mark::clear::{ClearZoneJob, ClearZoneScans};
+    use sheetseal_core::plan::geometry::{SheetSize, SheetSpec};
+    use sheetseal_core::write::impose::{write_file, AnnotationPolicy, ImposeJob};
+
+    let sample = sheetseal_benches::Sample::new(1_000);
+    let sources = std::slice::from_ref(&sample.source);
+    let limits = Limits::default();
+    let budget = DecodeBudget::new(u64::MAX);
+    let sheet = SheetSpec::default();
+    let job = ImposeJob {
+        job: "BENCH",
+        sources,
+        plan: &sample.plan,
+        payloads: &sample.marks.payloads,
+        symbols: &sample.marks.symbols,
+        geometry: &sample.geometry,
+        sheet: &sheet,
+        grid: None,
+        page_box: Default::default(),
+        annotations: AnnotationPolicy::default(),
+        limits: &limits,
+        budget: &budget,
+        beside: None,
+    };
+    let mut group = c.benchmark_group("write");
+    group.throughput(Throughput::Elements(sample.pages() as u64));
+    group.sample_size(20);
+    group.bench_function("duplex_1000_letters", |b| {
+        b.iter(|| write_file(&job, 0, std::io::sink()).unwrap().1.pages)
+    });
+    let clear_job = ClearZoneJob {
+        sources,
+        password: None,
+        plan: &sample.plan,
+        marks: &sample.marks,
+        geometry: &sample.geometry,
+        grid: None,
+        sheet: &sheet,
+        page_box: Default::default(),
+    };
+    group.bench_function("duplex_1000_letters_with_clear_zone_scan", |b| {
+        b.iter(|| {
+            let scans = ClearZoneScans::new(&clear_job);
+            let scan = |press: usize| scans.scan_press_sheet(press);
+            let job = ImposeJob { beside: Some(&scan), ..job };
+            let pages = write_file(&job, 0, std::io::sink()).unwrap().1.pages;
+            (pages, scans.finish().collisions())
+        })
+    });
+    let two_up = LayoutSpec { layout: Layout::NUp { columns: 2, rows: 1 }, ..LayoutSpec::default() };
+    let sra3 = SheetSpec { sheet: "SRA3".parse::<SheetSize>().unwrap(), ..SheetSpec::default() };
+    let cell = (595.276, 841.89);
+    let grid = sra3.grid(&two_up, cell).unwrap().unwrap();
+    let plan = Plan::build(&two_up, FlipAxis::Horizontal, &sample.items);
+    let marks = mark::prepare("BENCH", &plan, &Default::default(), &sample.geometry).unwrap();
+    let job = ImposeJob {
+        plan: &plan,
+        payloads: &marks.payloads,
+        symbols: &marks.symbols,
+        sheet: &sra3,
+        grid: Some(&grid),
+        ..job
+    };
+    group.bench_function("2up_sra3_1000_letters", |b| {
+        b.iter(|| write_file(&job, 0, std::io::sink()).unwrap().1.pages)
+    });
+    group.finish();
+}
+
+criterion_group!(benches, split, plan, marks, write);
 criterion_main!(benches);
