@@ -55,6 +55,8 @@ const WEIGHTS: &[(u8, u32)] = &[
     (b'S', 1),
 ];
 
+/// How many bytes at the end of a stream are looked at before coding it.
+const TAIL: usize = 128;
 /// The end-of-block symbol.
 const END_OF_BLOCK: usize = 256;
 /// Literal and end-of-block codes are at most this long (RFC 1951).
@@ -98,6 +100,12 @@ impl OperatorCode {
     }
 
     fn compress(&self, input: &[u8]) -> Option<Vec<u8>> {
+        let uncoded = |byte: &u8| self.codes[usize::from(*byte)].1 == 0;
+        // Text, when a side has any (a slug line), comes last: such a side is handed over before
+        // any coding is done. Anywhere else it is found on the way.
+        if input[input.len().saturating_sub(TAIL)..].iter().any(uncoded) {
+            return None;
+        }
         let mut out = Bits::with_capacity(input.len() / 2 + 64);
         out.bytes.extend_from_slice(&ZLIB_HEADER);
         for &(value, bits) in &self.header {
