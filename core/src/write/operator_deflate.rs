@@ -303,6 +303,27 @@ mod tests {
         assert_eq!(compress(&[b'1', 0xFF]), None);
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn any_run_of_operator_bytes_round_trips_and_any_other_byte_is_refused(
+            picks in proptest::collection::vec(0..WEIGHTS.len(), 0..3000),
+            other in proptest::prelude::any::<u8>(),
+            at in proptest::prelude::any::<proptest::sample::Index>(),
+        ) {
+            let data: Vec<u8> = picks.iter().map(|&i| WEIGHTS[i].0).collect();
+            let packed = compress(&data).expect("operator bytes only");
+            proptest::prop_assert_eq!(inflate(&packed), data.clone());
+            proptest::prop_assert_eq!(inflate_libdeflate(&packed, data.len()), data.clone());
+            if !WEIGHTS.iter().any(|&(b, _)| b == other) {
+                let mut mixed = data;
+                mixed.insert(at.index(mixed.len() + 1), other);
+                proptest::prop_assert_eq!(compress(&mixed), None);
+            }
+        }
+    }
+
     #[test]
     fn codes_are_complete_and_within_the_limits() {
         let lengths = code_lengths(&[1, 1, 1, 1000, 5000, 100_000, 0, 3], 4);
