@@ -27,7 +27,9 @@ pub struct BenchArgs {
     /// Extra options for `impose` (e.g. "--layout nup:2x1 --sheet SRA3"), split on spaces.
     #[arg(long, default_value = "")]
     impose_args: String,
-    /// Worker threads (sets RAYON_NUM_THREADS for the job); several values give a scaling table.
+    /// Cores for the job: N pins it to the first N cores it may run on and sets
+    /// RAYON_NUM_THREADS=N, so that its writer and hashing threads share them too; several
+    /// values give a scaling table; 0 leaves it unpinned.
     #[arg(long, value_delimiter = ',', default_value = "0")]
     threads: Vec<usize>,
     /// Also time qpdf and mutool rewriting the same files, where installed.
@@ -107,12 +109,13 @@ pub fn run(args: BenchArgs) -> Result<()> {
             command.args(args.impose_args.split_whitespace()).arg("--stats").arg(&stats_file);
             if threads > 0 {
                 command.env("RAYON_NUM_THREADS", threads.to_string());
+                pin_to_cores(&mut command, threads)?;
             }
             let (elapsed, rss) = measure(command)?;
             let stats: RunStats = serde_json::from_slice(&std::fs::read(&stats_file)?)?;
             rows.push(Row {
                 tool: if threads > 0 {
-                    format!("sheetseal ({threads} threads)")
+                    format!("sheetseal ({threads} {})", if threads == 1 { "core" } else { "cores" })
                 } else {
                     "sheetseal".to_string()
                 },
@@ -202,6 +205,38 @@ fn which(program: &str) -> Option<PathBuf> {
 }
 
 /// Runs a command to completion; returns its wall time and peak resident memory in MB.
+/// Makes `command` run on the first `cores` of the cores this process may run on (all of them
+/// when there are fewer).
+fn pin_to_cores(command: &mut Command, cores: usize) -> Result<()> {
+    use std::os::unix::process::CommandExt;
+    let size = std::mem::size_of::<libc::cpu_set_t>();
+    // SAFETY: an all-zero cpu_set_t is the empty set; sched_getaffinity fills it for this process.
+    let mut allowed: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+    if unsafe { libc::sched_getaffinity(0, size, &mut allowed) } != 0 {
+        return Err(std::io::Error::last_os_error()).context("cannot read this process's cores");
+    }
+    // SAFETY: as above; CPU_ISSET and CPU_SET only read and set bits of sets on the stack.
+    let mut chosen: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+    let mut taken = 0;
+    for cpu in 0..libc::CPU_SETSIZE as usize {
+        if taken < cores && unsafe { libc::CPU_ISSET(cpu, &allowed) } {
+            unsafe { libc::CPU_SET(cpu, &mut chosen) };
+            taken += 1;
+        }
+    }
+    // SAFETY: between fork and exec the child only makes one system call, with a set copied
+    // into the closure.
+    unsafe {
+        command.pre_exec(move || {
+            if libc::sched_setaffinity(0, size, &chosen) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    Ok(())
+}
+
 fn measure(mut command: Command) -> Result<(Duration, f64)> {
     command.stdout(std::process::Stdio::null());
     let started = Instant::now();
