@@ -131,24 +131,13 @@ fn clear_zone(c: &mut Criterion) {
     use sheetseal_core::mark::clear::{self, ClearZoneJob};
 
     let sample = sheetseal_benches::Sample::new(200);
-    let sources = std::slice::from_ref(&sample.source);
-    let (plan, geometry) = (&sample.plan, sample.geometry);
     let sheet = sheetseal_core::plan::geometry::SheetSpec::default();
-    let job = ClearZoneJob {
-        sources,
-        password: None,
-        plan,
-        marks: &sample.marks,
-        geometry: &geometry,
-        grid: None,
-        sheet: &sheet,
-        page_box: Default::default(),
-    };
+    let job = sample.clear_zone_job(&sheet);
     let mut group = c.benchmark_group("mark/clear_zone");
-    group.throughput(Throughput::Elements(plan.sheets.len() as u64));
+    group.throughput(Throughput::Elements(sample.plan.sheets.len() as u64));
     group.sample_size(20);
     group.bench_function("letters_default_place", |b| b.iter(|| clear::check(&job).unwrap().collisions()));
-    let on_text = MarkGeometry { x_mm: 25.0, y_mm: 120.0, ..geometry };
+    let on_text = MarkGeometry { x_mm: 25.0, y_mm: 120.0, ..sample.geometry };
     let job = ClearZoneJob { geometry: &on_text, ..job };
     group.bench_function("letters_on_body_text (rendered)", |b| {
         b.iter(|| clear::check(&job).unwrap().collisions())

@@ -78,7 +78,7 @@ fn split(c: &mut Criterion) {
 /// scan its workers do beside, and on SRA3 2-up.
 fn write(c: &mut Criterion) {
     use sheetseal_core::limits::{DecodeBudget, Limits};
-    use sheetseal_core::mark::clear::{ClearZoneJob, ClearZoneScans};
+    use sheetseal_core::mark::clear::ClearZoneScans;
     use sheetseal_core::plan::geometry::{SheetSize, SheetSpec};
     use sheetseal_core::write::impose::{write_file, AnnotationPolicy, ImposeJob};
 
@@ -108,16 +108,7 @@ fn write(c: &mut Criterion) {
     group.bench_function("duplex_1000_letters", |b| {
         b.iter(|| write_file(&job, 0, std::io::sink()).unwrap().1.pages)
     });
-    let clear_job = ClearZoneJob {
-        sources,
-        password: None,
-        plan: &sample.plan,
-        marks: &sample.marks,
-        geometry: &sample.geometry,
-        grid: None,
-        sheet: &sheet,
-        page_box: Default::default(),
-    };
+    let clear_job = sample.clear_zone_job(&sheet);
     group.bench_function("duplex_1000_letters_with_clear_zone_scan", |b| {
         b.iter(|| {
             let scans = ClearZoneScans::new(&clear_job);

@@ -1,10 +1,10 @@
 //! Benchmarks live in benches/benches; this is what several of them set up: a generated mail
 //! merge, opened, split by its index and planned duplex 1-up with the default marks.
 
-use std::path::Path;
-
 use sheetseal_core::ingest::{self, IngestOptions, SourceDocument};
+use sheetseal_core::mark::clear::ClearZoneJob;
 use sheetseal_core::mark::{self, MarkGeometry, PayloadConfig, PreparedMarks};
+use sheetseal_core::plan::geometry::SheetSpec;
 use sheetseal_core::plan::{FlipAxis, LayoutSpec, Plan};
 use sheetseal_core::split::{self, Item, SplitRule};
 use sheetseal_corpus::{CorpusSpec, CorpusSummary};
@@ -28,7 +28,7 @@ impl Sample {
         let dir = tempfile::tempdir().expect("temporary folder");
         let spec = CorpusSpec { letters, seed: 1, outline: true, dparts: true, ..CorpusSpec::default() };
         let generated = sheetseal_corpus::generate(&spec, dir.path()).expect("corpus");
-        let source = open(&generated.pdf_path);
+        let source = ingest::open(&generated.pdf_path, &IngestOptions::default()).expect("input");
         let rule = SplitRule::Index { path: generated.index_path.clone() };
         let items = split::split(&rule, 0, &source, None).expect("index split").items;
         let plan = Plan::build(&LayoutSpec::default(), FlipAxis::Vertical, &items);
@@ -41,9 +41,18 @@ impl Sample {
     pub fn pages(&self) -> usize {
         self.source.pages.len()
     }
-}
 
-/// Opens an input with the default options.
-pub fn open(path: &Path) -> SourceDocument {
-    ingest::open(path, &IngestOptions::default()).expect("input")
+    /// The clear-zone check of the sample's marks, 1-up on `sheet`.
+    pub fn clear_zone_job<'a>(&'a self, sheet: &'a SheetSpec) -> ClearZoneJob<'a> {
+        ClearZoneJob {
+            sources: std::slice::from_ref(&self.source),
+            password: None,
+            plan: &self.plan,
+            marks: &self.marks,
+            geometry: &self.geometry,
+            grid: None,
+            sheet,
+            page_box: Default::default(),
+        }
+    }
 }

@@ -356,7 +356,7 @@ pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcom
         .iter()
         .map(|s| InputRecord {
             path: s.path.display().to_string(),
-            sha256: s.sha256.sha256().to_string(),
+            sha256: s.sha256.hex().to_string(),
             bytes: s.size_bytes,
             pages: s.pages.len(),
         })

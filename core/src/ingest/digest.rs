@@ -40,7 +40,7 @@ impl InputDigest {
     }
 
     /// The lower-case hex SHA-256, waiting for the hashing thread if it has not finished.
-    pub fn sha256(&self) -> &str {
+    pub fn hex(&self) -> &str {
         self.known.get_or_init(|| {
             let thread = self.thread.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
             // A thread that could not be started or did not finish: hashed here instead.
@@ -115,13 +115,13 @@ mod tests {
         let data: Vec<u8> = (0..3 * READ_CHUNK + 17).map(|i| (i * 31 % 251) as u8).collect();
         let expected = hex(&Sha256::digest(&data));
         let in_memory = InputDigest::start(Arc::new(data.clone()), None);
-        assert_eq!(in_memory.sha256(), expected);
+        assert_eq!(in_memory.hex(), expected);
         let mut file = tempfile::tempfile().unwrap();
         std::io::Write::write_all(&mut file, &data).unwrap();
         let from_file = InputDigest::start(Arc::new(data), Some(file));
-        assert_eq!(from_file.sha256(), expected);
+        assert_eq!(from_file.hex(), expected);
         // Asked again: the same answer, without a thread.
-        assert_eq!(from_file.sha256(), expected);
+        assert_eq!(from_file.hex(), expected);
     }
 
     #[test]

@@ -125,12 +125,7 @@ pub fn compose(placement: &Placement, whiteout: bool, body: &[u8], text: Option<
         out.push(b' ');
         fmt_num(y, out);
         out.extend_from_slice(b" Td (");
-        for byte in text.bytes() {
-            if matches!(byte, b'(' | b')' | b'\\') {
-                out.push(b'\\');
-            }
-            out.push(byte);
-        }
+        crate::write::syntax::push_literal_contents(text.bytes(), out);
         out.extend_from_slice(b") Tj ET\n");
     }
     out.extend_from_slice(b"Q\n");

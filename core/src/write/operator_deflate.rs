@@ -100,10 +100,14 @@ impl OperatorCode {
     }
 
     fn compress(&self, input: &[u8]) -> Option<Vec<u8>> {
-        let uncoded = |byte: &u8| self.codes[usize::from(*byte)].1 == 0;
+        // A byte's code and length, `None` for a byte the code leaves out.
+        let code = |byte: u8| {
+            let (code, bits) = self.codes[usize::from(byte)];
+            (bits != 0).then_some((u32::from(code), u32::from(bits)))
+        };
         // Text, when a side has any (a slug line), comes last: such a side is handed over before
         // any coding is done. Anywhere else it is found on the way.
-        if input[input.len().saturating_sub(TAIL)..].iter().any(uncoded) {
+        if input[input.len().saturating_sub(TAIL)..].iter().any(|&byte| code(byte).is_none()) {
             return None;
         }
         let mut out = Bits::with_capacity(input.len() / 2 + 64);
@@ -114,20 +118,13 @@ impl OperatorCode {
         // Two codes (at most 30 bits) put at a time.
         let mut pairs = input.chunks_exact(2);
         for pair in &mut pairs {
-            let (first, first_bits) = self.codes[usize::from(pair[0])];
-            let (second, second_bits) = self.codes[usize::from(pair[1])];
-            if first_bits == 0 || second_bits == 0 {
-                return None;
-            }
-            let value = u32::from(first) | u32::from(second) << first_bits;
-            out.put(value, u32::from(first_bits) + u32::from(second_bits));
+            let (first, first_bits) = code(pair[0])?;
+            let (second, second_bits) = code(pair[1])?;
+            out.put(first | second << first_bits, first_bits + second_bits);
         }
         for &byte in pairs.remainder() {
-            let (code, bits) = self.codes[usize::from(byte)];
-            if bits == 0 {
-                return None;
-            }
-            out.put(u32::from(code), u32::from(bits));
+            let (value, bits) = code(byte)?;
+            out.put(value, bits);
         }
         out.put(u32::from(self.end_of_block.0), u32::from(self.end_of_block.1));
         let mut bytes = out.finish();

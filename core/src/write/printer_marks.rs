@@ -66,9 +66,8 @@ pub fn draw_slug(grid: &Grid, marks: &PrinterMarks, bleed_mm: f64, slug: Option<
     let length = mm(MARK_LENGTH_MM);
     let trim = grid.trim;
     // The slug goes below the crop marks, or as low as the margin allows; never into the trim.
-    let slug_y = (trim.y0 - offset - length - SLUG_SIZE_PT - mm(1.0)).max(mm(1.5));
-    if let (true, Some(text), true) = (marks.slug, slug, slug_y + SLUG_SIZE_PT < trim.y0) {
-        let y = slug_y;
+    let y = (trim.y0 - offset - length - SLUG_SIZE_PT - mm(1.0)).max(mm(1.5));
+    if let (true, Some(text), true) = (marks.slug, slug, y + SLUG_SIZE_PT < trim.y0) {
         out.extend_from_slice(format!("q BT /{SLUG_FONT} ").as_bytes());
         fmt_num(SLUG_SIZE_PT, out);
         out.extend_from_slice(b" Tf ");
@@ -76,12 +75,8 @@ pub fn draw_slug(grid: &Grid, marks: &PrinterMarks, bleed_mm: f64, slug: Option<
         out.push(b' ');
         fmt_num(y, out);
         out.extend_from_slice(b" Td (");
-        for &b in text.as_bytes().iter().filter(|b| b.is_ascii() && !b.is_ascii_control()) {
-            if matches!(b, b'(' | b')' | b'\\') {
-                out.push(b'\\');
-            }
-            out.push(b);
-        }
+        let printable = text.bytes().filter(|b| b.is_ascii() && !b.is_ascii_control());
+        super::syntax::push_literal_contents(printable, out);
         out.extend_from_slice(b") Tj ET Q\n");
     }
 }

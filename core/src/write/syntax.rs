@@ -112,13 +112,18 @@ fn write_string(bytes: &[u8], format: StringFormat, out: &mut Vec<u8>) {
         return;
     }
     out.push(b'(');
-    for &b in bytes {
+    push_literal_contents(bytes.iter().copied(), out);
+    out.push(b')');
+}
+
+/// Appends `bytes` as the inside of a literal string, `(`, `)` and `\` escaped.
+pub fn push_literal_contents(bytes: impl IntoIterator<Item = u8>, out: &mut Vec<u8>) {
+    for b in bytes {
         if matches!(b, b'(' | b')' | b'\\') {
             out.push(b'\\');
         }
         out.push(b);
     }
-    out.push(b')');
 }
 
 #[cfg(test)]
