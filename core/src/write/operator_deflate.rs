@@ -59,12 +59,16 @@ const WEIGHTS: &[(u8, u32)] = &[
 const TAIL: usize = 128;
 /// The end-of-block symbol.
 const END_OF_BLOCK: usize = 256;
-/// Literal and end-of-block codes are at most this long (RFC 1951).
-const MAX_CODE_BITS: u32 = 15;
+/// Literal codes are kept this short (RFC 1951 allows 15): two of them fit one table entry, and
+/// four and the up to seven bits not yet stored fit one 64-bit word.
+const MAX_LITERAL_BITS: u32 = 13;
 /// Code length codes are at most this long.
 const MAX_LENGTH_CODE_BITS: u32 = 7;
 /// The order code length code lengths are sent in.
 const LENGTH_CODE_ORDER: [usize; 19] = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
+/// A table entry holds the code (of one byte or of two) in its low bits and the code's length
+/// from this bit up.
+const LENGTH_SHIFT: u32 = 27;
 
 /// The code, made once.
 static CODE: LazyLock<OperatorCode> = LazyLock::new(OperatorCode::new);
@@ -75,11 +79,17 @@ pub fn compress(input: &[u8]) -> Option<Vec<u8>> {
 }
 
 struct OperatorCode {
-    /// Per byte: its code, bit-reversed for the LSB-first stream, and its length (0: none).
-    codes: [(u16, u8); 256],
-    end_of_block: (u16, u8),
-    /// The block header, as values to put and their bit counts.
-    header: Vec<(u32, u32)>,
+    /// Per byte: its code, bit-reversed for the LSB-first stream, and its length above
+    /// [`LENGTH_SHIFT`]; 0 for a byte the code leaves out.
+    codes: [u32; 256],
+    /// The same for every two bytes, indexed by the first byte plus 256 times the second: two
+    /// lookups code four bytes.
+    pairs: Box<[u32]>,
+    end_of_block: u32,
+    /// The zlib header and the block header: their whole bytes, then the bits of the last,
+    /// unfinished byte and how many there are.
+    start: Vec<u8>,
+    start_bits: (u64, u32),
 }
 
 impl OperatorCode {
@@ -89,48 +99,81 @@ impl OperatorCode {
             weights[usize::from(byte)] = weight;
         }
         weights[END_OF_BLOCK] = 1;
-        let lengths = code_lengths(&weights, MAX_CODE_BITS);
+        let lengths = code_lengths(&weights, MAX_LITERAL_BITS);
         let canonical = canonical_codes(&lengths);
-        let mut codes = [(0u16, 0u8); 256];
-        for byte in 0..256 {
-            codes[byte] = (canonical[byte] as u16, lengths[byte] as u8);
+        let entry = |symbol: usize| canonical[symbol] | lengths[symbol] << LENGTH_SHIFT;
+        let mut start = Bits::with_capacity(64);
+        start.bytes.extend_from_slice(&ZLIB_HEADER);
+        let mut start_length = 8 * ZLIB_HEADER.len() as u32;
+        for (value, bits) in header(&lengths) {
+            start.put(value, bits);
+            start_length += bits;
         }
-        let end_of_block = (canonical[END_OF_BLOCK] as u16, lengths[END_OF_BLOCK] as u8);
-        OperatorCode { codes, end_of_block, header: header(&lengths) }
+        let mut start = start.finish();
+        let start_bits = match start_length % 8 {
+            0 => (0, 0),
+            bits => (u64::from(start.pop().expect("an unfinished byte")), bits),
+        };
+        let codes: [u32; 256] = std::array::from_fn(entry);
+        let pairs = (0..1 << 16).map(|index| join(codes[index & 0xFF], codes[index >> 8])).collect();
+        OperatorCode { codes, pairs, end_of_block: entry(END_OF_BLOCK), start, start_bits }
     }
 
     fn compress(&self, input: &[u8]) -> Option<Vec<u8>> {
-        // A byte's code and length, `None` for a byte the code leaves out.
-        let code = |byte: u8| {
-            let (code, bits) = self.codes[usize::from(byte)];
-            (bits != 0).then_some((u32::from(code), u32::from(bits)))
-        };
         // Text, when a side has any (a slug line), comes last: such a side is handed over before
         // any coding is done. Anywhere else it is found on the way.
-        if input[input.len().saturating_sub(TAIL)..].iter().any(|&byte| code(byte).is_none()) {
+        if input[input.len().saturating_sub(TAIL)..].iter().any(|&byte| self.codes[usize::from(byte)] == 0) {
             return None;
         }
-        let mut out = Bits::with_capacity(input.len() / 2 + 64);
-        out.bytes.extend_from_slice(&ZLIB_HEADER);
-        for &(value, bits) in &self.header {
-            out.put(value, bits);
+        // Every code is shorter than two bytes; a word is stored whole, up to 8 bytes past the
+        // last one that counts.
+        let mut out = vec![0u8; self.start.len() + 2 * input.len() + 16];
+        out[..self.start.len()].copy_from_slice(&self.start);
+        let mut at = self.start.len();
+        let (mut word, mut bits) = self.start_bits;
+        let mut missing = false;
+        let mut put = |entries: &[u32], out: &mut [u8]| {
+            // The entries' codes joined first, so that only one shift waits for the last store.
+            let (mut codes, mut length) = (0u64, 0u32);
+            for &entry in entries {
+                missing |= entry == 0;
+                codes |= u64::from(entry & ((1 << LENGTH_SHIFT) - 1)) << length;
+                length += entry >> LENGTH_SHIFT;
+            }
+            word |= codes << bits;
+            bits += length;
+            out[at..at + 8].copy_from_slice(&word.to_le_bytes());
+            let whole = bits / 8;
+            at += whole as usize;
+            word >>= 8 * whole;
+            bits -= 8 * whole;
+        };
+        let pair = |two: &[u8]| self.pairs[usize::from(two[0]) | usize::from(two[1]) << 8];
+        let mut quads = input.chunks_exact(4);
+        for quad in &mut quads {
+            put(&[pair(&quad[..2]), pair(&quad[2..])], &mut out);
         }
-        // Two codes (at most 30 bits) put at a time.
-        let mut pairs = input.chunks_exact(2);
-        for pair in &mut pairs {
-            let (first, first_bits) = code(pair[0])?;
-            let (second, second_bits) = code(pair[1])?;
-            out.put(first | second << first_bits, first_bits + second_bits);
+        for &byte in quads.remainder() {
+            put(&[self.codes[usize::from(byte)]], &mut out);
         }
-        for &byte in pairs.remainder() {
-            let (value, bits) = code(byte)?;
-            out.put(value, bits);
+        put(&[self.end_of_block], &mut out);
+        if missing {
+            return None;
         }
-        out.put(u32::from(self.end_of_block.0), u32::from(self.end_of_block.1));
-        let mut bytes = out.finish();
-        bytes.extend_from_slice(&adler32(input).to_be_bytes());
-        Some(bytes)
+        out.truncate(at + bits.div_ceil(8) as usize);
+        out.extend_from_slice(&adler32(input).to_be_bytes());
+        Some(out)
     }
+}
+
+/// The entry of `first`'s code followed by `second`'s; 0 when either is 0.
+fn join(first: u32, second: u32) -> u32 {
+    if first == 0 || second == 0 {
+        return 0;
+    }
+    let length = (first >> LENGTH_SHIFT) + (second >> LENGTH_SHIFT);
+    let mask = (1 << LENGTH_SHIFT) - 1;
+    (first & mask) | (second & mask) << (first >> LENGTH_SHIFT) | length << LENGTH_SHIFT
 }
 
 /// Huffman code lengths for `weights` (0: the symbol is not coded), none longer than `limit`:
@@ -331,10 +374,11 @@ mod tests {
         let kraft: f64 = code
             .codes
             .iter()
-            .map(|c| c.1)
-            .chain([code.end_of_block.1])
+            .chain([&code.end_of_block])
+            .map(|entry| entry >> LENGTH_SHIFT)
             .filter(|&l| l > 0)
-            .map(|l| 0.5f64.powi(i32::from(l)))
+            .inspect(|&l| assert!(l <= MAX_LITERAL_BITS))
+            .map(|l| 0.5f64.powi(l as i32))
             .sum();
         assert_eq!(kraft, 1.0);
     }

@@ -175,9 +175,7 @@ fn hash(bytes: &[u8]) -> usize {
 }
 
 pub(super) fn adler32(bytes: &[u8]) -> u32 {
-    let mut hasher = adler2::Adler32::new();
-    hasher.write_slice(bytes);
-    hasher.checksum()
+    libdeflater::adler32(bytes)
 }
 
 /// An LSB-first bit stream (RFC 1951, 3.1.1).
