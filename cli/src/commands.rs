@@ -6,12 +6,13 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use sheetseal_core::ingest::PageBox;
-use sheetseal_core::job::{self, JobConfig, JobOutcome};
+use sheetseal_core::job::{self, JobConfig, JobOutcome, RunOptions};
 use sheetseal_core::plan::geometry::{PrinterMarks, Scaling, SheetSize, SheetSpec};
 use sheetseal_core::plan::{Binding, LayoutChoice, LayoutSpec, StackOrder};
 use sheetseal_core::split::SplitRule;
 use sheetseal_core::write::impose::AnnotationPolicy;
 
+use crate::job_progress::JobProgress;
 use crate::split_args::SplitArgs;
 
 use crate::cmd_marks::MarksArgs;
@@ -305,7 +306,17 @@ fn impose(args: ImposeArgs) -> Result<()> {
 
 /// Runs a job and prints its summary.
 fn run_job(config: &JobConfig, started: Instant) -> Result<JobOutcome> {
-    let outcome = job::run(config).with_context(|| {
+    let outcome = match JobProgress::on_terminal(started) {
+        Some(mut bar) => {
+            let mut on_progress = |progress| bar.update(progress);
+            let options = RunOptions { progress: Some(&mut on_progress), ..RunOptions::default() };
+            let outcome = job::run_with(config, options);
+            bar.finish();
+            outcome
+        }
+        None => job::run(config),
+    };
+    let outcome = outcome.with_context(|| {
         format!("job {} failed; nothing was completed in {}", config.job, config.out_dir.display())
     })?;
     print_summary(config, &outcome, started);

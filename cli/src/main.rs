@@ -12,6 +12,7 @@ mod cmd_split_check;
 mod cmd_verify;
 mod commands;
 mod findings;
+mod job_progress;
 mod limits_args;
 mod mark_args;
 mod measure;
