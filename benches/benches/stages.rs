@@ -66,7 +66,9 @@ fn split(c: &mut Criterion) {
         let name = rule.split(':').next().unwrap_or(rule);
         let rule: SplitRule = rule.parse().unwrap();
         group.bench_function(format!("{name}_1000_letters"), |b| {
-            b.iter(|| split::split(&rule, 0, &sample.source, None).unwrap().items.len())
+            b.iter(|| {
+                split::split(&rule, 0, &sample.source, None, &split::text::page_texts).unwrap().items.len()
+            })
         });
     }
     group.finish();

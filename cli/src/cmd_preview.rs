@@ -3,9 +3,8 @@
 //! with `--worker` over a share of the pages), because pdfium serialises every call behind one
 //! lock; a progress bar follows long renders.
 
-use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
@@ -147,33 +146,13 @@ pub fn run(args: PreviewArgs) -> Result<()> {
 }
 
 /// Runs one worker to the end, advancing the progress bar for every page it reports.
-fn run_worker(mut command: Command, progress: &ProgressBar) -> Result<()> {
-    let mut child = command
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .context("cannot start a preview worker")?;
-    let stderr = child.stderr.take();
-    let error_text = std::thread::spawn(move || {
-        let mut text = String::new();
-        if let Some(mut stderr) = stderr {
-            let _ = stderr.read_to_string(&mut text);
+fn run_worker(command: Command, progress: &ProgressBar) -> Result<()> {
+    crate::workers::run(command, "preview", b"", |line| {
+        if line.starts_with("page ") {
+            progress.inc(1);
         }
-        text
-    });
-    if let Some(stdout) = child.stdout.take() {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if line.starts_with("page ") {
-                progress.inc(1);
-            }
-        }
-    }
-    let status = child.wait()?;
-    let text = error_text.join().unwrap_or_default();
-    if !status.success() {
-        bail!("a preview worker failed ({status}): {}", text.trim().trim_start_matches("error: "));
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// A worker: renders its pages and reports `page N` for each.

@@ -57,8 +57,9 @@ pub fn run(args: SplitCheckArgs) -> Result<()> {
             .with_context(|| format!("--show-text {page}: the first input has pages 1 to {}", texts.len()))?;
         println!("text of page {page} as the text rule sees it, between the lines:\n---\n{text}\n---");
     }
-    let outcome = split::split_all(&rule, &sources, args.password.as_deref())
-        .with_context(|| format!("the {} rule does not split the input", rule.name()))?;
+    let outcome =
+        split::split_all(&rule, &sources, args.password.as_deref(), &crate::text_workers::page_texts)
+            .with_context(|| format!("the {} rule does not split the input", rule.name()))?;
     let max_sheets = args.split.max_sheets_per_item;
     let choice: LayoutChoice = args.layout.parse().map_err(anyhow::Error::msg)?;
     let layout =

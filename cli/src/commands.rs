@@ -9,7 +9,7 @@ use sheetseal_core::ingest::PageBox;
 use sheetseal_core::job::{self, JobConfig, JobOutcome, RunOptions};
 use sheetseal_core::plan::geometry::{PrinterMarks, Scaling, SheetSize, SheetSpec};
 use sheetseal_core::plan::{Binding, LayoutChoice, LayoutSpec, StackOrder};
-use sheetseal_core::split::SplitRule;
+use sheetseal_core::split::{SplitRule, TextReader};
 use sheetseal_core::write::impose::AnnotationPolicy;
 
 use crate::job_progress::JobProgress;
@@ -60,6 +60,10 @@ enum Command {
     /// Write docs/robustness.md: every corpus file's outcome, time and memory, the limits in
     /// force, fuzzing and kill-test records.
     RobustnessReport(crate::cmd_robustness::RobustnessArgs),
+    /// Internal: reads the page text of a share of an input for a text split (a request on
+    /// standard input, one JSON string a page on standard output).
+    #[command(hide = true)]
+    TextWorker,
 }
 
 #[derive(Args)]
@@ -266,6 +270,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Marks(args) => crate::cmd_marks::run(args),
         Command::Purge(args) => crate::cmd_purge::purge(args),
         Command::RobustnessReport(args) => crate::cmd_robustness::robustness_report(args),
+        Command::TextWorker => crate::text_workers::worker(),
     }
 }
 
@@ -306,15 +311,17 @@ fn impose(args: ImposeArgs) -> Result<()> {
 
 /// Runs a job and prints its summary.
 fn run_job(config: &JobConfig, started: Instant) -> Result<JobOutcome> {
+    let page_texts = Some(&crate::text_workers::page_texts as &TextReader);
     let outcome = match JobProgress::on_terminal(started) {
         Some(mut bar) => {
             let mut on_progress = |progress| bar.update(progress);
-            let options = RunOptions { progress: Some(&mut on_progress), ..RunOptions::default() };
+            let options =
+                RunOptions { progress: Some(&mut on_progress), page_texts, ..RunOptions::default() };
             let outcome = job::run_with(config, options);
             bar.finish();
             outcome
         }
-        None => job::run(config),
+        None => job::run_with(config, RunOptions { page_texts, ..RunOptions::default() }),
     };
     let outcome = outcome.with_context(|| {
         format!("job {} failed; nothing was completed in {}", config.job, config.out_dir.display())

@@ -18,6 +18,8 @@ mod mark_args;
 mod measure;
 mod readability;
 mod split_args;
+mod text_workers;
+mod workers;
 
 use std::process::ExitCode;
 

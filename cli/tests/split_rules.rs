@@ -110,6 +110,33 @@ fn outline_text_dpart_and_index_rules_find_the_generated_letters() {
 }
 
 #[test]
+fn a_text_split_read_by_worker_processes_finds_the_same_letters_in_encrypted_input_too() {
+    let (dir, pdf, expected) = sample(40, 17, &[]);
+    let encrypted = dir.path().join("encrypted.pdf");
+    let mut command = tool("qpdf");
+    command.args(["--encrypt", "user-pw", "owner-pw", "256", "--"]).arg(&pdf).arg(&encrypted);
+    tool_ok(command);
+    for (input, workers) in [(&pdf, "1"), (&pdf, "3"), (&encrypted, "3")] {
+        let out = dir.path().join(format!("w{workers}-{}", input.file_stem().unwrap().to_str().unwrap()));
+        let mut command = sheetseal();
+        command.env("SHEETSEAL_TEXT_WORKERS", workers).arg("impose").arg(input).arg("--out").arg(&out);
+        command.args(["--job", "T", "--split", r"text:Ref: (L\d{7})", "--password", "user-pw"]);
+        let output = run_with_limit(command, Duration::from_secs(300));
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let manifest = read_manifest(&out);
+        assert_eq!(items(&manifest), expected, "{workers} worker(s), {}", input.display());
+        assert_every_page_accounted_for(&manifest);
+    }
+    // A worker says what is wrong with its request, as any command does.
+    let mut command = sheetseal();
+    command.arg("text-worker").stdin(std::process::Stdio::null());
+    let output = run_with_limit(command, Duration::from_secs(60));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("not a text worker request"), "{stderr}");
+}
+
+#[test]
 fn blank_separators_are_dropped_and_accounted_for_in_the_manifest() {
     let (dir, pdf, expected) = sample(9, 5, &["--separators"]);
     let out = dir.path().join("job");

@@ -42,7 +42,7 @@ use crate::warning::Warning;
 pub use dpart::DpartRule;
 pub use index::parse_index;
 pub use oversize::OnOversize;
-pub use text::{Region, SplitWhen, TextRule};
+pub use text::{Region, SplitWhen, TextReader, TextRule};
 
 /// The longest item id accepted from an index, a bookmark, a captured text or a file name.
 pub const MAX_ITEM_ID_LEN: usize = 64;
@@ -232,6 +232,8 @@ pub enum SplitError {
     PdfiumOpen { path: PathBuf, detail: String },
     #[error(transparent)]
     Pdfium(#[from] PdfiumError),
+    #[error("{path}: the page text could not be read: {detail}")]
+    TextReader { path: PathBuf, detail: String },
     #[error("files:{dir}: {message}")]
     Files { dir: PathBuf, message: String },
     #[error("{}", oversize::describe(.items, *.limit))]
@@ -239,12 +241,14 @@ pub enum SplitError {
 }
 
 /// Splits one input by `rule`. `password` opens encrypted inputs for the rules that read them
-/// with pdfium (text, blank).
+/// with pdfium (text, blank); `read_texts` reads the page texts for the text rule
+/// ([`text::page_texts`] unless the caller has another way).
 pub fn split(
     rule: &SplitRule,
     input: usize,
     source: &SourceDocument,
     password: Option<&str>,
+    read_texts: &TextReader,
 ) -> Result<SplitOutcome, SplitError> {
     let total = source.pages.len();
     let items = |items: Vec<Item>| SplitOutcome { items, ..SplitOutcome::default() };
@@ -252,7 +256,7 @@ pub fn split(
         SplitRule::Fixed { pages } => fixed::split(*pages, input, total).map(items),
         SplitRule::Index { path } => index::split(path, input, total).map(items),
         SplitRule::Outline => outline::split(input, source).map(items),
-        SplitRule::Text(text) => text::split(text, input, source, password).map(items),
+        SplitRule::Text(text) => text::split(text, input, source, password, read_texts).map(items),
         SplitRule::Blank => blank::split(input, source, password),
         SplitRule::Dpart(dpart) => dpart::split(dpart, input, source).map(items),
         SplitRule::Files { .. } => files::split(input, source).map(items),
@@ -264,10 +268,11 @@ pub fn split_all(
     rule: &SplitRule,
     sources: &[SourceDocument],
     password: Option<&str>,
+    read_texts: &TextReader,
 ) -> Result<SplitOutcome, SplitError> {
     let mut outcome = SplitOutcome::default();
     for (input, source) in sources.iter().enumerate() {
-        outcome.extend(split(rule, input, source, password)?);
+        outcome.extend(split(rule, input, source, password, read_texts)?);
     }
     Ok(outcome)
 }

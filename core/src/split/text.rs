@@ -5,6 +5,7 @@
 //! The item id is the capture group named `id`, else the first unnamed capture group, else the
 //! item's sequence number; other named groups become the item's metadata.
 
+use std::ops::Range;
 use std::str::FromStr;
 
 use pdfium_render::prelude::PdfRect;
@@ -124,21 +125,43 @@ fn compile(pattern: &str) -> Result<Regex, SplitError> {
     regex::RegexBuilder::new(pattern).size_limit(REGEX_SIZE_LIMIT).build().map_err(|e| err(e.to_string()))
 }
 
+/// Where a text rule reads the text of an input's pages (or of their region), in page order:
+/// [`page_texts`], pdfium in this process, unless the caller reads them elsewhere. The CLI shares
+/// the pages out among worker processes, since pdfium serialises every call in a process.
+pub type TextReader<'a> =
+    dyn Fn(&SourceDocument, Option<Region>, Option<&str>) -> Result<Vec<String>, SplitError> + Sync + 'a;
+
 /// The text of every page (or of its region), in page order, from pdfium.
 pub fn page_texts(
     source: &SourceDocument,
     region: Option<Region>,
     password: Option<&str>,
 ) -> Result<Vec<String>, SplitError> {
+    let mut texts = Vec::with_capacity(source.pages.len());
+    read_page_texts(source, region, password, 0..source.pages.len(), |text| {
+        texts.push(text);
+        Ok(())
+    })?;
+    Ok(texts)
+}
+
+/// Hands the text of pages `pages` (0-based) to `each` in page order, from pdfium; each page is
+/// first checked against the input's decompression limits. Stops at `each`'s first error.
+pub fn read_page_texts(
+    source: &SourceDocument,
+    region: Option<Region>,
+    password: Option<&str>,
+    pages: Range<usize>,
+    mut each: impl FnMut(String) -> Result<(), SplitError>,
+) -> Result<(), SplitError> {
     let document = super::pdf::open_in_pdfium(source, password)?;
     // pdfium takes text positions in user space; without a region, a rectangle far larger than
     // any page takes everything whatever the boxes are.
     const EVERYWHERE: f32 = 1.0e7;
     let mut guard = RenderGuard::new(source);
-    let mut texts = Vec::with_capacity(source.pages.len());
-    for index in 0..source.pages.len() {
+    for index in pages {
+        check_page(&mut guard, source, index)?;
         let failed = |detail: String| SplitError::Page { path: source.path.clone(), page: index + 1, detail };
-        guard.check_page(index).map_err(|e| failed(e.to_string()))?;
         let page = document
             .pages()
             .get(index as _)
@@ -151,20 +174,43 @@ pub fn page_texts(
                 PdfRect::new_from_values(r.y0 as f32, r.x0 as f32, r.y1 as f32, r.x1 as f32)
             }
         };
-        texts.push(text.inside_rect(rect));
+        each(text.inside_rect(rect))?;
     }
-    Ok(texts)
+    Ok(())
 }
 
-/// Splits an input by its text.
+/// Checks every page of `source` against its decompression limits as [`page_texts`] does,
+/// reading no text: a caller that reads the pages in shares does this first, so that the
+/// input's decompression budget is counted once, over all its pages.
+pub fn check_pages(source: &SourceDocument) -> Result<(), SplitError> {
+    let mut guard = RenderGuard::new(source);
+    (0..source.pages.len()).try_for_each(|index| check_page(&mut guard, source, index))
+}
+
+fn check_page(guard: &mut RenderGuard, source: &SourceDocument, index: usize) -> Result<(), SplitError> {
+    guard.check_page(index).map_err(|e| SplitError::Page {
+        path: source.path.clone(),
+        page: index + 1,
+        detail: e.to_string(),
+    })
+}
+
+/// Splits an input by its text, read by `read`.
 pub fn split(
     rule: &TextRule,
     input: usize,
     source: &SourceDocument,
     password: Option<&str>,
+    read: &TextReader,
 ) -> Result<Vec<Item>, SplitError> {
     let regex = compile(&rule.pattern)?;
-    let texts = page_texts(source, rule.region, password)?;
+    let texts = read(source, rule.region, password)?;
+    if texts.len() != source.pages.len() {
+        return Err(SplitError::TextReader {
+            path: source.path.clone(),
+            detail: format!("{} page texts for {} pages", texts.len(), source.pages.len()),
+        });
+    }
     split_texts(rule, &regex, input, source.path.as_path(), &texts)
 }
 
@@ -366,22 +412,23 @@ mod pdf_tests {
         let spec = CorpusSpec { letters: 30, seed: 9, ..CorpusSpec::default() };
         let (source, records) = test_files::letters(dir.path(), spec);
         let expected = truth(&records);
-        let by_ref = split(&rule(r"Ref: (L\d{7})", SplitWhen::Start, None), 0, &source, None).unwrap();
+        let by_ref =
+            split(&rule(r"Ref: (L\d{7})", SplitWhen::Start, None), 0, &source, None, &page_texts).unwrap();
         assert_eq!(shape(&by_ref), expected);
         // "Page 1 of" in the footer region only (centred, 12 mm above the bottom edge of A4).
         let footer = rule("Page 1 of", SplitWhen::Start, Some("60,280,90,10"));
-        let by_footer = split(&footer, 0, &source, None).unwrap();
+        let by_footer = split(&footer, 0, &source, None, &page_texts).unwrap();
         assert_eq!(
             by_footer.iter().map(|i| (i.first_page + 1, i.page_count)).collect::<Vec<_>>(),
             records.iter().map(|r| (r.first_page, r.page_count)).collect::<Vec<_>>()
         );
         // The same words elsewhere on the page are not in the region.
         let header = rule("Page 1 of", SplitWhen::Start, Some("60,10,90,10"));
-        assert!(matches!(split(&header, 0, &source, None), Err(SplitError::TextNoMatch { .. })));
+        assert!(matches!(split(&header, 0, &source, None, &page_texts), Err(SplitError::TextNoMatch { .. })));
         // The closing formula ends each letter; named groups are carried as metadata.
         let closing =
             rule(r"(?m)^(?P<closing>Yours sincerely|Kind regards|Yours faithfully),", SplitWhen::End, None);
-        let by_closing = split(&closing, 0, &source, None).unwrap();
+        let by_closing = split(&closing, 0, &source, None, &page_texts).unwrap();
         assert_eq!(
             by_closing.iter().map(|i| (i.first_page + 1, i.page_count)).collect::<Vec<_>>(),
             records.iter().map(|r| (r.first_page, r.page_count)).collect::<Vec<_>>()
@@ -389,8 +436,38 @@ mod pdf_tests {
         assert!(by_closing.iter().all(|i| i.metadata.contains_key("closing")));
         let customer =
             rule(r"Ref: (?P<id>L\d+).*\s+Customer no\. (?P<customer>[\d-]+)", SplitWhen::Start, None);
-        let items = split(&customer, 0, &source, None).unwrap();
+        let items = split(&customer, 0, &source, None, &page_texts).unwrap();
         assert_eq!(shape(&items), expected);
         assert!(items.iter().all(|i| i.metadata["customer"].len() == 12), "{:?}", items[0].metadata);
+    }
+
+    #[test]
+    fn pages_read_in_shares_give_the_same_texts_and_a_short_reader_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let (source, _) =
+            test_files::letters(dir.path(), CorpusSpec { letters: 6, seed: 4, ..CorpusSpec::default() });
+        let pages = source.pages.len();
+        let region = Some("60,280,90,10".parse().unwrap());
+        let whole = page_texts(&source, region, None).unwrap();
+        let mut shares = Vec::new();
+        for share in [0..pages / 2, pages / 2..pages] {
+            read_page_texts(&source, region, None, share, |text| {
+                shares.push(text);
+                Ok(())
+            })
+            .unwrap();
+        }
+        assert_eq!(shares, whole);
+        assert!(whole.iter().any(|t| t.contains("Page 1 of")), "{whole:?}");
+        check_pages(&source).unwrap();
+
+        let short = |source: &SourceDocument, region: Option<Region>, password: Option<&str>| {
+            page_texts(source, region, password).map(|mut texts| {
+                texts.pop();
+                texts
+            })
+        };
+        let error = split(&rule("Page 1 of", SplitWhen::Start, None), 0, &source, None, &short).unwrap_err();
+        assert!(matches!(error, SplitError::TextReader { .. }), "{error}");
     }
 }
