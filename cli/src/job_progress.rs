@@ -1,58 +1,112 @@
-//! The progress bar of a running job: press sheets written out of all, with the rate and the
-//! time left. Drawn on standard error, only when that is a terminal (a log or a pipe gets the
-//! summary alone) and only once the job has run for a second (a short job shows no bar at all).
+//! Progress bars for long work: press sheets written by a job, pages' text read for a text
+//! split. Drawn on standard error, only when that is a terminal (a log or a pipe gets the
+//! summary alone) and only once the work has run for a second (short work shows no bar at all).
 
 use std::io::IsTerminal as _;
 use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sheetseal_core::job::Progress;
 
-/// How long a job runs before its bar appears.
+/// How long work runs before its bar appears.
 pub const SHOWN_AFTER: Duration = Duration::from_secs(1);
 
-/// A job's bar, made when it is first due.
-pub struct JobProgress {
+/// A bar that counts from the start but is drawn only once it is due, and only on a terminal.
+pub struct DelayedBar {
+    bar: ProgressBar,
     started: Instant,
     after: Duration,
-    target: fn() -> ProgressDrawTarget,
-    bar: Option<ProgressBar>,
+    target: Option<fn() -> ProgressDrawTarget>,
+    shown: AtomicBool,
+}
+
+impl DelayedBar {
+    /// A bar of `len` steps labelled `what` (e.g. "press sheets"), for work started at `started`.
+    pub fn new(len: u64, what: &str, started: Instant) -> DelayedBar {
+        let target = std::io::stderr().is_terminal().then_some(ProgressDrawTarget::stderr as fn() -> _);
+        DelayedBar::with_target(len, what, started, SHOWN_AFTER, target)
+    }
+
+    fn with_target(
+        len: u64,
+        what: &str,
+        started: Instant,
+        after: Duration,
+        target: Option<fn() -> ProgressDrawTarget>,
+    ) -> DelayedBar {
+        let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::hidden());
+        bar.set_style(
+            ProgressStyle::with_template(&format!(
+                "{{wide_bar}} {{human_pos}}/{{human_len}} {what}, {{eta}} left"
+            ))
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        DelayedBar { bar, started, after, target, shown: AtomicBool::new(false) }
+    }
+
+    /// Sets how many steps are done.
+    pub fn set_position(&self, done: u64) {
+        self.bar.set_position(done);
+        self.show_when_due();
+    }
+
+    /// One more step done.
+    pub fn inc(&self) {
+        self.bar.inc(1);
+        self.show_when_due();
+    }
+
+    fn show_when_due(&self) {
+        if let Some(target) = self.target {
+            if !self.shown.load(Ordering::Relaxed)
+                && self.started.elapsed() >= self.after
+                && !self.shown.swap(true, Ordering::Relaxed)
+            {
+                self.bar.set_draw_target(target());
+            }
+        }
+    }
+
+    /// Whether the bar is drawn.
+    #[cfg(test)]
+    fn is_shown(&self) -> bool {
+        self.shown.load(Ordering::Relaxed)
+    }
+
+    /// Takes the bar off the terminal.
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+/// A job's bar of press sheets written; made at the first report, when the total is known.
+pub struct JobProgress {
+    started: Instant,
+    bar: Option<DelayedBar>,
 }
 
 impl JobProgress {
-    /// The bar of a job started at `started`, drawn on standard error; `None` when that is not a
-    /// terminal.
+    /// The bar of a job started at `started`; `None` when standard error is not a terminal.
     pub fn on_terminal(started: Instant) -> Option<JobProgress> {
-        std::io::stderr()
-            .is_terminal()
-            .then(|| JobProgress::new(started, SHOWN_AFTER, ProgressDrawTarget::stderr))
-    }
-
-    fn new(started: Instant, after: Duration, target: fn() -> ProgressDrawTarget) -> JobProgress {
-        JobProgress { started, after, target, bar: None }
+        std::io::stderr().is_terminal().then_some(JobProgress { started, bar: None })
     }
 
     /// Shows `progress`; never stops the job.
     pub fn update(&mut self, progress: Progress) -> ControlFlow<()> {
-        if self.bar.is_none() && self.started.elapsed() >= self.after {
-            let bar = ProgressBar::with_draw_target(Some(progress.sheets_total as u64), (self.target)());
-            bar.set_style(
-                ProgressStyle::with_template("{wide_bar} {human_pos}/{human_len} press sheets, {eta} left")
-                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
-            );
-            self.bar = Some(bar);
-        }
-        if let Some(bar) = &self.bar {
-            bar.set_position(progress.sheets_done as u64);
-        }
+        let started = self.started;
+        let bar = self
+            .bar
+            .get_or_insert_with(|| DelayedBar::new(progress.sheets_total as u64, "press sheets", started));
+        bar.set_position(progress.sheets_done as u64);
         ControlFlow::Continue(())
     }
 
     /// Takes the bar off the terminal before the summary is printed.
     pub fn finish(&self) {
         if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
+            bar.finish();
         }
     }
 }
@@ -61,24 +115,36 @@ impl JobProgress {
 mod tests {
     use super::*;
 
-    fn progress(sheets_done: usize) -> Progress {
-        Progress { items_total: 10, sheets_done, sheets_total: 40 }
+    #[test]
+    fn a_bar_counts_from_the_start_and_is_drawn_only_when_due_and_on_a_terminal() {
+        let started = Instant::now();
+        let hidden = Some(ProgressDrawTarget::hidden as fn() -> _);
+        let early = DelayedBar::with_target(40, "sheets", started, Duration::from_secs(3600), hidden);
+        early.set_position(7);
+        assert!(!early.is_shown(), "work younger than the delay shows nothing");
+        assert_eq!(early.bar.position(), 7, "but is counted");
+
+        let due = DelayedBar::with_target(40, "sheets", started, Duration::ZERO, hidden);
+        due.inc();
+        due.inc();
+        assert!(due.is_shown());
+        assert_eq!((due.bar.position(), due.bar.length()), (2, Some(40)));
+        due.finish();
+        assert!(due.bar.is_finished());
+
+        let no_terminal = DelayedBar::with_target(40, "sheets", started, Duration::ZERO, None);
+        no_terminal.inc();
+        assert!(!no_terminal.is_shown(), "nothing is drawn where standard error is not a terminal");
     }
 
     #[test]
-    fn no_bar_before_its_time_then_one_that_follows_the_sheets() {
-        let started = Instant::now();
-        let mut early = JobProgress::new(started, Duration::from_secs(3600), ProgressDrawTarget::hidden);
-        assert_eq!(early.update(progress(1)), ControlFlow::Continue(()));
-        assert!(early.bar.is_none(), "a job younger than the delay shows nothing");
-
-        let mut due = JobProgress::new(started, Duration::ZERO, ProgressDrawTarget::hidden);
+    fn a_job_bar_follows_the_sheets_and_never_stops_the_job() {
+        let mut job = JobProgress { started: Instant::now(), bar: None };
         for done in [1, 7] {
-            assert_eq!(due.update(progress(done)), ControlFlow::Continue(()), "the bar never stops a job");
+            let progress = Progress { items_total: 10, sheets_done: done, sheets_total: 40 };
+            assert_eq!(job.update(progress), ControlFlow::Continue(()));
         }
-        let bar = due.bar.as_ref().expect("a bar once the delay has passed");
-        assert_eq!((bar.position(), bar.length()), (7, Some(40)));
-        due.finish();
-        assert!(bar.is_finished());
+        let bar = job.bar.as_ref().expect("made at the first report");
+        assert_eq!((bar.bar.position(), bar.bar.length()), (7, Some(40)));
     }
 }

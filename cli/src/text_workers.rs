@@ -5,16 +5,18 @@
 //! limits are checked over the whole input first, as a single reader counts them. The request,
 //! password included, goes to a worker on its standard input, never on its command line.
 
-use std::io::{BufWriter, IsTerminal as _, Write as _};
+use std::io::{BufWriter, Write as _};
 use std::path::PathBuf;
 use std::process::Command;
+use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
-use indicatif::{ProgressBar, ProgressStyle};
 use serde::{Deserialize, Serialize};
 use sheetseal_core::ingest::{self, IngestOptions, SourceDocument};
 use sheetseal_core::limits::Limits;
 use sheetseal_core::split::{text, Region, SplitError};
+
+use crate::job_progress::DelayedBar;
 
 /// Fewer pages than this a worker are read in this process: starting a worker and opening the
 /// input there costs about what reading this many pages does.
@@ -53,12 +55,7 @@ pub fn page_texts(
     let failed = |detail: String| SplitError::TextReader { path: source.path.clone(), detail };
     let exe =
         std::env::current_exe().map_err(|e| failed(format!("cannot find the sheetseal program: {e}")))?;
-    let bar =
-        if std::io::stderr().is_terminal() { ProgressBar::new(pages as u64) } else { ProgressBar::hidden() };
-    bar.set_style(
-        ProgressStyle::with_template("{wide_bar} {human_pos}/{human_len} pages' text read, {eta} left")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
+    let bar = DelayedBar::new(pages as u64, "pages' text read", Instant::now());
     let share = pages.div_ceil(workers);
     let requests: Vec<Request> = (0..pages)
         .step_by(share)
@@ -80,7 +77,7 @@ pub fn page_texts(
             .map(|worker| worker.join().unwrap_or_else(|_| bail!("a worker thread panicked")))
             .collect()
     });
-    bar.finish_and_clear();
+    bar.finish();
     let mut texts = Vec::with_capacity(pages);
     for share in shares {
         texts.extend(share.map_err(|e| failed(format!("{e:#}")))?);
@@ -89,13 +86,13 @@ pub fn page_texts(
 }
 
 /// Runs one worker to the end: its texts, or what it said when it failed.
-fn run_worker(exe: &std::path::Path, request: &Request, bar: &ProgressBar) -> Result<Vec<String>> {
+fn run_worker(exe: &std::path::Path, request: &Request, bar: &DelayedBar) -> Result<Vec<String>> {
     let mut command = Command::new(exe);
     command.arg("text-worker");
     let mut texts = Vec::with_capacity(request.end - request.first);
     crate::workers::run(command, "text", &serde_json::to_vec(request)?, |line| {
         texts.push(serde_json::from_str::<String>(&line).context("a text worker wrote something else")?);
-        bar.inc(1);
+        bar.inc();
         Ok(())
     })?;
     if texts.len() != request.end - request.first {
