@@ -1,6 +1,8 @@
 //! Encoding a payload as a Data Matrix (ECC 200) module grid: which symbol sizes may be used
 //! and which encodation modes.
 
+use std::sync::OnceLock;
+
 use datamatrix::data::EncodationType;
 use datamatrix::{DataMatrixBuilder, SymbolList, SymbolSize};
 use flagset::FlagSet;
@@ -377,7 +379,26 @@ macro_rules! serde_as_text {
 serde_as_text!(SymbolShape, name, SymbolShape::parse);
 serde_as_text!(Encodation, name, Encodation::parse);
 
+/// What is learnt from the `datamatrix` crate once per symbol size and process (a placement
+/// table, an error correction layout), learnt when a size is first used; `None` inside for a
+/// size it could not be learnt for.
+struct PerSize<T>(OnceLock<Vec<(SymbolSize, OnceLock<Option<T>>)>>);
+
+impl<T> PerSize<T> {
+    const fn new() -> Self {
+        PerSize(OnceLock::new())
+    }
+
+    fn get(&self, size: SymbolSize, learn: impl FnOnce(SymbolSize) -> Option<T>) -> Option<&T> {
+        let sizes =
+            self.0.get_or_init(|| SymbolList::all().iter().map(|size| (size, OnceLock::new())).collect());
+        let (_, learnt) = sizes.iter().find(|(s, _)| *s == size)?;
+        learnt.get_or_init(|| learn(size)).as_ref()
+    }
+}
+
 mod ascii_shortcut;
 mod placement_table;
+mod reed_solomon;
 #[cfg(test)]
 mod tests;

@@ -36,7 +36,7 @@ pub fn ascii_symbol(data: &[u8], list: &SymbolList, modes: Encodation) -> Option
         return None;
     }
     pad(&mut codewords, capacity(size)?);
-    let ecc = datamatrix::errorcode::encode_error(&codewords, size);
+    let ecc = super::reed_solomon::ecc(&codewords, size);
     codewords.extend_from_slice(&ecc);
     Some((codewords, size))
 }
@@ -105,7 +105,7 @@ fn smallest_holding(list: &SymbolList, codewords: usize) -> Option<SymbolSize> {
 
 /// The data codewords of a symbol size, measured once from the crate: an empty payload is all
 /// padding.
-fn capacity(size: SymbolSize) -> Option<usize> {
+pub(super) fn capacity(size: SymbolSize) -> Option<usize> {
     static CAPACITIES: OnceLock<Vec<(SymbolSize, usize)>> = OnceLock::new();
     let capacities = CAPACITIES.get_or_init(|| {
         SymbolList::all()

@@ -7,9 +7,7 @@
 //! (every codeword set to one bit) give each module's bit, and one per bit of the codeword
 //! count (codewords whose index has that bit set made all ones) give each module's codeword.
 
-use std::sync::OnceLock;
-
-use super::{Modules, PackedSymbol};
+use super::{Modules, PackedSymbol, PerSize};
 use datamatrix::data::EncodationType;
 use datamatrix::placement::MatrixMap;
 use datamatrix::{DataMatrixBuilder, SymbolList, SymbolSize};
@@ -50,10 +48,8 @@ pub fn packed(codewords: &[u8], size: SymbolSize) -> Option<PackedSymbol> {
 }
 
 fn table(size: SymbolSize) -> Option<&'static Table> {
-    static SIZES: OnceLock<Vec<(SymbolSize, OnceLock<Option<Table>>)>> = OnceLock::new();
-    let sizes = SIZES.get_or_init(|| SymbolList::all().iter().map(|size| (size, OnceLock::new())).collect());
-    let (_, table) = sizes.iter().find(|(s, _)| *s == size)?;
-    table.get_or_init(|| learn(size)).as_ref()
+    static TABLES: PerSize<Table> = PerSize::new();
+    TABLES.get(size, learn)
 }
 
 fn learn(size: SymbolSize) -> Option<Table> {
