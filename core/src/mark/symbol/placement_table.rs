@@ -40,9 +40,20 @@ pub fn packed(codewords: &[u8], size: SymbolSize) -> Option<PackedSymbol> {
         return None;
     }
     let mut symbol = table.fixed.clone();
-    for &(word, bit, codeword, codeword_bit) in &table.data {
-        symbol.bits[usize::from(word)] |=
-            u64::from(codewords[usize::from(codeword)] >> codeword_bit & 1) << bit;
+    // The data modules come word by word (they were learnt in module order): each word's bits
+    // are gathered in a register and stored once.
+    let (mut word, mut gathered) = (usize::MAX, 0u64);
+    for &(module_word, bit, codeword, codeword_bit) in &table.data {
+        if usize::from(module_word) != word {
+            if let Some(bits) = symbol.bits.get_mut(word) {
+                *bits |= gathered;
+            }
+            (word, gathered) = (usize::from(module_word), 0);
+        }
+        gathered |= u64::from(codewords[usize::from(codeword)] >> codeword_bit & 1) << bit;
+    }
+    if let Some(bits) = symbol.bits.get_mut(word) {
+        *bits |= gathered;
     }
     Some(symbol)
 }
