@@ -67,7 +67,7 @@ fn split(c: &mut Criterion) {
         let rule: SplitRule = rule.parse().unwrap();
         group.bench_function(format!("{name}_1000_letters"), |b| {
             b.iter(|| {
-                split::split(&rule, 0, &sample.source, None, &split::text::page_texts).unwrap().items.len()
+                split::split(&rule, 0, &sample.source, None, &split::text::page_matches).unwrap().items.len()
             })
         });
     }

@@ -31,7 +31,7 @@ impl Sample {
         let source = ingest::open(&generated.pdf_path, &IngestOptions::default()).expect("input");
         let rule = SplitRule::Index { path: generated.index_path.clone() };
         let items =
-            split::split(&rule, 0, &source, None, &split::text::page_texts).expect("index split").items;
+            split::split(&rule, 0, &source, None, &split::text::page_matches).expect("index split").items;
         let plan = Plan::build(&LayoutSpec::default(), FlipAxis::Vertical, &items);
         let geometry = MarkGeometry::default();
         let marks = mark::prepare("BENCH", &plan, &PayloadConfig::default(), &geometry).expect("marks");

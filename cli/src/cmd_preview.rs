@@ -136,12 +136,12 @@ pub fn run(args: PreviewArgs) -> Result<()> {
     if let Some(dir) = &thumbs {
         written += write_contact_sheets(&args, dir.path(), &pages)?;
     }
-    println!(
+    say!(
         "{written} PNG file(s) in {} ({} page(s) of {})",
         args.out.display(),
         pages.len(),
         job.pdf.display()
-    );
+    )?;
     Ok(())
 }
 
@@ -171,7 +171,7 @@ fn worker(args: &PreviewArgs) -> Result<()> {
             let picture = job.picture(&renderer, page, thumb, args.overlay)?;
             write_png(&dir.join(page_file(page)), &png::encode(&picture)?)?;
         }
-        println!("page {page}");
+        say!("page {page}")?;
     }
     Ok(())
 }

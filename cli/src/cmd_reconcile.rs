@@ -130,7 +130,7 @@ pub fn run(args: ReconcileArgs) -> Result<()> {
             reconcile::reconcile(&lookup, scans, args.log.options(), no_report).with_context(context)?.1
         }
     };
-    print_summary(&args, &jobs[0], &outcome);
+    print_summary(&args, &jobs[0], &outcome)?;
     if let Some(path) = &args.reprint {
         let picks = outcome.reprint();
         let spec = ControlSpec { per: args.reprint_per, format: args.reprint_format.clone(), fields: None };
@@ -139,17 +139,13 @@ pub fn run(args: ReconcileArgs) -> Result<()> {
             Some(child) => format!("open loop, child job {child}"),
             None => "closed loop, same ids".to_string(),
         };
-        println!(
-            "  reprint list: {} item(s), {records} record(s) in {} ({mode})",
-            picks.len(),
-            path.display()
-        );
+        say!("  reprint list: {} item(s), {records} record(s) in {} ({mode})", picks.len(), path.display())?;
     }
     if outcome.summary.complete {
-        println!("  COMPLETE");
+        say!("  COMPLETE")?;
         Ok(())
     } else {
-        println!("  NOT COMPLETE");
+        say!("  NOT COMPLETE")?;
         let s = &outcome.summary;
         Err(Findings(format!(
             "reconcile: not complete: {} of {} items need attention ({} incomplete, {} duplicated, {} never seen)",
@@ -163,39 +159,48 @@ pub fn run(args: ReconcileArgs) -> Result<()> {
     }
 }
 
-fn print_summary(args: &ReconcileArgs, job: &JobDir, outcome: &ReconcileOutcome) {
+fn print_summary(args: &ReconcileArgs, job: &JobDir, outcome: &ReconcileOutcome) -> std::io::Result<()> {
     let s = &outcome.summary;
     let c = &s.counts;
-    println!(
+    say!(
         "reconcile {} (job {}) with {} ({} bytes, sha256 {})",
         args.dir.display(),
         job.manifest.job,
         args.scans.display(),
         s.scans_bytes,
         s.scans_sha256
-    );
-    println!(
+    )?;
+    say!(
         "  reads: {} ({} sheets of the job, {} no-reads, {} unknown, {} of other jobs)",
-        c.reads, c.sheet_reads, c.no_reads, c.unknown_reads, c.other_job_reads
-    );
+        c.reads,
+        c.sheet_reads,
+        c.no_reads,
+        c.unknown_reads,
+        c.other_job_reads
+    )?;
     let problems: Vec<String> = c.envelope_problems.iter().map(|(code, n)| format!("{code} {n}")).collect();
-    println!(
+    say!(
         "  envelopes: {}, complete {}{}",
         c.envelopes,
         c.envelopes_complete,
         if problems.is_empty() { String::new() } else { format!("; with problems: {}", problems.join(", ")) }
-    );
-    println!(
+    )?;
+    say!(
         "  items: {}: complete {}, incomplete {}, duplicated {}, never seen {}",
-        s.items, s.items_complete, s.items_incomplete, s.items_duplicated, s.items_never_seen
-    );
+        s.items,
+        s.items_complete,
+        s.items_incomplete,
+        s.items_duplicated,
+        s.items_never_seen
+    )?;
     for envelope in &outcome.problem_envelopes {
-        println!("  {}", describe(envelope));
+        say!("  {}", describe(envelope))?;
     }
     let (with_problems, shown) = (c.envelopes - c.envelopes_complete, outcome.problem_envelopes.len() as u64);
     if with_problems > shown {
-        println!("  ... {} more envelopes with problems (see --report)", with_problems - shown);
+        say!("  ... {} more envelopes with problems (see --report)", with_problems - shown)?;
     }
+    Ok(())
 }
 
 fn describe(envelope: &Envelope) -> String {

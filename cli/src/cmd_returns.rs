@@ -61,11 +61,11 @@ pub fn run(args: ReturnsArgs) -> Result<()> {
     result?;
     let ledger = job.dir.join(sheetseal_core::returns::ledger::LEDGER_FILE);
     let Session { recorded, already, refused, no_reads, .. } = session;
-    println!(
+    say!(
         "returns: {recorded} recorded, {already} already recorded, {refused} refused{} ({}; operator {operator})",
         if no_reads > 0 { format!(", {no_reads} no-read line(s) skipped") } else { String::new() },
         ledger.display()
-    );
+    )?;
     if refused > 0 {
         let message = format!("returns: {refused} scan(s) refused: not sheets of job {}", job.manifest.job);
         return Err(Findings(message).into());
@@ -104,17 +104,14 @@ impl Session<'_> {
         match desk.scan(payload)? {
             ScanOutcome::Recorded { item_seq, sheet, of } => {
                 self.recorded += 1;
-                println!(
-                    "returned: {payload}: {} (sheet {sheet} of {of}); recorded",
-                    self.describe(item_seq)?
-                );
+                say!("returned: {payload}: {} (sheet {sheet} of {of}); recorded", self.describe(item_seq)?)?;
             }
             ScanOutcome::AlreadyRecorded { item_seq, at, operator } => {
                 self.already += 1;
-                println!(
+                say!(
                     "already returned: {payload}: {}; recorded at {at} by {operator}; not recorded again",
                     self.describe(item_seq)?
-                );
+                )?;
             }
             ScanOutcome::Refused { reason } => {
                 self.refused += 1;
@@ -125,7 +122,7 @@ impl Session<'_> {
                     }
                 };
                 let shown: String = payload.chars().filter(|c| !c.is_control()).take(80).collect();
-                println!("REFUSED: '{shown}': {why}; the refusal is logged");
+                say!("REFUSED: '{shown}': {why}; the refusal is logged")?;
             }
         }
         Ok(())

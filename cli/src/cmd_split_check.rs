@@ -50,15 +50,26 @@ pub fn run(args: SplitCheckArgs) -> Result<()> {
             SplitRule::Text(text) => text.region,
             _ => None,
         };
-        let texts = split::text::page_texts(&sources[0], region, args.password.as_deref())?;
-        let text = page
+        let pages = sources[0].pages.len();
+        let index = page
             .checked_sub(1)
-            .and_then(|p| texts.get(p))
-            .with_context(|| format!("--show-text {page}: the first input has pages 1 to {}", texts.len()))?;
-        println!("text of page {page} as the text rule sees it, between the lines:\n---\n{text}\n---");
+            .filter(|&p| p < pages)
+            .with_context(|| format!("--show-text {page}: the first input has pages 1 to {pages}"))?;
+        let mut text = String::new();
+        split::text::read_page_texts(
+            &sources[0],
+            region,
+            args.password.as_deref(),
+            index..index + 1,
+            |read| {
+                text = read;
+                Ok(())
+            },
+        )?;
+        say!("text of page {page} as the text rule sees it, between the lines:\n---\n{text}\n---")?;
     }
     let outcome =
-        split::split_all(&rule, &sources, args.password.as_deref(), &crate::text_workers::page_texts)
+        split::split_all(&rule, &sources, args.password.as_deref(), &crate::text_workers::page_matches)
             .with_context(|| format!("the {} rule does not split the input", rule.name()))?;
     let max_sheets = args.split.max_sheets_per_item;
     let choice: LayoutChoice = args.layout.parse().map_err(anyhow::Error::msg)?;
@@ -67,25 +78,29 @@ pub fn run(args: SplitCheckArgs) -> Result<()> {
     let summary = SplitSummary::new(&outcome, &layout, max_sheets);
 
     let total: usize = sources.iter().map(|s| s.pages.len()).sum();
-    println!("rule {}: {} input(s), {total} pages", serde_json::to_string(&rule)?, sources.len());
-    println!(
+    say!("rule {}: {} input(s), {total} pages", serde_json::to_string(&rule)?, sources.len())?;
+    say!(
         "{} items with {} pages; {} page(s) dropped; {} sheets ({})",
-        summary.items, summary.pages, summary.dropped_pages, summary.sheets, args.layout
-    );
-    print_histogram("pages per item", &summary.pages_histogram);
-    print_histogram("sheets per item", &summary.sheets_histogram);
+        summary.items,
+        summary.pages,
+        summary.dropped_pages,
+        summary.sheets,
+        args.layout
+    )?;
+    print_histogram("pages per item", &summary.pages_histogram)?;
+    print_histogram("sheets per item", &summary.sheets_histogram)?;
 
-    println!("items (seq, id, input, pages):");
+    say!("items (seq, id, input, pages):")?;
     let count = outcome.items.len();
     for (n, item) in outcome.items.iter().enumerate() {
         let shown = args.items || n < SHOWN_AT_EACH_END || n + SHOWN_AT_EACH_END >= count;
         if !shown {
             if n == SHOWN_AT_EACH_END {
-                println!("  ... {} more (--items lists them all)", count - 2 * SHOWN_AT_EACH_END);
+                say!("  ... {} more (--items lists them all)", count - 2 * SHOWN_AT_EACH_END)?;
             }
             continue;
         }
-        println!(
+        say!(
             "  {:>7}  {:<24}  {:>3}  {}-{} ({})",
             n + 1,
             item.id,
@@ -93,32 +108,33 @@ pub fn run(args: SplitCheckArgs) -> Result<()> {
             item.first_page + 1,
             item.first_page + item.page_count,
             item.page_count
-        );
+        )?;
     }
     if !outcome.dropped.is_empty() {
         let pages: Vec<String> = outcome.dropped.iter().take(20).map(|d| (d.page + 1).to_string()).collect();
         let more = outcome.dropped.len().saturating_sub(20);
         let more = if more > 0 { format!(" and {more} more") } else { String::new() };
-        println!("dropped pages (blank separators): {}{more}", pages.join(", "));
+        say!("dropped pages (blank separators): {}{more}", pages.join(", "))?;
     }
     for warning in &outcome.warnings {
-        println!("warning: {} {}", warning.code, warning.message);
+        say!("warning: {} {}", warning.code, warning.message)?;
     }
     if !summary.oversize.is_empty() {
         let message = oversize::describe(&summary.oversize, max_sheets);
         match args.split.on_oversize {
             OnOversize::Fail => bail!("{message}"),
-            OnOversize::Divert => println!("divert: {message}"),
+            OnOversize::Divert => say!("divert: {message}")?,
         }
     }
     Ok(())
 }
 
-fn print_histogram(title: &str, histogram: &BTreeMap<usize, usize>) {
-    println!("{title}:");
+fn print_histogram(title: &str, histogram: &BTreeMap<usize, usize>) -> std::io::Result<()> {
+    say!("{title}:")?;
     let largest = histogram.values().copied().max().unwrap_or(1);
     for (size, items) in histogram {
         let bar = "#".repeat((items * BAR_WIDTH).div_ceil(largest));
-        println!("  {size:>4} | {items:>8} {bar}");
+        say!("  {size:>4} | {items:>8} {bar}")?;
     }
+    Ok(())
 }

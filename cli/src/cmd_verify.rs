@@ -84,7 +84,7 @@ pub fn run(args: VerifyArgs) -> Result<()> {
         json.push(b'\n');
         AtomicFile::write_all(path, &json).with_context(|| format!("cannot write {}", path.display()))?;
     }
-    print_summary(&report, &args.dir, jobs, seconds);
+    print_summary(&report, &args.dir, jobs, seconds)?;
     if report.passed() {
         Ok(())
     } else {
@@ -182,43 +182,43 @@ fn worker(job: &JobDir, range: Range<usize>, dpi: f32) -> Result<()> {
     Ok(())
 }
 
-fn print_summary(report: &VerifyReport, dir: &Path, jobs: usize, seconds: f64) {
-    println!(
+fn print_summary(report: &VerifyReport, dir: &Path, jobs: usize, seconds: f64) -> std::io::Result<()> {
+    say!(
         "verify {} (job {}): {} sheets, {} marks read as the manifest says, {} finding(s)",
         dir.display(),
         report.job,
         report.sheets,
         report.marks_matched,
         report.findings.len()
-    );
+    )?;
     for output in &report.outputs {
-        println!("  output {}: {}", output.path.display(), describe(&output.state));
+        say!("  output {}: {}", output.path.display(), describe(&output.state))?;
     }
     for input in &report.inputs {
-        println!("  input {}: {}", input.path.display(), describe(&input.state));
+        say!("  input {}: {}", input.path.display(), describe(&input.state))?;
     }
     for (code, count) in report.tally() {
-        println!("  {:>7} x {}", count, code.as_str());
+        say!("  {:>7} x {}", count, code.as_str())?;
     }
     for finding in report.findings.iter().take(SHOWN_FINDINGS) {
         match finding.sheet {
-            Some(sheet) => println!("  sheet {sheet}: {} ({})", finding.message, finding.code.as_str()),
-            None => println!("  {} ({})", finding.message, finding.code.as_str()),
+            Some(sheet) => say!("  sheet {sheet}: {} ({})", finding.message, finding.code.as_str())?,
+            None => say!("  {} ({})", finding.message, finding.code.as_str())?,
         }
     }
     if report.findings.len() > SHOWN_FINDINGS {
-        println!("  ... {} more (see --report)", report.findings.len() - SHOWN_FINDINGS);
+        say!("  ... {} more (see --report)", report.findings.len() - SHOWN_FINDINGS)?;
     }
     for note in &report.notes {
-        println!("  note: {note}");
+        say!("  note: {note}")?;
     }
-    println!(
+    say!(
         "  {:.2} s, {:.0} sheets/s with {} worker process(es)",
         seconds,
         report.sheets as f64 / seconds.max(1e-9),
         jobs
-    );
-    println!("  {}", if report.passed() { "PASSED" } else { "FAILED" });
+    )?;
+    say!("  {}", if report.passed() { "PASSED" } else { "FAILED" })
 }
 
 fn describe(state: &files::FileState) -> String {

@@ -311,7 +311,7 @@ fn impose(args: ImposeArgs) -> Result<()> {
 
 /// Runs a job and prints its summary.
 fn run_job(config: &JobConfig, started: Instant) -> Result<JobOutcome> {
-    let page_texts = Some(&crate::text_workers::page_texts as &TextReader);
+    let page_texts = Some(&crate::text_workers::page_matches as &TextReader);
     let outcome = match JobProgress::on_terminal(started) {
         Some(mut bar) => {
             let mut on_progress = |progress| bar.update(progress);

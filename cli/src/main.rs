@@ -1,5 +1,16 @@
 //! The `sheetseal` command: a thin layer of argument parsing and reporting over sheetseal-core.
 
+/// `println!` for a command's report that fails instead of panicking when standard output is
+/// closed (a pager quit early, `| head`): the command stops there, its clean-up runs, and `main`
+/// exits quietly with status 141, as a program stopped by SIGPIPE does, so that a script never
+/// takes an unfinished report for a finished one.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
+
 mod cmd_bench;
 mod cmd_export;
 mod cmd_marks;
@@ -31,6 +42,8 @@ const EXIT_INPUT: u8 = 1;
 const EXIT_INTERNAL: u8 = 2;
 /// Exit status of a check that ran and found problems (verify, reconcile, returns).
 const EXIT_FINDINGS: u8 = 3;
+/// Exit status when standard output was closed before the report was written (128 + SIGPIPE).
+const EXIT_STDOUT_CLOSED: u8 = 141;
 
 fn main() -> ExitCode {
     // Usage errors are bad input (status 1), like every other refusal; help and version are not.
@@ -44,6 +57,7 @@ fn main() -> ExitCode {
     let outcome = std::panic::catch_unwind(|| commands::run(cli));
     match outcome {
         Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err(error)) if stdout_closed(&error) => ExitCode::from(EXIT_STDOUT_CLOSED),
         Ok(Err(error)) if error.is::<findings::Findings>() => {
             eprintln!("{error}");
             ExitCode::from(EXIT_FINDINGS)
@@ -61,6 +75,13 @@ fn main() -> ExitCode {
             ExitCode::from(EXIT_INTERNAL)
         }
     }
+}
+
+/// Whether `error` is a write to a closed standard output.
+fn stdout_closed(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// The error and its causes, each cause once: a cause whose text an outer message already

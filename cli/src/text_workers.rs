@@ -1,9 +1,10 @@
-//! The text rule's page texts, read by worker processes. pdfium serialises every call in a
-//! process and reading one page's text costs about a millisecond, so a large input's pages are
-//! shared out among workers (this same program, run as `sheetseal text-worker`), one per core,
-//! each reading a contiguous range; their texts are put back in page order. The decompression
-//! limits are checked over the whole input first, as a single reader counts them. The request,
-//! password included, goes to a worker on its standard input, never on its command line.
+//! The text rule's pages, read by worker processes. pdfium serialises every call in a process
+//! and reading one page's text costs about a millisecond, so a large input's pages are shared out
+//! among workers (this same program, run as `sheetseal text-worker`), one per core, each reading
+//! a contiguous range and matching the rule's pattern there; what they find is put back in page
+//! order, and no page's text leaves its worker. The decompression limits are checked over the
+//! whole input first, as a single reader counts them. The request, password included, goes to a
+//! worker on its standard input, never on its command line.
 
 use std::io::{BufWriter, Write as _};
 use std::path::PathBuf;
@@ -14,7 +15,7 @@ use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 use sheetseal_core::ingest::{self, IngestOptions, SourceDocument};
 use sheetseal_core::limits::Limits;
-use sheetseal_core::split::{text, Region, SplitError};
+use sheetseal_core::split::{text, PageMatch, SplitError, TextRule};
 
 use crate::job_progress::DelayedBar;
 
@@ -32,24 +33,24 @@ struct Request {
     pages: usize,
     first: usize,
     end: usize,
-    region: Option<Region>,
+    rule: TextRule,
     password: Option<String>,
     limits: Limits,
 }
 
-/// The text of every page of `source` (or of its region), in page order: a [`text::TextReader`].
-pub fn page_texts(
+/// What `rule` finds on every page of `source`, in page order: a [`text::TextReader`].
+pub fn page_matches(
+    rule: &TextRule,
     source: &SourceDocument,
-    region: Option<Region>,
     password: Option<&str>,
-) -> Result<Vec<String>, SplitError> {
+) -> Result<Vec<Option<PageMatch>>, SplitError> {
     let pages = source.pages.len();
     let workers = match std::env::var(WORKERS_VAR).ok().and_then(|n| n.parse::<usize>().ok()) {
         Some(asked) => asked.min(pages),
         None => std::thread::available_parallelism().map_or(1, |n| n.get()).min(pages / MIN_PAGES_PER_WORKER),
     };
     if workers < 2 {
-        return text::page_texts(source, region, password);
+        return text::page_matches(rule, source, password);
     }
     text::check_pages(source)?;
     let failed = |detail: String| SplitError::TextReader { path: source.path.clone(), detail };
@@ -64,12 +65,12 @@ pub fn page_texts(
             pages,
             first,
             end: (first + share).min(pages),
-            region,
+            rule: rule.clone(),
             password: password.map(str::to_string),
             limits: source.limits.clone(),
         })
         .collect();
-    let shares: Vec<Result<Vec<String>>> = std::thread::scope(|scope| {
+    let shares: Vec<Result<Vec<Option<PageMatch>>>> = std::thread::scope(|scope| {
         let running: Vec<_> =
             requests.iter().map(|request| scope.spawn(|| run_worker(&exe, request, &bar))).collect();
         running
@@ -78,31 +79,31 @@ pub fn page_texts(
             .collect()
     });
     bar.finish();
-    let mut texts = Vec::with_capacity(pages);
+    let mut matches = Vec::with_capacity(pages);
     for share in shares {
-        texts.extend(share.map_err(|e| failed(format!("{e:#}")))?);
+        matches.extend(share.map_err(|e| failed(format!("{e:#}")))?);
     }
-    Ok(texts)
+    Ok(matches)
 }
 
-/// Runs one worker to the end: its texts, or what it said when it failed.
-fn run_worker(exe: &std::path::Path, request: &Request, bar: &DelayedBar) -> Result<Vec<String>> {
+/// Runs one worker to the end: what it found, or what it said when it failed.
+fn run_worker(exe: &std::path::Path, request: &Request, bar: &DelayedBar) -> Result<Vec<Option<PageMatch>>> {
     let mut command = Command::new(exe);
     command.arg("text-worker");
-    let mut texts = Vec::with_capacity(request.end - request.first);
+    let mut matches = Vec::with_capacity(request.end - request.first);
     crate::workers::run(command, "text", &serde_json::to_vec(request)?, |line| {
-        texts.push(serde_json::from_str::<String>(&line).context("a text worker wrote something else")?);
+        matches.push(serde_json::from_str(&line).context("a text worker wrote something else")?);
         bar.inc();
         Ok(())
     })?;
-    if texts.len() != request.end - request.first {
-        bail!("a text worker read {} pages of {}", texts.len(), request.end - request.first);
+    if matches.len() != request.end - request.first {
+        bail!("a text worker read {} pages of {}", matches.len(), request.end - request.first);
     }
-    Ok(texts)
+    Ok(matches)
 }
 
-/// `sheetseal text-worker`: reads a request on standard input and prints the text of its pages,
-/// one JSON string a line.
+/// `sheetseal text-worker`: reads a request on standard input and prints what the rule finds on
+/// each of its pages, one JSON value a line (`null` where it finds nothing).
 pub fn worker() -> Result<()> {
     let request: Request =
         serde_json::from_reader(std::io::stdin().lock()).context("not a text worker request")?;
@@ -114,13 +115,13 @@ pub fn worker() -> Result<()> {
     let mut out = BufWriter::new(std::io::stdout().lock());
     let write_failed =
         |e: std::io::Error| SplitError::TextReader { path: request.path.clone(), detail: e.to_string() };
-    text::read_page_texts(
+    text::read_page_matches(
+        &request.rule,
         &source,
-        request.region,
         request.password.as_deref(),
         request.first..request.end,
-        |text| {
-            serde_json::to_writer(&mut out, &text).map_err(|e| write_failed(e.into()))?;
+        |found| {
+            serde_json::to_writer(&mut out, &found).map_err(|e| write_failed(e.into()))?;
             // Each page is handed over as soon as it is read (the parent's progress bar counts them).
             out.write_all(b"\n").and_then(|()| out.flush()).map_err(write_failed)
         },
@@ -134,18 +135,20 @@ mod tests {
 
     #[test]
     fn a_request_round_trips_through_json() {
+        let rule =
+            TextRule { region: Some("60,280,90,10".parse().unwrap()), ..TextRule::new("Page 1 of").unwrap() };
         let request = Request {
             path: "in.pdf".into(),
             pages: 300,
             first: 150,
             end: 300,
-            region: Some("60,280,90,10".parse().unwrap()),
+            rule: rule.clone(),
             password: Some("secret".into()),
             limits: Limits::default(),
         };
         let json = serde_json::to_string(&request).unwrap();
         let back: Request = serde_json::from_str(&json).unwrap();
         assert_eq!((back.first, back.end, back.password.as_deref()), (150, 300, Some("secret")));
-        assert_eq!(back.region, request.region);
+        assert_eq!(back.rule, rule);
     }
 }

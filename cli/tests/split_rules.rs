@@ -301,6 +301,19 @@ fn split_check_reports_what_a_rule_finds_and_where_it_fails() {
     assert_eq!(histogram_total, 12);
     assert!(std::fs::read_dir(dir.path().join("in")).unwrap().count() == 2, "split-check writes nothing");
 
+    // A reader that stops early (a pager quit, `| head`): no panic, no "internal error", and the
+    // status a program stopped by SIGPIPE has, so that a script cannot take it for a finished
+    // report.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let mut command = sheetseal();
+    command.args(["split-check", pdf, "--split", "blank", "--items"]);
+    command.stdout(writer).stderr(std::process::Stdio::piped());
+    let output = command.output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(141), "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+
     let m = fails(&["split-check", pdf, "--split", "text:no such words"]);
     assert!(m.contains("matches no page"), "{m}");
     let second = format!("text:Ref: {}", expected[1].0);

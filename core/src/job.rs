@@ -151,8 +151,8 @@ pub struct RunOptions<'a> {
     /// index and the next bytes, in order. The manifest is still written to `out_dir` and records
     /// each output's name, size and SHA-256 as if it were a file there.
     pub output: Option<&'a mut OutputSink<'a>>,
-    /// How a text split reads page texts; pdfium in this process ([`split::text::page_texts`])
-    /// when `None`.
+    /// How a text split reads pages; pdfium in this process ([`split::text::page_matches`]) when
+    /// `None`.
     pub page_texts: Option<&'a split::TextReader<'a>>,
 }
 
@@ -212,7 +212,7 @@ pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcom
     times.ingest = clock.elapsed();
 
     let clock = Instant::now();
-    let read_texts = options.page_texts.unwrap_or(&split::text::page_texts);
+    let read_texts = options.page_texts.unwrap_or(&split::text::page_matches);
     let split = split::split_all(&config.split, &sources, config.password.as_deref(), read_texts)?;
     times.split = clock.elapsed();
 

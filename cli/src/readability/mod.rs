@@ -152,15 +152,15 @@ pub fn run(args: ReadabilityArgs) -> Result<()> {
     sheetseal_core::write::atomic::AtomicFile::write_all(&args.out, text.as_bytes())
         .with_context(|| format!("cannot write {}", args.out.display()))?;
     for line in findings.summary_lines(&setup) {
-        println!("{line}");
+        say!("{line}")?;
     }
-    println!(
+    say!(
         "{} images decoded by {} decoders in {:.1} s; report: {}",
         samples.len(),
         if args.dmtxread { 3 } else { 2 },
         started.elapsed().as_secs_f64(),
         args.out.display()
-    );
+    )?;
     Ok(())
 }
 

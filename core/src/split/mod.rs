@@ -42,7 +42,7 @@ use crate::warning::Warning;
 pub use dpart::DpartRule;
 pub use index::parse_index;
 pub use oversize::OnOversize;
-pub use text::{Region, SplitWhen, TextReader, TextRule};
+pub use text::{PageMatch, Region, SplitWhen, TextReader, TextRule};
 
 /// The longest item id accepted from an index, a bookmark, a captured text or a file name.
 pub const MAX_ITEM_ID_LEN: usize = 64;
@@ -242,7 +242,7 @@ pub enum SplitError {
 
 /// Splits one input by `rule`. `password` opens encrypted inputs for the rules that read them
 /// with pdfium (text, blank); `read_texts` reads the page texts for the text rule
-/// ([`text::page_texts`] unless the caller has another way).
+/// ([`text::page_matches`] unless the caller has another way).
 pub fn split(
     rule: &SplitRule,
     input: usize,

@@ -5,6 +5,7 @@
 //! The item id is the capture group named `id`, else the first unnamed capture group, else the
 //! item's sequence number; other named groups become the item's metadata.
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::str::FromStr;
 
@@ -125,24 +126,80 @@ fn compile(pattern: &str) -> Result<Regex, SplitError> {
     regex::RegexBuilder::new(pattern).size_limit(REGEX_SIZE_LIMIT).build().map_err(|e| err(e.to_string()))
 }
 
-/// Where a text rule reads the text of an input's pages (or of their region), in page order:
-/// [`page_texts`], pdfium in this process, unless the caller reads them elsewhere. The CLI shares
-/// the pages out among worker processes, since pdfium serialises every call in a process.
-pub type TextReader<'a> =
-    dyn Fn(&SourceDocument, Option<Region>, Option<&str>) -> Result<Vec<String>, SplitError> + Sync + 'a;
+/// What a text rule's pattern captured on a page whose text it matches.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageMatch {
+    /// The capture group named `id`, else the first unnamed group.
+    pub id: Option<String>,
+    /// The other named groups.
+    pub metadata: BTreeMap<String, String>,
+}
 
-/// The text of every page (or of its region), in page order, from pdfium.
-pub fn page_texts(
+/// A text rule's compiled pattern.
+pub struct Matcher {
+    regex: Regex,
+    id_group: Option<usize>,
+}
+
+impl Matcher {
+    pub fn new(rule: &TextRule) -> Result<Matcher, SplitError> {
+        let regex = compile(&rule.pattern)?;
+        let names: Vec<Option<&str>> = regex.capture_names().collect();
+        let id_group = names
+            .iter()
+            .position(|&n| n == Some("id"))
+            .or_else(|| names.iter().skip(1).position(Option::is_none).map(|p| p + 1));
+        Ok(Matcher { regex, id_group })
+    }
+
+    /// What the pattern captures in `text`; `None` when it does not match.
+    pub fn find(&self, text: &str) -> Option<PageMatch> {
+        let captures = self.regex.captures(text)?;
+        let id = self.id_group.and_then(|g| captures.get(g)).map(|m| m.as_str().trim().to_string());
+        let metadata = self
+            .regex
+            .capture_names()
+            .flatten()
+            .filter(|&name| name != "id")
+            .filter_map(|name| Some((name.to_string(), captures.name(name)?.as_str().trim().to_string())))
+            .collect();
+        Some(PageMatch { id, metadata })
+    }
+}
+
+/// Where a text rule reads an input's pages: for every page, in page order, what the rule's
+/// pattern finds in its text (or in its region's), `None` where it finds nothing. Only the
+/// matches are kept, never the texts, so memory does not grow with the pages' text.
+/// [`page_matches`] reads them with pdfium in this process; the CLI shares the pages out among
+/// worker processes, since pdfium serialises every call in a process.
+pub type TextReader<'a> = dyn Fn(&TextRule, &SourceDocument, Option<&str>) -> Result<Vec<Option<PageMatch>>, SplitError>
+    + Sync
+    + 'a;
+
+/// What `rule` finds on every page of `source`, in page order, from pdfium's text.
+pub fn page_matches(
+    rule: &TextRule,
     source: &SourceDocument,
-    region: Option<Region>,
     password: Option<&str>,
-) -> Result<Vec<String>, SplitError> {
-    let mut texts = Vec::with_capacity(source.pages.len());
-    read_page_texts(source, region, password, 0..source.pages.len(), |text| {
-        texts.push(text);
+) -> Result<Vec<Option<PageMatch>>, SplitError> {
+    let mut matches = Vec::with_capacity(source.pages.len());
+    read_page_matches(rule, source, password, 0..source.pages.len(), |found| {
+        matches.push(found);
         Ok(())
     })?;
-    Ok(texts)
+    Ok(matches)
+}
+
+/// Hands what `rule` finds on each of pages `pages` (0-based) to `each`, in page order.
+pub fn read_page_matches(
+    rule: &TextRule,
+    source: &SourceDocument,
+    password: Option<&str>,
+    pages: Range<usize>,
+    mut each: impl FnMut(Option<PageMatch>) -> Result<(), SplitError>,
+) -> Result<(), SplitError> {
+    let matcher = Matcher::new(rule)?;
+    read_page_texts(source, rule.region, password, pages, |text| each(matcher.find(&text)))
 }
 
 /// Hands the text of pages `pages` (0-based) to `each` in page order, from pdfium; each page is
@@ -179,7 +236,7 @@ pub fn read_page_texts(
     Ok(())
 }
 
-/// Checks every page of `source` against its decompression limits as [`page_texts`] does,
+/// Checks every page of `source` against its decompression limits as [`read_page_texts`] does,
 /// reading no text: a caller that reads the pages in shares does this first, so that the
 /// input's decompression budget is counted once, over all its pages.
 pub fn check_pages(source: &SourceDocument) -> Result<(), SplitError> {
@@ -203,43 +260,29 @@ pub fn split(
     password: Option<&str>,
     read: &TextReader,
 ) -> Result<Vec<Item>, SplitError> {
-    let regex = compile(&rule.pattern)?;
-    let texts = read(source, rule.region, password)?;
-    if texts.len() != source.pages.len() {
+    let matches = read(rule, source, password)?;
+    if matches.len() != source.pages.len() {
         return Err(SplitError::TextReader {
             path: source.path.clone(),
-            detail: format!("{} page texts for {} pages", texts.len(), source.pages.len()),
+            detail: format!("{} pages read of {}", matches.len(), source.pages.len()),
         });
     }
-    split_texts(rule, &regex, input, source.path.as_path(), &texts)
+    split_matches(rule, input, source.path.as_path(), matches)
 }
 
-/// The item boundaries in the text of an input's pages.
-fn split_texts(
+/// The item boundaries from what the rule found on each page of an input.
+fn split_matches(
     rule: &TextRule,
-    regex: &Regex,
     input: usize,
     path: &std::path::Path,
-    texts: &[String],
+    pages: Vec<Option<PageMatch>>,
 ) -> Result<Vec<Item>, SplitError> {
-    let total = texts.len();
-    let names: Vec<Option<&str>> = regex.capture_names().collect();
-    let id_group = names
-        .iter()
-        .position(|&n| n == Some("id"))
-        .or_else(|| names.iter().skip(1).position(Option::is_none).map(|p| p + 1));
-    let matches: Vec<Found> = texts
-        .iter()
+    let total = pages.len();
+    let matches: Vec<Found> = pages
+        .into_iter()
         .enumerate()
-        .filter_map(|(page, text)| {
-            let captures = regex.captures(text)?;
-            let id = id_group.and_then(|g| captures.get(g)).map(|m| m.as_str().trim().to_string());
-            let metadata = regex
-                .capture_names()
-                .flatten()
-                .filter(|&name| name != "id")
-                .filter_map(|name| Some((name.to_string(), captures.name(name)?.as_str().trim().to_string())))
-                .collect();
+        .filter_map(|(page, found)| {
+            let PageMatch { id, metadata } = found?;
             Some(Found { first: page, end: page + 1, id, metadata })
         })
         .collect();
@@ -283,8 +326,8 @@ mod tests {
 
     fn run(pattern: &str, when: SplitWhen, texts: &[&str]) -> Result<Vec<Item>, SplitError> {
         let rule = TextRule { when, ..TextRule::new(pattern).unwrap() };
-        let texts: Vec<String> = texts.iter().map(|t| t.to_string()).collect();
-        split_texts(&rule, &compile(pattern).unwrap(), 0, Path::new("in.pdf"), &texts)
+        let matcher = Matcher::new(&rule).unwrap();
+        split_matches(&rule, 0, Path::new("in.pdf"), texts.iter().map(|t| matcher.find(t)).collect())
     }
 
     fn shape(items: &[Item]) -> Vec<(&str, usize, usize)> {
@@ -413,22 +456,25 @@ mod pdf_tests {
         let (source, records) = test_files::letters(dir.path(), spec);
         let expected = truth(&records);
         let by_ref =
-            split(&rule(r"Ref: (L\d{7})", SplitWhen::Start, None), 0, &source, None, &page_texts).unwrap();
+            split(&rule(r"Ref: (L\d{7})", SplitWhen::Start, None), 0, &source, None, &page_matches).unwrap();
         assert_eq!(shape(&by_ref), expected);
         // "Page 1 of" in the footer region only (centred, 12 mm above the bottom edge of A4).
         let footer = rule("Page 1 of", SplitWhen::Start, Some("60,280,90,10"));
-        let by_footer = split(&footer, 0, &source, None, &page_texts).unwrap();
+        let by_footer = split(&footer, 0, &source, None, &page_matches).unwrap();
         assert_eq!(
             by_footer.iter().map(|i| (i.first_page + 1, i.page_count)).collect::<Vec<_>>(),
             records.iter().map(|r| (r.first_page, r.page_count)).collect::<Vec<_>>()
         );
         // The same words elsewhere on the page are not in the region.
         let header = rule("Page 1 of", SplitWhen::Start, Some("60,10,90,10"));
-        assert!(matches!(split(&header, 0, &source, None, &page_texts), Err(SplitError::TextNoMatch { .. })));
+        assert!(matches!(
+            split(&header, 0, &source, None, &page_matches),
+            Err(SplitError::TextNoMatch { .. })
+        ));
         // The closing formula ends each letter; named groups are carried as metadata.
         let closing =
             rule(r"(?m)^(?P<closing>Yours sincerely|Kind regards|Yours faithfully),", SplitWhen::End, None);
-        let by_closing = split(&closing, 0, &source, None, &page_texts).unwrap();
+        let by_closing = split(&closing, 0, &source, None, &page_matches).unwrap();
         assert_eq!(
             by_closing.iter().map(|i| (i.first_page + 1, i.page_count)).collect::<Vec<_>>(),
             records.iter().map(|r| (r.first_page, r.page_count)).collect::<Vec<_>>()
@@ -436,35 +482,38 @@ mod pdf_tests {
         assert!(by_closing.iter().all(|i| i.metadata.contains_key("closing")));
         let customer =
             rule(r"Ref: (?P<id>L\d+).*\s+Customer no\. (?P<customer>[\d-]+)", SplitWhen::Start, None);
-        let items = split(&customer, 0, &source, None, &page_texts).unwrap();
+        let items = split(&customer, 0, &source, None, &page_matches).unwrap();
         assert_eq!(shape(&items), expected);
         assert!(items.iter().all(|i| i.metadata["customer"].len() == 12), "{:?}", items[0].metadata);
     }
 
     #[test]
-    fn pages_read_in_shares_give_the_same_texts_and_a_short_reader_is_an_error() {
+    fn pages_read_in_shares_find_the_same_and_a_short_reader_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
-        let (source, _) =
+        let (source, records) =
             test_files::letters(dir.path(), CorpusSpec { letters: 6, seed: 4, ..CorpusSpec::default() });
         let pages = source.pages.len();
-        let region = Some("60,280,90,10".parse().unwrap());
-        let whole = page_texts(&source, region, None).unwrap();
+        let footer = rule(r"Page (?P<n>\d+) of", SplitWhen::Start, Some("60,280,90,10"));
+        let whole = page_matches(&footer, &source, None).unwrap();
         let mut shares = Vec::new();
         for share in [0..pages / 2, pages / 2..pages] {
-            read_page_texts(&source, region, None, share, |text| {
-                shares.push(text);
+            read_page_matches(&footer, &source, None, share, |found| {
+                shares.push(found);
                 Ok(())
             })
             .unwrap();
         }
         assert_eq!(shares, whole);
-        assert!(whole.iter().any(|t| t.contains("Page 1 of")), "{whole:?}");
+        // Every page has a footer; the first page of each letter says "Page 1 of".
+        let firsts: Vec<usize> =
+            (0..pages).filter(|&p| whole[p].as_ref().unwrap().metadata["n"] == "1").collect();
+        assert_eq!(firsts, records.iter().map(|r| r.first_page - 1).collect::<Vec<_>>());
         check_pages(&source).unwrap();
 
-        let short = |source: &SourceDocument, region: Option<Region>, password: Option<&str>| {
-            page_texts(source, region, password).map(|mut texts| {
-                texts.pop();
-                texts
+        let short = |rule: &TextRule, source: &SourceDocument, password: Option<&str>| {
+            page_matches(rule, source, password).map(|mut matches| {
+                matches.pop();
+                matches
             })
         };
         let error = split(&rule("Page 1 of", SplitWhen::Start, None), 0, &source, None, &short).unwrap_err();
