@@ -9,7 +9,8 @@ use anyhow::{bail, Context, Result};
 
 /// Runs `command` (a `what` worker) to the end: `request` goes to its standard input, and every
 /// line it prints goes to `on_line`. A worker that fails is reported with what it said on
-/// standard error; an error from `on_line` stops the worker.
+/// standard error (a worker that dies before reading its request is reported so too, not as a
+/// closed pipe); an error from `on_line` stops the worker and is the one reported.
 pub fn run(
     mut command: Command,
     what: &str,
@@ -31,10 +32,11 @@ pub fn run(
         }
         text
     });
-    let read = || -> Result<()> {
-        if let Some(mut stdin) = stdin {
-            stdin.write_all(request)?;
-        }
+    if let Some(mut stdin) = stdin {
+        // A worker that cannot take its request has failed: its status and words say why.
+        let _ = stdin.write_all(request);
+    }
+    let mut read = || -> Result<()> {
         if let Some(stdout) = child.stdout.take() {
             for line in BufReader::new(stdout).lines() {
                 on_line(line?)?;
@@ -42,14 +44,49 @@ pub fn run(
         }
         Ok(())
     };
-    let outcome = read();
-    if outcome.is_err() {
+    if let Err(error) = read() {
         let _ = child.kill();
+        let _ = child.wait();
+        return Err(error);
     }
     let status = child.wait()?;
     let said = said.join().unwrap_or_default();
     if !status.success() {
         bail!("a {what} worker failed ({status}): {}", said.trim().trim_start_matches("error: "));
     }
-    outcome
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sh(script: &str) -> Command {
+        let mut command = Command::new("sh");
+        command.args(["-c", script]);
+        command
+    }
+
+    #[test]
+    fn lines_reach_the_caller_and_a_failing_worker_says_why() {
+        let mut lines = Vec::new();
+        run(sh("cat; echo two"), "test", b"one\n", |line| {
+            lines.push(line);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(lines, ["one", "two"]);
+
+        let error = run(sh("echo 'error: no such page' >&2; exit 1"), "test", b"", |_| Ok(())).unwrap_err();
+        assert_eq!(error.to_string(), "a test worker failed (exit status: 1): no such page");
+
+        // A worker gone before reading its request: its own words, not a closed pipe.
+        let request = vec![b'x'; 1 << 20];
+        let error =
+            run(sh("echo 'error: cannot start' >&2; exit 1"), "test", &request, |_| Ok(())).unwrap_err();
+        assert!(error.to_string().ends_with("cannot start"), "{error}");
+
+        let error = run(sh("echo bad"), "test", b"", |line| bail!("unreadable line {line:?}")).unwrap_err();
+        assert_eq!(error.to_string(), "unreadable line \"bad\"");
+    }
 }
