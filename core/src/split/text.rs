@@ -136,13 +136,13 @@ pub struct PageMatch {
 }
 
 /// A text rule's compiled pattern.
-pub struct Matcher {
+struct Matcher {
     regex: Regex,
     id_group: Option<usize>,
 }
 
 impl Matcher {
-    pub fn new(rule: &TextRule) -> Result<Matcher, SplitError> {
+    fn new(rule: &TextRule) -> Result<Matcher, SplitError> {
         let regex = compile(&rule.pattern)?;
         let names: Vec<Option<&str>> = regex.capture_names().collect();
         let id_group = names
@@ -153,7 +153,7 @@ impl Matcher {
     }
 
     /// What the pattern captures in `text`; `None` when it does not match.
-    pub fn find(&self, text: &str) -> Option<PageMatch> {
+    fn find(&self, text: &str) -> Option<PageMatch> {
         let captures = self.regex.captures(text)?;
         let id = self.id_group.and_then(|g| captures.get(g)).map(|m| m.as_str().trim().to_string());
         let metadata = self
