@@ -11,12 +11,10 @@
 //! included, are the ones the crate writes when limited to ASCII (tested); the crate's error
 //! correction follows. Otherwise the planner runs.
 
-use std::sync::OnceLock;
-
 use datamatrix::data::EncodationType;
 use datamatrix::{DataMatrixBuilder, SymbolList, SymbolSize};
 
-use super::Encodation;
+use super::{Encodation, PerSize};
 
 /// Codeword 129 ends the data; the padding after it is randomised (ISO/IEC 16022, 5.2.3).
 const PAD: u8 = 129;
@@ -103,24 +101,20 @@ fn smallest_holding(list: &SymbolList, codewords: usize) -> Option<SymbolSize> {
     list.iter().find(|size| capacity(*size).is_some_and(|c| c >= codewords))
 }
 
-/// The data codewords of a symbol size, measured once from the crate: an empty payload is all
-/// padding.
+/// The data codewords of a symbol size, measured once a size from the crate: an empty payload is
+/// all padding.
 pub(super) fn capacity(size: SymbolSize) -> Option<usize> {
-    static CAPACITIES: OnceLock<Vec<(SymbolSize, usize)>> = OnceLock::new();
-    let capacities = CAPACITIES.get_or_init(|| {
-        SymbolList::all()
-            .iter()
-            .filter_map(|size| {
-                let code = DataMatrixBuilder::new()
-                    .with_symbol_list(SymbolList::with_whitelist([size]))
-                    .with_encodation_types(EncodationType::Ascii)
-                    .encode(b"")
-                    .ok()?;
-                Some((size, code.data_codewords().len()))
-            })
-            .collect()
-    });
-    capacities.iter().find(|(s, _)| *s == size).map(|(_, c)| *c)
+    static CAPACITIES: PerSize<usize> = PerSize::new();
+    CAPACITIES
+        .get(size, |size| {
+            let code = DataMatrixBuilder::new()
+                .with_symbol_list(SymbolList::with_whitelist([size]))
+                .with_encodation_types(EncodationType::Ascii)
+                .encode(b"")
+                .ok()?;
+            Some(code.data_codewords().len())
+        })
+        .copied()
 }
 
 #[cfg(test)]
