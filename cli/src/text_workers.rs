@@ -13,7 +13,7 @@ use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
-use sheetseal_core::ingest::{self, IngestOptions, SourceDocument};
+use sheetseal_core::ingest::{self, FileIdentity, IngestOptions, SourceDocument};
 use sheetseal_core::limits::Limits;
 use sheetseal_core::split::{text, PageMatch, SplitError, TextRule};
 
@@ -31,6 +31,8 @@ struct Request {
     path: PathBuf,
     /// The input's page count as the job sees it; the worker refuses an input that differs.
     pages: usize,
+    /// The file the job read; the worker refuses to read another (a replaced upload).
+    identity: FileIdentity,
     first: usize,
     end: usize,
     rule: TextRule,
@@ -49,9 +51,9 @@ pub fn page_matches(
         Some(asked) => asked.min(pages),
         None => std::thread::available_parallelism().map_or(1, |n| n.get()).min(pages / MIN_PAGES_PER_WORKER),
     };
-    if workers < 2 {
+    let (Some(identity), true) = (source.identity, workers >= 2) else {
         return text::page_matches(rule, source, password);
-    }
+    };
     text::check_pages(source)?;
     let failed = |detail: String| SplitError::TextReader { path: source.path.clone(), detail };
     let exe =
@@ -63,6 +65,7 @@ pub fn page_matches(
         .map(|first| Request {
             path: source.path.clone(),
             pages,
+            identity,
             first,
             end: (first + share).min(pages),
             rule: rule.clone(),
@@ -109,6 +112,9 @@ pub fn worker() -> Result<()> {
         serde_json::from_reader(std::io::stdin().lock()).context("not a text worker request")?;
     let options = IngestOptions { password: request.password.clone(), limits: request.limits.clone() };
     let source = ingest::open(&request.path, &options)?;
+    if source.identity != Some(request.identity) {
+        bail!("{}", request.identity.check(&request.path).err().unwrap_or_default());
+    }
     if source.pages.len() != request.pages || request.first > request.end || request.end > request.pages {
         bail!("{}: {} pages here, the job saw {}", request.path.display(), source.pages.len(), request.pages);
     }
@@ -132,6 +138,7 @@ pub fn worker() -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     #[test]
     fn a_request_round_trips_through_json() {
@@ -140,6 +147,7 @@ mod tests {
         let request = Request {
             path: "in.pdf".into(),
             pages: 300,
+            identity: FileIdentity::of_path(Path::new("/")).unwrap(),
             first: 150,
             end: 300,
             rule: rule.clone(),
@@ -149,6 +157,6 @@ mod tests {
         let json = serde_json::to_string(&request).unwrap();
         let back: Request = serde_json::from_str(&json).unwrap();
         assert_eq!((back.first, back.end, back.password.as_deref()), (150, 300, Some("secret")));
-        assert_eq!(back.rule, rule);
+        assert_eq!((back.rule, back.identity), (rule, request.identity));
     }
 }

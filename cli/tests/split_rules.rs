@@ -134,6 +134,26 @@ fn a_text_split_read_by_worker_processes_finds_the_same_letters_in_encrypted_inp
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("not a text worker request"), "{stderr}");
+
+    // A worker never reads another file than the job did (an upload replaced meanwhile).
+    let request = serde_json::json!({
+        "path": pdf, "pages": expected.iter().map(|e| e.2).sum::<usize>(), "first": 0, "end": 1,
+        "identity": {"device": 0, "inode": 0, "size": 1, "modified": null},
+        "rule": {"pattern": "Ref", "region": null, "when": "start"}, "password": null,
+        "limits": sheetseal_core::limits::Limits::default(),
+    });
+    let mut child = sheetseal()
+        .arg("text-worker")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    serde_json::to_writer(child.stdin.take().unwrap(), &request).unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("replaced or written to") && output.stdout.is_empty(), "{stderr}");
 }
 
 #[test]

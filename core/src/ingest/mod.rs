@@ -23,10 +23,13 @@ use crate::limits::{self, LimitError, Limits};
 use crate::pdf::store::{LazyObjects, ObjectStore, Objects};
 use crate::pdf::Bytes;
 use crate::warning::Warning;
+pub use identity::FileIdentity;
+use pdfium_render::prelude::{PdfDocument, Pdfium, PdfiumError};
 
 pub mod annotations;
 mod digest;
 pub mod encryption;
+mod identity;
 pub mod render_guard;
 pub mod repair;
 pub use annotations::Annotation;
@@ -45,6 +48,16 @@ pub struct IngestOptions {
     pub password: Option<String>,
     /// Limits on what an input may make the reader do.
     pub limits: Limits,
+}
+
+/// Why pdfium cannot open an input.
+#[derive(Debug, thiserror::Error)]
+pub enum PdfiumOpenError {
+    /// The file on disk is no longer the one the job read.
+    #[error("{0}")]
+    Changed(String),
+    #[error("{}", crate::pdfium::describe(.0))]
+    Pdfium(PdfiumError),
 }
 
 /// Why an input cannot be used.
@@ -178,9 +191,44 @@ pub struct SourceDocument {
     pub limits: Limits,
     /// The memory map of the file, when the input was read from disk.
     mapping: Option<Arc<Mmap>>,
+    /// Which file was read, when the input was read from disk: whatever opens it again by its
+    /// path checks that it is still that file.
+    pub identity: Option<FileIdentity>,
+    /// The input's bytes (mapped or in memory).
+    bytes: InputBytes,
+}
+
+/// An input's bytes, shown by their count.
+struct InputBytes(Bytes);
+
+impl std::fmt::Debug for InputBytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} bytes", (*self.0).as_ref().len())
+    }
 }
 
 impl SourceDocument {
+    /// Opens this input in pdfium, which then reads the same bytes as the job: an input given in
+    /// memory from those bytes; one read from disk from its path, opened again and checked to be
+    /// the same file, unchanged (pdfium reading through the job's map would keep every page it
+    /// reads resident).
+    pub fn open_in_pdfium<'a>(
+        &'a self,
+        pdfium: &'a Pdfium,
+        password: Option<&str>,
+    ) -> Result<PdfDocument<'a>, PdfiumOpenError> {
+        let Some(identity) = &self.identity else {
+            let bytes: &[u8] = (*self.bytes.0).as_ref();
+            return pdfium.load_pdf_from_byte_slice(bytes, password).map_err(PdfiumOpenError::Pdfium);
+        };
+        let file = File::open(&self.path).map_err(|e| PdfiumOpenError::Pdfium(PdfiumError::IoError(e)))?;
+        match FileIdentity::of_file(&file) {
+            Ok(opened) if opened == *identity => {}
+            _ => return Err(PdfiumOpenError::Changed(identity.check(&self.path).err().unwrap_or_default())),
+        }
+        pdfium.load_pdf_from_reader(file, password).map_err(PdfiumOpenError::Pdfium)
+    }
+
     /// Unmaps the input's pages from this process: they stay in the kernel's page cache and
     /// come back, with the same bytes, on the next read. Called between stages and while
     /// writing, so that resident memory follows the working set rather than the input's size.
@@ -240,7 +288,8 @@ pub fn open(path: &Path, options: &IngestOptions) -> Result<SourceDocument, Inge
     // memory-mapped input.
     let map = Arc::new(unsafe { Mmap::map(&file) }.map_err(io_err)?);
     let source = open_shared(path, map.clone(), options, &Held::Mapped { map: &map, file: &file })?;
-    let source = SourceDocument { mapping: Some(map), ..source };
+    let identity = Some(FileIdentity::of_file(&file).map_err(io_err)?);
+    let source = SourceDocument { mapping: Some(map), identity, ..source };
     source.release_resident_pages();
     Ok(source)
 }
@@ -291,6 +340,8 @@ fn open_shared(
         active_content,
         limits: limits.clone(),
         mapping: None,
+        identity: None,
+        bytes: InputBytes(bytes.clone()),
     })
 }
 

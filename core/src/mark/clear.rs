@@ -176,13 +176,13 @@ struct Renderer<'j> {
     job: &'j ClearZoneJob<'j>,
     pdfium: Option<Option<&'static pdfium_render::prelude::Pdfium>>,
     /// Per input: not opened yet, or opened (`None` when it cannot be).
-    documents: Vec<Option<Option<PdfDocument<'static>>>>,
+    documents: Vec<Option<Option<PdfDocument<'j>>>>,
     /// Per input: the streams pdfium would inflate, checked against the limits first.
     guards: Vec<RenderGuard<'j>>,
     warnings: Vec<Warning>,
 }
 
-impl Renderer<'_> {
+impl<'j> Renderer<'j> {
     fn unchecked(&mut self, input: usize, page: Option<usize>, why: String) {
         let warning = Warning::new("clear-zone-unchecked", format!("the clear zone was not checked: {why}"));
         self.warnings.push(Warning { input: Some(input), page, ..warning });
@@ -222,7 +222,7 @@ impl Renderer<'_> {
         }
     }
 
-    fn document(&mut self, input: usize) -> Option<&PdfDocument<'static>> {
+    fn document(&mut self, input: usize) -> Option<&PdfDocument<'j>> {
         if self.documents[input].is_none() {
             let opened = self.open(input);
             self.documents[input] = Some(opened);
@@ -230,7 +230,7 @@ impl Renderer<'_> {
         self.documents[input].as_ref().and_then(Option::as_ref)
     }
 
-    fn open(&mut self, input: usize) -> Option<PdfDocument<'static>> {
+    fn open(&mut self, input: usize) -> Option<PdfDocument<'j>> {
         let pdfium = *self.pdfium.get_or_insert_with(|| crate::pdfium::pdfium().ok());
         let Some(pdfium) = pdfium else {
             let why = crate::pdfium::pdfium().err().map(|e| e.to_string()).unwrap_or_default();
@@ -238,7 +238,7 @@ impl Renderer<'_> {
             return None;
         };
         let source = &self.job.sources[input];
-        match pdfium.load_pdf_from_file(&source.path, self.job.password) {
+        match source.open_in_pdfium(pdfium, self.job.password) {
             Ok(doc) if doc.pages().len() as usize == source.pages.len() => Some(doc),
             Ok(doc) => {
                 let why = format!(

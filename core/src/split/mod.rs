@@ -230,6 +230,8 @@ pub enum SplitError {
     PageCountMismatch { path: PathBuf, pdfium: usize, ours: usize },
     #[error("{path}: pdfium cannot open the file: {detail}")]
     PdfiumOpen { path: PathBuf, detail: String },
+    #[error("{0}")]
+    InputChanged(String),
     #[error(transparent)]
     Pdfium(#[from] PdfiumError),
     #[error("{path}: the page text could not be read: {detail}")]

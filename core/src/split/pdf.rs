@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use lopdf::{Dictionary, Object, ObjectId};
 
-use crate::ingest::SourceDocument;
+use crate::ingest::{PdfiumOpenError, SourceDocument};
 
 /// How many objects a rule may visit while walking one structure (outline, document parts, name
 /// tree), so that a hostile file cannot make it run for ever.
@@ -61,15 +61,18 @@ pub(crate) fn page_numbers(source: &SourceDocument) -> HashMap<ObjectId, usize> 
 }
 
 /// Opens an input with pdfium (bound on first use) and checks that pdfium sees the same pages.
-pub(crate) fn open_in_pdfium(
-    source: &SourceDocument,
+pub(crate) fn open_in_pdfium<'a>(
+    source: &'a SourceDocument,
     password: Option<&str>,
-) -> Result<pdfium_render::prelude::PdfDocument<'static>, super::SplitError> {
+) -> Result<pdfium_render::prelude::PdfDocument<'a>, super::SplitError> {
     let pdfium = crate::pdfium::pdfium()?;
     let path = source.path.as_path();
-    let document = pdfium
-        .load_pdf_from_file(path, password)
-        .map_err(|e| super::SplitError::PdfiumOpen { path: path.to_path_buf(), detail: e.to_string() })?;
+    let document = source.open_in_pdfium(pdfium, password).map_err(|e| match e {
+        PdfiumOpenError::Changed(detail) => super::SplitError::InputChanged(detail),
+        PdfiumOpenError::Pdfium(e) => {
+            super::SplitError::PdfiumOpen { path: path.to_path_buf(), detail: e.to_string() }
+        }
+    })?;
     let count = usize::try_from(document.pages().len()).unwrap_or(0);
     if count != source.pages.len() {
         return Err(super::SplitError::PageCountMismatch {

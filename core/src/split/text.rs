@@ -488,6 +488,31 @@ mod pdf_tests {
     }
 
     #[test]
+    fn pdfium_reads_the_bytes_the_job_read_and_never_a_replaced_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let (source, records) =
+            test_files::letters(dir.path(), CorpusSpec { letters: 4, seed: 2, ..CorpusSpec::default() });
+        let by_ref = rule(r"Ref: (L\d{7})", SplitWhen::Start, None);
+        assert_eq!(split(&by_ref, 0, &source, None, &page_matches).unwrap().len(), records.len());
+
+        // An input given in memory is read from those bytes, whatever its path names.
+        let bytes = std::fs::read(&source.path).unwrap();
+        let elsewhere = dir.path().join("not-on-disk.pdf");
+        let in_memory =
+            crate::ingest::open_bytes(&elsewhere, &bytes, &crate::ingest::IngestOptions::default()).unwrap();
+        assert_eq!(split(&by_ref, 0, &in_memory, None, &page_matches).unwrap().len(), records.len());
+
+        // The upload replaced under the running job (another file renamed over it): refused, not
+        // read, even with the same bytes.
+        let upload = dir.path().join("upload.tmp");
+        std::fs::write(&upload, &bytes).unwrap();
+        std::fs::rename(&upload, &source.path).unwrap();
+        let error = split(&by_ref, 0, &source, None, &page_matches).unwrap_err();
+        assert!(matches!(error, SplitError::InputChanged(_)), "{error}");
+        assert!(error.to_string().contains("run it again"), "{error}");
+    }
+
+    #[test]
     fn pages_read_in_shares_find_the_same_and_a_short_reader_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
         let (source, records) =

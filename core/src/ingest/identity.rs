@@ -1,0 +1,90 @@
+//! Which file an input is. The job reads an input through its memory map, but pdfium (text and
+//! blank splits, clear-zone renders) and the CLI's worker processes open it again by its path.
+//! If the path has meanwhile been given another file (a customer's upload replaced by a new one,
+//! the usual write-then-rename) or the file was written to, they would read other pages than the
+//! ones printed. The identity taken when the input was opened (device, inode, size, modification
+//! time) is compared with what the path names before anything opens it again.
+
+use std::fs::{File, Metadata};
+use std::path::Path;
+use std::time::SystemTime;
+
+use serde::{Deserialize, Serialize};
+
+/// A file's identity: the same file, not written to since.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileIdentity {
+    device: u64,
+    inode: u64,
+    size: u64,
+    modified: Option<SystemTime>,
+}
+
+impl FileIdentity {
+    /// The identity of an open file.
+    pub fn of_file(file: &File) -> std::io::Result<FileIdentity> {
+        file.metadata().map(|m| FileIdentity::of(&m))
+    }
+
+    /// The identity of the file `path` names now.
+    pub fn of_path(path: &Path) -> std::io::Result<FileIdentity> {
+        std::fs::metadata(path).map(|m| FileIdentity::of(&m))
+    }
+
+    fn of(metadata: &Metadata) -> FileIdentity {
+        #[cfg(unix)]
+        let (device, inode) = {
+            use std::os::unix::fs::MetadataExt as _;
+            (metadata.dev(), metadata.ino())
+        };
+        #[cfg(not(unix))]
+        let (device, inode) = (0, 0);
+        FileIdentity { device, inode, size: metadata.len(), modified: metadata.modified().ok() }
+    }
+
+    /// Fails, saying what to do, unless `path` still names this file unchanged.
+    pub fn check(&self, path: &Path) -> Result<(), String> {
+        match FileIdentity::of_path(path) {
+            Ok(now) if now == *self => Ok(()),
+            Ok(_) => Err(format!(
+                "{} was replaced or written to while the job ran; the job stopped rather than read two different files: run it again once the upload is complete",
+                path.display()
+            )),
+            Err(e) => Err(format!("{} can no longer be read while the job runs ({e})", path.display())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write as _;
+
+    #[test]
+    fn a_replaced_or_rewritten_file_is_told_apart_and_the_same_file_is_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("in.pdf");
+        std::fs::write(&path, b"%PDF-1.7 first").unwrap();
+        let first = FileIdentity::of_file(&File::open(&path).unwrap()).unwrap();
+        assert_eq!(first.check(&path), Ok(()));
+
+        // Replaced by rename, as uploads are finished: another inode, even with the same bytes.
+        let upload = dir.path().join("upload.tmp");
+        std::fs::write(&upload, b"%PDF-1.7 first").unwrap();
+        std::fs::rename(&upload, &path).unwrap();
+        let message = first.check(&path).unwrap_err();
+        assert!(message.contains("replaced or written to") && message.contains("run it again"), "{message}");
+
+        // Written to in place: another size.
+        let second = FileIdentity::of_path(&path).unwrap();
+        std::fs::OpenOptions::new().append(true).open(&path).unwrap().write_all(b" more").unwrap();
+        assert!(second.check(&path).is_err());
+
+        std::fs::remove_file(&path).unwrap();
+        assert!(FileIdentity::of_path(dir.path())
+            .unwrap()
+            .check(&path)
+            .unwrap_err()
+            .contains("can no longer be read"));
+    }
+}
