@@ -113,7 +113,7 @@ pub fn worker() -> Result<()> {
     let options = IngestOptions { password: request.password.clone(), limits: request.limits.clone() };
     let source = ingest::open(&request.path, &options)?;
     if source.identity != Some(request.identity) {
-        bail!("{}", request.identity.check(&request.path).err().unwrap_or_default());
+        bail!("{}", ingest::changed_input(&request.path));
     }
     if source.pages.len() != request.pages || request.first > request.end || request.end > request.pages {
         bail!("{}: {} pages here, the job saw {}", request.path.display(), source.pages.len(), request.pages);

@@ -46,13 +46,18 @@ impl FileIdentity {
     pub fn check(&self, path: &Path) -> Result<(), String> {
         match FileIdentity::of_path(path) {
             Ok(now) if now == *self => Ok(()),
-            Ok(_) => Err(format!(
-                "{} was replaced or written to while the job ran; the job stopped rather than read two different files: run it again once the upload is complete",
-                path.display()
-            )),
+            Ok(_) => Err(changed(path)),
             Err(e) => Err(format!("{} can no longer be read while the job runs ({e})", path.display())),
         }
     }
+}
+
+/// What is said of an input that is no longer the file the job read.
+pub fn changed(path: &Path) -> String {
+    format!(
+        "{} was replaced or written to while the job ran; the job stopped rather than read two different files: run it again once the upload is complete",
+        path.display()
+    )
 }
 
 #[cfg(test)]

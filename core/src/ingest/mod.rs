@@ -23,7 +23,7 @@ use crate::limits::{self, LimitError, Limits};
 use crate::pdf::store::{LazyObjects, ObjectStore, Objects};
 use crate::pdf::Bytes;
 use crate::warning::Warning;
-pub use identity::FileIdentity;
+pub use identity::{changed as changed_input, FileIdentity};
 use pdfium_render::prelude::{PdfDocument, Pdfium, PdfiumError};
 
 pub mod annotations;
@@ -224,7 +224,7 @@ impl SourceDocument {
         let file = File::open(&self.path).map_err(|e| PdfiumOpenError::Pdfium(PdfiumError::IoError(e)))?;
         match FileIdentity::of_file(&file) {
             Ok(opened) if opened == *identity => {}
-            _ => return Err(PdfiumOpenError::Changed(identity.check(&self.path).err().unwrap_or_default())),
+            _ => return Err(PdfiumOpenError::Changed(identity::changed(&self.path))),
         }
         pdfium.load_pdf_from_reader(file, password).map_err(PdfiumOpenError::Pdfium)
     }
