@@ -311,17 +311,17 @@ fn impose(args: ImposeArgs) -> Result<()> {
 
 /// Runs a job and prints its summary.
 fn run_job(config: &JobConfig, started: Instant) -> Result<JobOutcome> {
-    let page_texts = Some(&crate::text_workers::page_matches as &TextReader);
+    let text_reader = Some(&crate::text_workers::page_matches as &TextReader);
     let outcome = match JobProgress::on_terminal(started) {
         Some(mut bar) => {
             let mut on_progress = |progress| bar.update(progress);
             let options =
-                RunOptions { progress: Some(&mut on_progress), page_texts, ..RunOptions::default() };
+                RunOptions { progress: Some(&mut on_progress), text_reader, ..RunOptions::default() };
             let outcome = job::run_with(config, options);
             bar.finish();
             outcome
         }
-        None => job::run_with(config, RunOptions { page_texts, ..RunOptions::default() }),
+        None => job::run_with(config, RunOptions { text_reader, ..RunOptions::default() }),
     };
     let outcome = outcome.with_context(|| {
         format!("job {} failed; nothing was completed in {}", config.job, config.out_dir.display())

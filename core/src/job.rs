@@ -153,7 +153,7 @@ pub struct RunOptions<'a> {
     pub output: Option<&'a mut OutputSink<'a>>,
     /// How a text split reads pages; pdfium in this process ([`split::text::page_matches`]) when
     /// `None`.
-    pub page_texts: Option<&'a split::TextReader<'a>>,
+    pub text_reader: Option<&'a split::TextReader<'a>>,
 }
 
 /// A caller's sink for output bytes: output file index, next bytes.
@@ -212,7 +212,7 @@ pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcom
     times.ingest = clock.elapsed();
 
     let clock = Instant::now();
-    let read_texts = options.page_texts.unwrap_or(&split::text::page_matches);
+    let read_texts = options.text_reader.unwrap_or(&split::text::page_matches);
     let split = split::split_all(&config.split, &sources, config.password.as_deref(), read_texts)?;
     times.split = clock.elapsed();
 

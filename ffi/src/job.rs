@@ -200,7 +200,7 @@ pub unsafe extern "C" fn sheetseal_job_run(job: *mut sheetseal_job) -> sheetseal
             progress: if callback.is_some() { Some(&mut hook) } else { None },
             output: if writer.is_some() { Some(&mut sink) } else { None },
             // A host program is not sheetseal: its page texts are read in its own process.
-            page_texts: None,
+            text_reader: None,
         };
         match job::run_with(&job.config, options) {
             Ok(outcome) => {
