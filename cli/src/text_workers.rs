@@ -51,7 +51,7 @@ pub fn page_matches(
         Some(asked) => asked.min(pages),
         None => std::thread::available_parallelism().map_or(1, |n| n.get()).min(pages / MIN_PAGES_PER_WORKER),
     };
-    let (Some(identity), true) = (source.identity, workers >= 2) else {
+    let (Some(identity), true) = (source.identity(), workers >= 2) else {
         return text::page_matches(rule, source, password);
     };
     text::check_pages(source)?;
@@ -112,7 +112,7 @@ pub fn worker() -> Result<()> {
         serde_json::from_reader(std::io::stdin().lock()).context("not a text worker request")?;
     let options = IngestOptions { password: request.password.clone(), limits: request.limits.clone() };
     let source = ingest::open(&request.path, &options)?;
-    if source.identity != Some(request.identity) {
+    if source.identity() != Some(request.identity) {
         bail!("{}", ingest::changed_input(&request.path));
     }
     if source.pages.len() != request.pages || request.first > request.end || request.end > request.pages {
@@ -138,7 +138,6 @@ pub fn worker() -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::Path;
 
     #[test]
     fn a_request_round_trips_through_json() {
@@ -147,7 +146,8 @@ mod tests {
         let request = Request {
             path: "in.pdf".into(),
             pages: 300,
-            identity: FileIdentity::of_path(Path::new("/")).unwrap(),
+            identity: FileIdentity::of_file(&std::fs::File::open(std::env::current_exe().unwrap()).unwrap())
+                .unwrap(),
             first: 150,
             end: 300,
             rule: rule.clone(),

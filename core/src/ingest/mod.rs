@@ -58,6 +58,9 @@ pub enum PdfiumOpenError {
     Changed(String),
     #[error("{}", crate::pdfium::describe(.0))]
     Pdfium(PdfiumError),
+    /// pdfium does not see the pages the job does.
+    #[error("pdfium sees {pdfium} pages where the input has {ours}")]
+    PageCount { pdfium: usize, ours: usize },
 }
 
 /// Why an input cannot be used.
@@ -189,52 +192,71 @@ pub struct SourceDocument {
     pub active_content: ActiveContent,
     /// The limits the input was opened with, which every later decode of it keeps to.
     pub limits: Limits,
-    /// The memory map of the file, when the input was read from disk.
-    mapping: Option<Arc<Mmap>>,
-    /// Which file was read, when the input was read from disk: whatever opens it again by its
-    /// path checks that it is still that file.
-    pub identity: Option<FileIdentity>,
-    /// The input's bytes (mapped or in memory).
-    bytes: InputBytes,
+    /// Where the input's bytes are.
+    origin: Origin,
 }
 
-/// An input's bytes, shown by their count.
-struct InputBytes(Bytes);
+/// Where an opened input's bytes are.
+enum Origin {
+    /// Mapped from a file on disk; whatever opens it again by its path checks that it is still
+    /// this file.
+    Mapped { map: Arc<Mmap>, identity: FileIdentity },
+    /// Given in memory.
+    Memory(Bytes),
+}
 
-impl std::fmt::Debug for InputBytes {
+impl std::fmt::Debug for Origin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} bytes", (*self.0).as_ref().len())
+        match self {
+            Origin::Mapped { identity, .. } => f.debug_tuple("Mapped").field(identity).finish(),
+            Origin::Memory(bytes) => write!(f, "Memory({} bytes)", (**bytes).as_ref().len()),
+        }
     }
 }
 
 impl SourceDocument {
-    /// Opens this input in pdfium, which then reads the same bytes as the job: an input given in
-    /// memory from those bytes; one read from disk from its path, opened again and checked to be
-    /// the same file, unchanged (pdfium reading through the job's map would keep every page it
-    /// reads resident).
+    /// Opens this input in pdfium, which then reads the same bytes as the job, and checks that
+    /// it sees the same pages. An input given in memory is read from those bytes; one read from
+    /// disk from its path, opened again and checked to be the same file, unchanged (pdfium
+    /// reading through the job's map would keep every page it reads resident).
     pub fn open_in_pdfium<'a>(
         &'a self,
         pdfium: &'a Pdfium,
         password: Option<&str>,
     ) -> Result<PdfDocument<'a>, PdfiumOpenError> {
-        let Some(identity) = &self.identity else {
-            let bytes: &[u8] = (*self.bytes.0).as_ref();
-            return pdfium.load_pdf_from_byte_slice(bytes, password).map_err(PdfiumOpenError::Pdfium);
-        };
-        let file = File::open(&self.path).map_err(|e| PdfiumOpenError::Pdfium(PdfiumError::IoError(e)))?;
-        match FileIdentity::of_file(&file) {
-            Ok(opened) if opened == *identity => {}
-            _ => return Err(PdfiumOpenError::Changed(identity::changed(&self.path))),
+        let document = match &self.origin {
+            Origin::Memory(bytes) => pdfium.load_pdf_from_byte_slice((**bytes).as_ref(), password),
+            Origin::Mapped { identity, .. } => {
+                let file =
+                    File::open(&self.path).map_err(|e| PdfiumOpenError::Pdfium(PdfiumError::IoError(e)))?;
+                if FileIdentity::of_file(&file).ok() != Some(*identity) {
+                    return Err(PdfiumOpenError::Changed(identity::changed(&self.path)));
+                }
+                pdfium.load_pdf_from_reader(file, password)
+            }
         }
-        pdfium.load_pdf_from_reader(file, password).map_err(PdfiumOpenError::Pdfium)
+        .map_err(PdfiumOpenError::Pdfium)?;
+        let pages = usize::try_from(document.pages().len()).unwrap_or(0);
+        if pages != self.pages.len() {
+            return Err(PdfiumOpenError::PageCount { pdfium: pages, ours: self.pages.len() });
+        }
+        Ok(document)
     }
 
     /// Unmaps the input's pages from this process: they stay in the kernel's page cache and
     /// come back, with the same bytes, on the next read. Called between stages and while
     /// writing, so that resident memory follows the working set rather than the input's size.
     pub fn release_resident_pages(&self) {
-        if let Some(map) = &self.mapping {
+        if let Origin::Mapped { map, .. } = &self.origin {
             release(map);
+        }
+    }
+
+    /// Which file the input was read from; `None` for an input given in memory.
+    pub fn identity(&self) -> Option<FileIdentity> {
+        match &self.origin {
+            Origin::Mapped { identity, .. } => Some(*identity),
+            Origin::Memory(_) => None,
         }
     }
 }
@@ -288,8 +310,8 @@ pub fn open(path: &Path, options: &IngestOptions) -> Result<SourceDocument, Inge
     // memory-mapped input.
     let map = Arc::new(unsafe { Mmap::map(&file) }.map_err(io_err)?);
     let source = open_shared(path, map.clone(), options, &Held::Mapped { map: &map, file: &file })?;
-    let identity = Some(FileIdentity::of_file(&file).map_err(io_err)?);
-    let source = SourceDocument { mapping: Some(map), identity, ..source };
+    let identity = FileIdentity::of_file(&file).map_err(io_err)?;
+    let source = SourceDocument { origin: Origin::Mapped { map, identity }, ..source };
     source.release_resident_pages();
     Ok(source)
 }
@@ -339,9 +361,7 @@ fn open_shared(
         warnings,
         active_content,
         limits: limits.clone(),
-        mapping: None,
-        identity: None,
-        bytes: InputBytes(bytes.clone()),
+        origin: Origin::Memory(bytes.clone()),
     })
 }
 

@@ -18,7 +18,7 @@ use super::raster::render_region;
 use super::{zones, MarkError, MarkGeometry, PreparedMarks};
 use crate::geometry::{invert, placement_matrix, Rect};
 use crate::ingest::render_guard::RenderGuard;
-use crate::ingest::{PageBox, SourceDocument};
+use crate::ingest::{PageBox, PdfiumOpenError, SourceDocument};
 use crate::plan::geometry::{Grid, SheetSpec};
 use crate::plan::{Face, Plan};
 use crate::warning::Warning;
@@ -239,13 +239,9 @@ impl<'j> Renderer<'j> {
         };
         let source = &self.job.sources[input];
         match source.open_in_pdfium(pdfium, self.job.password) {
-            Ok(doc) if doc.pages().len() as usize == source.pages.len() => Some(doc),
-            Ok(doc) => {
-                let why = format!(
-                    "the renderer sees {} pages where the input has {}",
-                    doc.pages().len(),
-                    source.pages.len()
-                );
+            Ok(doc) => Some(doc),
+            Err(PdfiumOpenError::PageCount { pdfium, ours }) => {
+                let why = format!("the renderer sees {pdfium} pages where the input has {ours}");
                 self.unchecked(input, None, why);
                 None
             }

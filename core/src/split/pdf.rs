@@ -60,26 +60,18 @@ pub(crate) fn page_numbers(source: &SourceDocument) -> HashMap<ObjectId, usize> 
     map
 }
 
-/// Opens an input with pdfium (bound on first use) and checks that pdfium sees the same pages.
+/// Opens an input with pdfium (bound on first use), which sees the same pages.
 pub(crate) fn open_in_pdfium<'a>(
     source: &'a SourceDocument,
     password: Option<&str>,
 ) -> Result<pdfium_render::prelude::PdfDocument<'a>, super::SplitError> {
     let pdfium = crate::pdfium::pdfium()?;
-    let path = source.path.as_path();
-    let document = source.open_in_pdfium(pdfium, password).map_err(|e| match e {
+    let path = source.path.to_path_buf();
+    source.open_in_pdfium(pdfium, password).map_err(|e| match e {
         PdfiumOpenError::Changed(detail) => super::SplitError::InputChanged(detail),
-        PdfiumOpenError::Pdfium(e) => {
-            super::SplitError::PdfiumOpen { path: path.to_path_buf(), detail: e.to_string() }
+        PdfiumOpenError::Pdfium(e) => super::SplitError::PdfiumOpen { path, detail: e.to_string() },
+        PdfiumOpenError::PageCount { pdfium, ours } => {
+            super::SplitError::PageCountMismatch { path, pdfium, ours }
         }
-    })?;
-    let count = usize::try_from(document.pages().len()).unwrap_or(0);
-    if count != source.pages.len() {
-        return Err(super::SplitError::PageCountMismatch {
-            path: path.to_path_buf(),
-            pdfium: count,
-            ours: source.pages.len(),
-        });
-    }
-    Ok(document)
+    })
 }

@@ -10,7 +10,7 @@
 
 use std::sync::LazyLock;
 
-use super::small_deflate::{adler32, reverse, Bits, ZLIB_HEADER};
+use super::small_deflate::{reverse, Bits, ZLIB_HEADER};
 
 /// The bytes the operators are made of, with how often each came in the sides of the
 /// 1,000-letter sample job (thousandths, rounded up). Their order does not matter.
@@ -161,7 +161,7 @@ impl OperatorCode {
             return None;
         }
         out.truncate(at + bits.div_ceil(8) as usize);
-        out.extend_from_slice(&adler32(input).to_be_bytes());
+        out.extend_from_slice(&libdeflater::adler32(input).to_be_bytes());
         Some(out)
     }
 }

@@ -127,7 +127,7 @@ impl SmallDeflater {
         }
         out.code(256);
         let mut bytes = out.finish();
-        bytes.extend_from_slice(&adler32(input).to_be_bytes());
+        bytes.extend_from_slice(&libdeflater::adler32(input).to_be_bytes());
         bytes
     }
 
@@ -172,10 +172,6 @@ fn common_prefix(a: &[u8], b: &[u8]) -> usize {
 fn hash(bytes: &[u8]) -> usize {
     let word = u32::from(bytes[0]) | u32::from(bytes[1]) << 8 | u32::from(bytes[2]) << 16;
     (word.wrapping_mul(0x9E37_79B1) >> (32 - HASH_BITS)) as usize
-}
-
-pub(super) fn adler32(bytes: &[u8]) -> u32 {
-    libdeflater::adler32(bytes)
 }
 
 /// An LSB-first bit stream (RFC 1951, 3.1.1).
