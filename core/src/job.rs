@@ -440,6 +440,8 @@ pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcom
             .map(|d| manifest::DroppedRecord { input: d.input, page: d.page + 1, reason: d.reason })
             .collect(),
     };
+    // What the job built is freed beside the manifest's writing, as the inputs are.
+    let _release_job = DropInBackground::new((plan, prepared, marks, reports, clear));
     manifest
         .write(&config.out_dir)
         .map_err(|source| Error::Output { path: config.out_dir.join(manifest::MANIFEST_FILE), source })?;
