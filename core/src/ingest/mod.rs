@@ -8,7 +8,7 @@
 //! the active content the file carries, become warnings and counts for the manifest.
 
 use crate::pdf::Entry as _;
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 

@@ -13,7 +13,8 @@
 
 use crate::pdf::Entry as _;
 use crate::pdf::Objects;
-use std::collections::{HashMap, VecDeque};
+use foldhash::{HashMap, HashMapExt};
+use std::collections::VecDeque;
 use std::io::Write;
 
 use lopdf::{dictionary, Dictionary, Object, ObjectId, Stream};

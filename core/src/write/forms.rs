@@ -12,7 +12,7 @@
 
 use crate::pdf::Entry as _;
 use crate::pdf::Objects;
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use lopdf::{Object, ObjectId, Stream};
 

@@ -10,8 +10,8 @@
 //! the bytes never depend on the number of threads or their timing, and only a few batches are
 //! held at once.
 
+use foldhash::{HashMap, HashMapExt};
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::io::Write;
 use std::ops::ControlFlow;
 
