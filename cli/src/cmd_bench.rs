@@ -35,6 +35,10 @@ pub struct BenchArgs {
     /// Also time qpdf and mutool rewriting the same files, where installed.
     #[arg(long)]
     peers: bool,
+    /// Runs of each: every round runs the job and each peer once, in turn, and the table shows
+    /// the median (a single run on a shared host can be off by a third).
+    #[arg(long, default_value_t = 1)]
+    rounds: usize,
     /// Write the table as Markdown to this file as well.
     #[arg(long)]
     markdown: Option<PathBuf>,
@@ -79,96 +83,222 @@ impl RunStats {
     }
 }
 
+/// What is timed: the job at one thread setting, or a peer's plain rewrite.
+enum Contender {
+    Sheetseal { threads: usize },
+    Peer { tool: &'static str, argv: Vec<String> },
+}
+
+impl Contender {
+    fn name(&self) -> String {
+        match self {
+            Contender::Sheetseal { threads: 0 } => "sheetseal".to_string(),
+            Contender::Sheetseal { threads } => {
+                format!("sheetseal ({threads} {})", if *threads == 1 { "core" } else { "cores" })
+            }
+            Contender::Peer { tool, .. } => tool.to_string(),
+        }
+    }
+}
+
+/// One timed run.
+struct Sample {
+    seconds: f64,
+    /// User and system time of the process and its threads.
+    cpu_seconds: f64,
+    peak_rss_mb: f64,
+    output_mb: f64,
+    /// The job's own figures; `None` for a peer.
+    stats: Option<RunStats>,
+}
+
 struct Row {
     tool: String,
     letters: usize,
     pages: usize,
     input_mb: f64,
+    /// Medians over the rounds, and the fastest and slowest round.
     seconds: f64,
+    range: (f64, f64),
+    cpu_seconds: f64,
     sheets: Option<usize>,
     peak_rss_mb: f64,
     output_mb: f64,
     stages: String,
+    /// Whether the row is sheetseal's (compared with the peers) or a peer's.
+    is_peer: bool,
 }
 
 pub fn run(args: BenchArgs) -> Result<()> {
+    if args.rounds == 0 {
+        bail!("--rounds must be at least 1");
+    }
     let exe = std::env::current_exe().context("cannot find the sheetseal binary")?;
     std::fs::create_dir_all(&args.cache)
         .with_context(|| format!("cannot create {}", args.cache.display()))?;
     let mut rows = Vec::new();
+    let mut comparisons = Vec::new();
     for &letters in &args.letters {
         let corpus = ensure_corpus(&exe, &args.cache, letters)?;
         let input = corpus.join("letters.pdf");
         let input_mb = std::fs::metadata(&input)?.len() as f64 / 1e6;
-        for &threads in &args.threads {
-            let out = args.cache.join(format!("job-{letters}"));
-            let stats_file = args.cache.join(format!("stats-{letters}.json"));
-            let mut command = Command::new(&exe);
-            command.arg("impose").arg(&input).arg("--out").arg(&out).args(["--job", "BENCH", "--split"]);
-            command.arg(format!("index:{}", corpus.join("letters.csv").display()));
-            command.args(args.impose_args.split_whitespace()).arg("--stats").arg(&stats_file);
-            if threads > 0 {
-                command.env("RAYON_NUM_THREADS", threads.to_string());
-                pin_to_cores(&mut command, threads)?;
+        let mut contenders: Vec<Contender> =
+            args.threads.iter().map(|&threads| Contender::Sheetseal { threads }).collect();
+        if args.peers {
+            for (tool, argv) in peer_commands(&input, &args.cache) {
+                match which(&argv[0]) {
+                    Some(_) => contenders.push(Contender::Peer { tool, argv }),
+                    None => eprintln!("bench: {tool} is not installed; skipped"),
+                }
             }
-            let (elapsed, rss) = measure(command)?;
-            let stats: RunStats = serde_json::from_slice(&std::fs::read(&stats_file)?)?;
-            rows.push(Row {
-                tool: if threads > 0 {
-                    format!("sheetseal ({threads} {})", if threads == 1 { "core" } else { "cores" })
-                } else {
-                    "sheetseal".to_string()
-                },
-                letters,
-                pages: stats.pages,
-                input_mb,
-                seconds: elapsed.as_secs_f64(),
-                sheets: Some(stats.sheets),
-                peak_rss_mb: rss,
-                output_mb: stats.output_bytes as f64 / 1e6,
-                stages: format!(
-                    "ingest {:.3}, split {:.3}, plan {:.3}, marks {:.3}, write and scan {:.3}, renders {:.3}, manifest {:.3}",
-                    stats.ingest,
-                    stats.split,
-                    stats.plan,
-                    stats.marks,
-                    stats.write,
-                    stats.clear_zone,
-                    stats.manifest
-                ),
-            });
+        }
+        // Round after round, each contender in turn: a busy spell of the host then falls on all
+        // of them rather than on one.
+        let mut samples: Vec<Vec<Sample>> = contenders.iter().map(|_| Vec::new()).collect();
+        for round in 0..args.rounds {
+            for (contender, runs) in contenders.iter().zip(&mut samples) {
+                let sample = match contender {
+                    Contender::Sheetseal { threads } => {
+                        run_sheetseal(&exe, &args, &corpus, letters, *threads)?
+                    }
+                    Contender::Peer { argv, .. } => run_peer(argv)?,
+                };
+                runs.push(sample);
+            }
+            if args.rounds > 1 {
+                eprintln!("bench: {letters} letters, round {} of {} done", round + 1, args.rounds);
+            }
+        }
+        let pages =
+            samples.iter().flatten().find_map(|s| s.stats.as_ref().map(|stats| stats.pages)).unwrap_or(0);
+        let first_row = rows.len();
+        for (contender, runs) in contenders.iter().zip(&samples) {
+            rows.push(row_of(contender, runs, letters, pages, input_mb));
             print_row(rows.last().expect("just pushed"));
         }
-        if args.peers {
-            let pages = rows.last().map_or(0, |r| r.pages);
-            for (tool, argv) in peer_commands(&input, &args.cache) {
-                let Some(program) = which(&argv[0]) else {
-                    eprintln!("bench: {tool} is not installed; skipped");
-                    continue;
-                };
-                let mut command = Command::new(program);
-                command.args(&argv[1..]);
-                let (elapsed, rss) = measure(command)?;
-                let output = PathBuf::from(argv.last().expect("output path"));
-                rows.push(Row {
-                    tool: tool.to_string(),
-                    letters,
-                    pages,
-                    input_mb,
-                    seconds: elapsed.as_secs_f64(),
-                    sheets: None,
-                    peak_rss_mb: rss,
-                    output_mb: std::fs::metadata(&output).map(|m| m.len() as f64 / 1e6).unwrap_or(0.0),
-                    stages: "plain rewrite, no imposition, no marks".to_string(),
-                });
-                print_row(rows.last().expect("just pushed"));
-            }
-        }
+        comparisons.extend(compare(&rows[first_row..], args.rounds));
+    }
+    for line in &comparisons {
+        crate::commands::print_quietly(&format!("{line}\n"));
     }
     if let Some(path) = &args.markdown {
-        std::fs::write(path, markdown(&rows)).with_context(|| format!("cannot write {}", path.display()))?;
+        let text = markdown(&rows, &comparisons);
+        std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
     }
     Ok(())
+}
+
+fn run_sheetseal(
+    exe: &Path,
+    args: &BenchArgs,
+    corpus: &Path,
+    letters: usize,
+    threads: usize,
+) -> Result<Sample> {
+    let out = args.cache.join(format!("job-{letters}"));
+    let stats_file = args.cache.join(format!("stats-{letters}.json"));
+    let mut command = Command::new(exe);
+    command.arg("impose").arg(corpus.join("letters.pdf")).arg("--out").arg(&out);
+    command.args(["--job", "BENCH", "--split"]);
+    command.arg(format!("index:{}", corpus.join("letters.csv").display()));
+    command.args(args.impose_args.split_whitespace()).arg("--stats").arg(&stats_file);
+    if threads > 0 {
+        command.env("RAYON_NUM_THREADS", threads.to_string());
+        pin_to_cores(&mut command, threads)?;
+    }
+    let (seconds, cpu_seconds, peak_rss_mb) = measure(command)?;
+    let stats: RunStats = serde_json::from_slice(&std::fs::read(&stats_file)?)?;
+    Ok(Sample {
+        seconds,
+        cpu_seconds,
+        peak_rss_mb,
+        output_mb: stats.output_bytes as f64 / 1e6,
+        stats: Some(stats),
+    })
+}
+
+fn run_peer(argv: &[String]) -> Result<Sample> {
+    let mut command = Command::new(&argv[0]);
+    command.args(&argv[1..]);
+    let (seconds, cpu_seconds, peak_rss_mb) = measure(command)?;
+    let output = PathBuf::from(argv.last().expect("output path"));
+    let output_mb = std::fs::metadata(&output).map(|m| m.len() as f64 / 1e6).unwrap_or(0.0);
+    Ok(Sample { seconds, cpu_seconds, peak_rss_mb, output_mb, stats: None })
+}
+
+/// A contender's row: medians of its rounds, and the highest peak memory of any.
+fn row_of(contender: &Contender, runs: &[Sample], letters: usize, pages: usize, input_mb: f64) -> Row {
+    let of = |value: &dyn Fn(&Sample) -> f64| median(runs.iter().map(value).collect());
+    let seconds: Vec<f64> = runs.iter().map(|s| s.seconds).collect();
+    let stats: Vec<&RunStats> = runs.iter().filter_map(|s| s.stats.as_ref()).collect();
+    let stage = |value: fn(&RunStats) -> f64| median(stats.iter().map(|s| value(s)).collect());
+    Row {
+        tool: contender.name(),
+        letters,
+        pages,
+        input_mb,
+        seconds: median(seconds.clone()),
+        range: (
+            seconds.iter().copied().fold(f64::INFINITY, f64::min),
+            seconds.iter().copied().fold(0.0, f64::max),
+        ),
+        cpu_seconds: of(&|s| s.cpu_seconds),
+        sheets: stats.first().map(|s| s.sheets),
+        peak_rss_mb: runs.iter().map(|s| s.peak_rss_mb).fold(0.0, f64::max),
+        output_mb: of(&|s| s.output_mb),
+        stages: if stats.is_empty() {
+            "plain rewrite, no imposition, no marks".to_string()
+        } else {
+            format!(
+                "ingest {:.3}, split {:.3}, plan {:.3}, marks {:.3}, write and scan {:.3}, renders {:.3}, manifest {:.3}",
+                stage(|s| s.ingest),
+                stage(|s| s.split),
+                stage(|s| s.plan),
+                stage(|s| s.marks),
+                stage(|s| s.write),
+                stage(|s| s.clear_zone),
+                stage(|s| s.manifest)
+            )
+        },
+        is_peer: stats.is_empty(),
+    }
+}
+
+/// The middle value (the mean of the two middle ones for an even count); 0 for none.
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    match values.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => values[n / 2],
+        n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+    }
+}
+
+/// How each sheetseal row's rate compares with each peer's, on the same corpus and in the same
+/// run: above 1, sheetseal does the whole job faster than the peer rewrites the file.
+fn compare(rows: &[Row], rounds: usize) -> Vec<String> {
+    let of = if rounds > 1 {
+        format!("medians of {rounds} alternating rounds")
+    } else {
+        "one run each".to_string()
+    };
+    let (peers, ours): (Vec<&Row>, Vec<&Row>) = rows.iter().partition(|r| r.is_peer);
+    ours.iter()
+        .flat_map(|ours| {
+            let of = &of;
+            peers.iter().map(move |peer| {
+                format!(
+                    "{} letters: {} runs at {:.2} times the rate of {} ({:.3} s against {:.3} s, {of})",
+                    ours.letters,
+                    ours.tool,
+                    peer.seconds / ours.seconds,
+                    peer.tool,
+                    ours.seconds,
+                    peer.seconds
+                )
+            })
+        })
+        .collect()
 }
 
 fn ensure_corpus(exe: &Path, cache: &Path, letters: usize) -> Result<PathBuf> {
@@ -204,7 +334,6 @@ fn which(program: &str) -> Option<PathBuf> {
         .and_then(|paths| std::env::split_paths(&paths).map(|dir| dir.join(program)).find(|p| p.is_file()))
 }
 
-/// Runs a command to completion; returns its wall time and peak resident memory in MB.
 /// Makes `command` run on the first `cores` of the cores this process may run on (all of them
 /// when there are fewer).
 fn pin_to_cores(command: &mut Command, cores: usize) -> Result<()> {
@@ -237,7 +366,9 @@ fn pin_to_cores(command: &mut Command, cores: usize) -> Result<()> {
     Ok(())
 }
 
-fn measure(mut command: Command) -> Result<(Duration, f64)> {
+/// Runs a command to completion; returns its wall time, its CPU time (user and system, in
+/// seconds) and its peak resident memory in MB.
+fn measure(mut command: Command) -> Result<(f64, f64, f64)> {
     command.stdout(std::process::Stdio::null());
     let started = Instant::now();
     let child = command.spawn().with_context(|| format!("cannot start {command:?}"))?;
@@ -252,18 +383,22 @@ fn measure(mut command: Command) -> Result<(Duration, f64)> {
     if waited != pid || !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
         bail!("{command:?} failed");
     }
-    Ok((elapsed, usage.ru_maxrss as f64 / 1024.0))
+    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    let cpu = seconds(usage.ru_utime) + seconds(usage.ru_stime);
+    Ok((elapsed.as_secs_f64(), cpu, usage.ru_maxrss as f64 / 1024.0))
 }
 
 impl Row {
     /// The row's values as text, in the table's column order.
-    fn cells(&self) -> [String; 10] {
+    fn cells(&self) -> [String; 12] {
         [
             self.tool.clone(),
             self.letters.to_string(),
             self.pages.to_string(),
             format!("{:.1}", self.input_mb),
             format!("{:.3}", self.seconds),
+            format!("{:.3}-{:.3}", self.range.0, self.range.1),
+            format!("{:.3}", self.cpu_seconds),
             format!("{:.0}", self.pages as f64 / self.seconds),
             self.sheets.map_or("-".to_string(), |s| format!("{:.0}", s as f64 / self.seconds)),
             format!("{:.1}", self.peak_rss_mb),
@@ -273,12 +408,14 @@ impl Row {
     }
 }
 
-const COLUMNS: [&str; 10] = [
+const COLUMNS: [&str; 12] = [
     "tool",
     "letters",
     "pages",
     "input MB",
     "seconds",
+    "min-max",
+    "CPU s",
     "pages/s",
     "sheets/s",
     "peak RSS MB",
@@ -287,16 +424,65 @@ const COLUMNS: [&str; 10] = [
 ];
 
 fn print_row(row: &Row) {
-    let [tool, letters, pages, input, seconds, pages_s, sheets_s, rss, output, stages] = row.cells();
+    let [tool, letters, pages, input, seconds, range, cpu, pages_s, sheets_s, rss, output, stages] =
+        row.cells();
     crate::commands::print_quietly(&format!(
-        "{tool:<32} {letters:>7} letters {pages:>8} pages {input:>7} MB in {seconds:>7} s  {pages_s:>9} pages/s  {sheets_s:>9} sheets/s  peak RSS {rss:>7} MB  out {output:>7} MB  [{stages}]\n"
+        "{tool:<32} {letters:>7} letters {pages:>8} pages {input:>7} MB in {seconds:>7} s ({range})  CPU {cpu:>7} s  {pages_s:>9} pages/s  {sheets_s:>9} sheets/s  peak RSS {rss:>7} MB  out {output:>7} MB  [{stages}]\n"
     ));
 }
 
-fn markdown(rows: &[Row]) -> String {
+fn markdown(rows: &[Row], comparisons: &[String]) -> String {
     let mut text = format!("| {} |\n|{}\n", COLUMNS.join(" | "), "---|".repeat(COLUMNS.len()));
     for row in rows {
         let _ = writeln!(text, "| {} |", row.cells().join(" | "));
     }
+    if !comparisons.is_empty() {
+        text.push('\n');
+        for line in comparisons {
+            let _ = writeln!(text, "- {line}");
+        }
+    }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(tool: &str, seconds: f64, is_peer: bool) -> Row {
+        Row {
+            tool: tool.to_string(),
+            letters: 10,
+            pages: 30,
+            input_mb: 1.0,
+            seconds,
+            range: (seconds, seconds),
+            cpu_seconds: seconds,
+            sheets: None,
+            peak_rss_mb: 1.0,
+            output_mb: 1.0,
+            stages: String::new(),
+            is_peer,
+        }
+    }
+
+    #[test]
+    fn the_median_is_the_middle_round_or_the_mean_of_the_two_middle_ones() {
+        assert_eq!(median(vec![0.9, 0.1, 0.5]), 0.5);
+        assert_eq!(median(vec![4.0, 1.0, 2.0, 9.0]), 3.0);
+        assert_eq!(median(vec![0.7]), 0.7);
+        assert_eq!(median(Vec::new()), 0.0);
+    }
+
+    #[test]
+    fn each_job_row_is_compared_with_each_peer_as_a_ratio_of_rates() {
+        let rows =
+            [row("sheetseal (2 cores)", 0.5, false), row("mutool clean", 0.4, true), row("qpdf", 1.0, true)];
+        let lines = compare(&rows, 15);
+        assert_eq!(lines.len(), 2);
+        assert!(lines[0].contains("runs at 0.80 times the rate of mutool clean"), "{}", lines[0]);
+        assert!(lines[1].contains("runs at 2.00 times the rate of qpdf"), "{}", lines[1]);
+        assert!(lines[0].ends_with("medians of 15 alternating rounds)"), "{}", lines[0]);
+        assert!(compare(&rows[..1], 1).is_empty());
+    }
 }
