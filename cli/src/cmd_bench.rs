@@ -274,8 +274,9 @@ fn median(mut values: Vec<f64>) -> f64 {
     }
 }
 
-/// How each sheetseal row's rate compares with each peer's, on the same corpus and in the same
-/// run: above 1, sheetseal does the whole job faster than the peer rewrites the file.
+/// How each sheetseal row's rate compares with the sheetseal rows before it (the scaling from
+/// one thread setting to the next) and with each peer's, on the same corpus and in the same run:
+/// above 1, that row does the whole job faster than the other run does its own.
 fn compare(rows: &[Row], rounds: usize) -> Vec<String> {
     let of = if rounds > 1 {
         format!("medians of {rounds} alternating rounds")
@@ -283,22 +284,21 @@ fn compare(rows: &[Row], rounds: usize) -> Vec<String> {
         "one run each".to_string()
     };
     let (peers, ours): (Vec<&Row>, Vec<&Row>) = rows.iter().partition(|r| r.is_peer);
-    ours.iter()
-        .flat_map(|ours| {
-            let of = &of;
-            peers.iter().map(move |peer| {
-                format!(
-                    "{} letters: {} runs at {:.2} times the rate of {} ({:.3} s against {:.3} s, {of})",
-                    ours.letters,
-                    ours.tool,
-                    peer.seconds / ours.seconds,
-                    peer.tool,
-                    ours.seconds,
-                    peer.seconds
-                )
-            })
-        })
-        .collect()
+    let mut lines = Vec::new();
+    for (i, row) in ours.iter().enumerate() {
+        for other in ours[..i].iter().chain(&peers) {
+            lines.push(format!(
+                "{} letters: {} runs at {:.2} times the rate of {} ({:.3} s against {:.3} s, {of})",
+                row.letters,
+                row.tool,
+                other.seconds / row.seconds,
+                other.tool,
+                row.seconds,
+                other.seconds
+            ));
+        }
+    }
+    lines
 }
 
 fn ensure_corpus(exe: &Path, cache: &Path, letters: usize) -> Result<PathBuf> {
@@ -475,14 +475,24 @@ mod tests {
     }
 
     #[test]
-    fn each_job_row_is_compared_with_each_peer_as_a_ratio_of_rates() {
-        let rows =
-            [row("sheetseal (2 cores)", 0.5, false), row("mutool clean", 0.4, true), row("qpdf", 1.0, true)];
+    fn each_job_row_is_compared_with_the_ones_before_it_and_each_peer_as_a_ratio_of_rates() {
+        let rows = [
+            row("sheetseal (1 core)", 0.7, false),
+            row("sheetseal (2 cores)", 0.5, false),
+            row("mutool clean", 0.4, true),
+            row("qpdf", 1.0, true),
+        ];
         let lines = compare(&rows, 15);
-        assert_eq!(lines.len(), 2);
-        assert!(lines[0].contains("runs at 0.80 times the rate of mutool clean"), "{}", lines[0]);
-        assert!(lines[1].contains("runs at 2.00 times the rate of qpdf"), "{}", lines[1]);
-        assert!(lines[0].ends_with("medians of 15 alternating rounds)"), "{}", lines[0]);
+        assert_eq!(lines.len(), 5, "{lines:#?}");
+        assert!(lines[0].contains("(1 core) runs at 0.57 times the rate of mutool clean"), "{}", lines[0]);
+        assert!(
+            lines[2].contains("(2 cores) runs at 1.40 times the rate of sheetseal (1 core)"),
+            "{}",
+            lines[2]
+        );
+        assert!(lines[3].contains("(2 cores) runs at 0.80 times the rate of mutool clean"), "{}", lines[3]);
+        assert!(lines[4].contains("(2 cores) runs at 2.00 times the rate of qpdf"), "{}", lines[4]);
+        assert!(lines[3].ends_with("medians of 15 alternating rounds)"), "{}", lines[3]);
         assert!(compare(&rows[..1], 1).is_empty());
     }
 }
