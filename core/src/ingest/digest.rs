@@ -4,18 +4,20 @@
 //! (the serial parts of ingest, split and plan, the end of each stage).
 
 use std::fmt;
-use std::fs::File;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::thread::JoinHandle;
 
 use sha2::{Digest, Sha256};
 
-use super::hex;
+use memmap2::Mmap;
+
+use super::{hex, release};
 use crate::pdf::Bytes;
 
-/// How much of a file is read and hashed at a time.
-const READ_CHUNK: usize = 1 << 20;
+/// How much is hashed between two looks at whether to stop, and released from a mapping at a
+/// time.
+const CHUNK: usize = 4 << 20;
 
 /// The SHA-256 of an input's bytes, being computed or known.
 pub struct InputDigest {
@@ -27,14 +29,16 @@ pub struct InputDigest {
 }
 
 impl InputDigest {
-    /// Starts hashing `bytes`. A mapped input is hashed by reading `file` instead: pages read
-    /// through the mapping would stay resident, and resident memory must not grow with the input.
-    pub(super) fn start(bytes: Bytes, file: Option<File>) -> InputDigest {
+    /// Starts hashing `bytes`. When they are `mapped` from a file, each chunk is released from
+    /// the mapping once hashed (its pages stay in the kernel's page cache), so that resident
+    /// memory does not grow with the input. Hashing through the mapping rather than reading the
+    /// file spares a copy of the whole input.
+    pub(super) fn start(bytes: Bytes, mapped: Option<Arc<Mmap>>) -> InputDigest {
         let stop = Arc::new(AtomicBool::new(false));
         let (for_thread, stop_thread) = (bytes.clone(), stop.clone());
         let thread = std::thread::Builder::new()
             .name("sheetseal-hash".to_string())
-            .spawn(move || hash(&for_thread, file.as_ref(), &stop_thread))
+            .spawn(move || hash(&for_thread, mapped.as_deref(), &stop_thread))
             .ok();
         InputDigest { known: OnceLock::new(), thread: Mutex::new(thread), stop, bytes }
     }
@@ -66,44 +70,21 @@ impl fmt::Debug for InputDigest {
     }
 }
 
-/// The hex SHA-256 of `bytes` (read from `file` when there is one), `None` if stopped first.
-fn hash(bytes: &Bytes, file: Option<&File>, stop: &AtomicBool) -> Option<String> {
+/// The hex SHA-256 of `bytes`, `None` if stopped first; `mapped`, the mapping `bytes` are read
+/// from, loses each chunk's pages once it is hashed.
+fn hash(bytes: &Bytes, mapped: Option<&Mmap>, stop: &AtomicBool) -> Option<String> {
     let data: &[u8] = (**bytes).as_ref();
-    if let Some(file) = file {
-        // Unreadable as a file: hashed through the mapping below.
-        if let Ok(hash) = hash_file(file, data.len(), stop) {
-            return hash;
-        }
-    }
     let mut hasher = Sha256::new();
-    for chunk in data.chunks(READ_CHUNK) {
+    for (index, chunk) in data.chunks(CHUNK).enumerate() {
         if stop.load(Ordering::Relaxed) {
             return None;
         }
         hasher.update(chunk);
+        if let Some(map) = mapped {
+            release(map, index * CHUNK..index * CHUNK + chunk.len());
+        }
     }
     Some(hex(&hasher.finalize()))
-}
-
-/// The SHA-256 of the first `length` bytes of `file`, read a chunk at a time.
-fn hash_file(file: &File, length: usize, stop: &AtomicBool) -> std::io::Result<Option<String>> {
-    use std::os::unix::fs::FileExt;
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; READ_CHUNK];
-    let mut done = 0;
-    while done < length {
-        if stop.load(Ordering::Relaxed) {
-            return Ok(None);
-        }
-        let want = buffer.len().min(length - done);
-        let read = file.read_at(&mut buffer[..want], done as u64)?;
-        if read == 0 {
-            return Err(std::io::ErrorKind::UnexpectedEof.into());
-        }
-        hasher.update(&buffer[..read]);
-        done += read;
-    }
-    Ok(Some(hex(&hasher.finalize())))
 }
 
 #[cfg(test)]
@@ -111,22 +92,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_digest_is_the_sha256_of_the_bytes_from_memory_and_from_a_file() {
-        let data: Vec<u8> = (0..3 * READ_CHUNK + 17).map(|i| (i * 31 % 251) as u8).collect();
+    fn the_digest_is_the_sha256_of_the_bytes_from_memory_and_from_a_mapped_file() {
+        let data: Vec<u8> = (0..3 * CHUNK + 17).map(|i| (i * 31 % 251) as u8).collect();
         let expected = hex(&Sha256::digest(&data));
         let in_memory = InputDigest::start(Arc::new(data.clone()), None);
         assert_eq!(in_memory.hex(), expected);
         let mut file = tempfile::tempfile().unwrap();
         std::io::Write::write_all(&mut file, &data).unwrap();
-        let from_file = InputDigest::start(Arc::new(data), Some(file));
-        assert_eq!(from_file.hex(), expected);
+        let map = Arc::new(unsafe { Mmap::map(&file) }.unwrap());
+        let mapped = InputDigest::start(map.clone(), Some(map.clone()));
+        assert_eq!(mapped.hex(), expected);
         // Asked again: the same answer, without a thread.
-        assert_eq!(from_file.hex(), expected);
+        assert_eq!(mapped.hex(), expected);
+        // The released pages read back the same bytes.
+        assert_eq!(&map[..], &data[..]);
     }
 
     #[test]
     fn a_digest_dropped_before_it_is_asked_for_stops_its_thread() {
-        let data = vec![7u8; 64 * READ_CHUNK];
+        let data = vec![7u8; 16 * CHUNK];
         let digest = InputDigest::start(Arc::new(data), None);
         drop(digest); // returns: the thread stopped or finished, and was joined
     }

@@ -248,7 +248,7 @@ impl SourceDocument {
     /// writing, so that resident memory follows the working set rather than the input's size.
     pub fn release_resident_pages(&self) {
         if let Origin::Mapped { map, .. } = &self.origin {
-            release(map);
+            release(map, 0..map.len());
         }
     }
 
@@ -261,37 +261,34 @@ impl SourceDocument {
     }
 }
 
-/// Unmaps `map`'s pages from this process (see [`SourceDocument::release_resident_pages`]).
-fn release(map: &Mmap) {
+/// Unmaps the pages of `range` of `map` from this process (see
+/// [`SourceDocument::release_resident_pages`]).
+fn release(map: &Mmap, range: std::ops::Range<usize>) {
     // SAFETY: the mapping is shared and read-only, and nothing in this process writes through
     // it; after MADV_DONTNEED a shared file mapping is filled again from the file, so every
     // slice borrowed from it keeps reading the same bytes.
-    let _ = unsafe { map.unchecked_advise(UncheckedAdvice::DontNeed) };
+    let _ = unsafe { map.unchecked_advise_range(UncheckedAdvice::DontNeed, range.start, range.len()) };
 }
 
 /// Where an input's bytes are held.
 enum Held<'a> {
-    /// Mapped from `file`: the pages read are released as the reader goes on, and the file is
-    /// hashed by reading it rather than through the mapping, so that resident memory does not
-    /// grow with the input.
-    Mapped {
-        map: &'a Mmap,
-        file: &'a File,
-    },
+    /// Mapped from a file: the pages read are released as the reader and the hashing go on, so
+    /// that resident memory does not grow with the input.
+    Mapped(&'a Arc<Mmap>),
     Memory,
 }
 
 impl Held<'_> {
     fn release(&self) {
-        if let Held::Mapped { map, .. } = self {
-            release(map);
+        if let Held::Mapped(map) = self {
+            release(map, 0..map.len());
         }
     }
 
-    /// The file to hash the input from, when it is mapped from one.
-    fn file(&self) -> Option<File> {
+    /// The mapping, when the bytes are mapped.
+    fn mapped(&self) -> Option<Arc<Mmap>> {
         match self {
-            Held::Mapped { file, .. } => file.try_clone().ok(),
+            Held::Mapped(map) => Some(Arc::clone(map)),
             Held::Memory => None,
         }
     }
@@ -309,7 +306,7 @@ pub fn open(path: &Path, options: &IngestOptions) -> Result<SourceDocument, Inge
     // runs. A concurrent truncation would raise SIGBUS, which is the documented contract of
     // memory-mapped input.
     let map = Arc::new(unsafe { Mmap::map(&file) }.map_err(io_err)?);
-    let source = open_shared(path, map.clone(), options, &Held::Mapped { map: &map, file: &file })?;
+    let source = open_shared(path, map.clone(), options, &Held::Mapped(&map))?;
     let identity = FileIdentity::of_file(&file).map_err(io_err)?;
     let source = SourceDocument { origin: Origin::Mapped { map, identity }, ..source };
     source.release_resident_pages();
@@ -339,7 +336,7 @@ fn open_shared(
     if !head.windows(5).any(|w| w == b"%PDF-") {
         return Err(IngestError::NotPdf { path: path_buf });
     }
-    let sha256 = InputDigest::start(bytes.clone(), held.file());
+    let sha256 = InputDigest::start(bytes.clone(), held.mapped());
     let (doc, active_content, mut warnings) = read_objects(path, &bytes, options, &|| held.release())?;
     let limits = &options.limits;
     limits::check_object_count(doc.object_count(), limits)
