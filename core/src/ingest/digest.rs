@@ -99,6 +99,7 @@ mod tests {
         assert_eq!(in_memory.hex(), expected);
         let mut file = tempfile::tempfile().unwrap();
         std::io::Write::write_all(&mut file, &data).unwrap();
+        // SAFETY: a private temporary file that nothing else writes.
         let map = Arc::new(unsafe { Mmap::map(&file) }.unwrap());
         let mapped = InputDigest::start(map.clone(), Some(map.clone()));
         assert_eq!(mapped.hex(), expected);
