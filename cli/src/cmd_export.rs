@@ -67,7 +67,7 @@ pub fn write_records(
     let context = || format!("cannot write {}", out.display());
     let mut file = AtomicFile::create(out).with_context(context)?;
     let (writer, records) = control::write_control(job, spec, picks, child_job, file.writer())?;
-    let (bytes, sha256) = writer.finish().with_context(context)?;
-    file.commit(bytes, sha256).with_context(context)?;
+    let written = writer.finish().with_context(context)?;
+    file.commit(written).with_context(context)?;
     Ok(records)
 }

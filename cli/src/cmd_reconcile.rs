@@ -121,8 +121,8 @@ pub fn run(args: ReconcileArgs) -> Result<()> {
             let (writer, outcome) =
                 reconcile::reconcile(&lookup, scans, args.log.options(), Some(file.writer()))
                     .with_context(context)?;
-            let (bytes, sha256) = writer.expect("the report writer is given back").finish()?;
-            file.commit(bytes, sha256).with_context(|| format!("cannot write {}", path.display()))?;
+            let written = writer.expect("the report writer is given back").finish()?;
+            file.commit(written).with_context(|| format!("cannot write {}", path.display()))?;
             outcome
         }
         None => {

@@ -315,13 +315,15 @@ pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcom
             }
             None => {
                 let mut file = AtomicFile::create(&output_path).map_err(output_err)?;
-                let (writer, report) =
-                    write_file_observed(&impose_job, file_index, file.writer(), &mut on_press_sheet)
-                        .map_err(write_err)?;
-                let (bytes, sha256) = writer.finish().map_err(output_err)?;
-                let committed_file = file.commit(bytes, sha256).map_err(output_err)?;
-                committed.push(committed_file.path.clone());
-                (committed_file, report)
+                let out = HashingWriter::new(file.writer());
+                let (writer, report) = write_file_observed(&impose_job, file_index, out, &mut on_press_sheet)
+                    .map_err(write_err)?;
+                let (writer, sha256) = writer.into_parts();
+                let written = writer.finish().map_err(output_err)?;
+                let bytes = written.bytes;
+                let path = file.commit(written).map_err(output_err)?;
+                committed.push(path.clone());
+                (Committed { path, bytes, sha256 }, report)
             }
         };
         for (leaf, placement) in &report.marks {

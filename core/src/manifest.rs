@@ -4,7 +4,7 @@
 //! item its source page range and sheets. It is written last, atomically; a manifest that
 //! exists describes output that exists.
 
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -295,8 +295,7 @@ impl Manifest {
     /// Writes the sheets as CSV, one row a sheet, then the manifest, each atomically.
     pub fn write(&self, dir: &Path) -> std::io::Result<()> {
         let mut csv_file = AtomicFile::create(&dir.join(SHEETS_CSV_FILE))?;
-        // The CSV and JSON writers write in small pieces: buffered before they are hashed.
-        let mut csv = csv::Writer::from_writer(BufWriter::new(csv_file.writer()));
+        let mut csv = csv::Writer::from_writer(csv_file.writer());
         csv.write_record([
             "seq",
             "item_seq",
@@ -331,15 +330,14 @@ impl Manifest {
             csv.write_field(&s.payload)?;
             csv.write_record(None::<&[u8]>)?;
         }
-        let csv = csv.into_inner().map_err(|e| e.into_error())?;
-        let (bytes, sha256) = csv.into_inner().map_err(|e| e.into_error())?.finish()?;
-        csv_file.commit(bytes, sha256)?;
+        let written = csv.into_inner().map_err(|e| e.into_error())?.finish()?;
+        csv_file.commit(written)?;
         let mut json_file = AtomicFile::create(&dir.join(MANIFEST_FILE))?;
-        let mut json = BufWriter::new(json_file.writer());
+        let mut json = json_file.writer();
         crate::manifest_json::write(self, &mut json)?;
         json.write_all(b"\n")?;
-        let (bytes, sha256) = json.into_inner().map_err(|e| e.into_error())?.finish()?;
-        json_file.commit(bytes, sha256)?;
+        let written = json.finish()?;
+        json_file.commit(written)?;
         Ok(())
     }
 }

@@ -1,5 +1,6 @@
 //! Output files that appear complete or not at all: written under a temporary name in the
-//! destination folder, hashed while written, flushed to disk, then renamed into place.
+//! destination folder, flushed to disk, then renamed into place. A file whose digest is recorded
+//! (the print file, in the manifest) is hashed while written, through a [`HashingWriter`].
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -33,14 +34,16 @@ impl AtomicFile {
         Ok(AtomicFile { temp, destination: destination.to_path_buf() })
     }
 
-    /// A buffered writer that hashes what passes through it.
-    pub fn writer(&mut self) -> HashingWriter<BufWriter<Writeback<'_>>> {
+    /// A buffered writer into the file.
+    pub fn writer(&mut self) -> FileWriter<'_> {
         let file = Writeback { file: self.temp.as_file_mut(), written: 0, started: 0 };
-        HashingWriter::new(BufWriter::with_capacity(super::file::WRITE_CHUNK, file))
+        FileWriter(BufWriter::with_capacity(super::file::WRITE_CHUNK, file))
     }
 
-    /// Flushes the file to disk and renames it into place.
-    pub fn commit(self, bytes: u64, sha256: String) -> io::Result<Committed> {
+    /// Flushes the file to disk and renames it into place; `_flushed`, from
+    /// [`FileWriter::finish`], says that everything written reached the file. Returns where the
+    /// file now is.
+    pub fn commit(self, _flushed: Written) -> io::Result<PathBuf> {
         self.temp.as_file().sync_all()?;
         let destination = self.destination.clone();
         self.temp.persist(&destination).map_err(|e| e.error)?;
@@ -48,16 +51,49 @@ impl AtomicFile {
             // Make the rename itself durable; not every filesystem supports syncing a directory.
             let _ = File::open(dir).and_then(|d| d.sync_all());
         }
-        Ok(Committed { path: destination, bytes, sha256 })
+        Ok(destination)
     }
 
     /// Writes `content` whole and commits it.
-    pub fn write_all(destination: &Path, content: &[u8]) -> io::Result<Committed> {
+    pub fn write_all(destination: &Path, content: &[u8]) -> io::Result<PathBuf> {
         let mut file = AtomicFile::create(destination)?;
         let mut writer = file.writer();
         writer.write_all(content)?;
-        let (bytes, sha256) = writer.finish()?;
-        file.commit(bytes, sha256)
+        let written = writer.finish()?;
+        file.commit(written)
+    }
+}
+
+/// A buffered writer into an [`AtomicFile`]. Only its [`finish`](FileWriter::finish), which
+/// reports a failed last write, gives what [`AtomicFile::commit`] takes: nothing is committed
+/// with bytes still buffered.
+pub struct FileWriter<'f>(BufWriter<Writeback<'f>>);
+
+/// Proof that a [`FileWriter`] was flushed, and how many bytes it wrote.
+#[derive(Debug)]
+pub struct Written {
+    pub bytes: u64,
+}
+
+impl FileWriter<'_> {
+    /// Flushes what is buffered.
+    pub fn finish(self) -> io::Result<Written> {
+        let file = self.0.into_inner().map_err(|e| e.into_error())?;
+        Ok(Written { bytes: file.written })
+    }
+}
+
+impl Write for FileWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.write(buf)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.0.write_all(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
     }
 }
 
@@ -161,6 +197,11 @@ impl<W: Write> HashingWriter<W> {
         self.inner.flush()?;
         Ok((self.bytes, crate::ingest::hex(&self.hasher.finalize())))
     }
+
+    /// The writer it wrote into (not flushed) and the lower-case hex SHA-256 of what passed.
+    pub fn into_parts(self) -> (W, String) {
+        (self.inner, crate::ingest::hex(&self.hasher.finalize()))
+    }
 }
 
 impl<W: Write> Write for HashingWriter<W> {
@@ -190,10 +231,22 @@ mod tests {
             assert!(!target.exists());
         }
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
-        let committed = AtomicFile::write_all(&target, b"abc").unwrap();
+        assert_eq!(AtomicFile::write_all(&target, b"abc").unwrap(), target);
         assert_eq!(std::fs::read(&target).unwrap(), b"abc");
-        assert_eq!(committed.sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        // Hashed on the way: the digest of what reached the file.
+        let mut file = AtomicFile::create(&target).unwrap();
+        let mut hashing = HashingWriter::new(file.writer());
+        hashing.write_all(b"ab").unwrap();
+        hashing.write_all(b"c").unwrap();
+        let (writer, sha256) = hashing.into_parts();
+        let written = writer.finish().unwrap();
+        assert_eq!(
+            (written.bytes, sha256.as_str()),
+            (3, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        );
+        file.commit(written).unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), b"abc");
     }
 
     #[test]
@@ -213,11 +266,11 @@ mod tests {
         let (a, b) = (dir.path().join("a.pdf"), dir.path().join("b.pdf"));
         {
             let mut files = CommittedFiles::default();
-            files.push(AtomicFile::write_all(&a, b"a").unwrap().path);
+            files.push(AtomicFile::write_all(&a, b"a").unwrap());
         }
         assert!(!a.exists());
         let mut files = CommittedFiles::default();
-        files.push(AtomicFile::write_all(&b, b"b").unwrap().path);
+        files.push(AtomicFile::write_all(&b, b"b").unwrap());
         files.keep();
         assert!(b.exists());
     }
