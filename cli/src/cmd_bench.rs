@@ -3,8 +3,12 @@
 //! Generates (and caches) corpora of the requested sizes, runs `sheetseal impose` on each as a
 //! child process (so its peak memory is measured alone, by `wait4`), and prints one table row a
 //! run: pages/s, sheets/s, peak RSS, output size and the time of every stage. With `--peers` it
-//! also times, on the same files, the plain rewrites a mail house could script instead
-//! (`qpdf --stream-data=preserve`, `mutool clean`), where those programs are installed.
+//! also times, on the same files and where they are installed, the plain rewrites of
+//! `qpdf --stream-data=preserve` and `mutool clean`, and the same job scripted in Python with
+//! PyMuPDF and with pikepdf (`scripts/bench-peers.py`, embedded; installed by
+//! `scripts/install-bench-peers.sh`). With `--rounds N` the contenders take turns, round after
+//! round, and each row is the median; below the table each sheetseal row's rate is compared with
+//! the rows before it and with each peer's.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -32,9 +36,16 @@ pub struct BenchArgs {
     /// values give a scaling table; 0 leaves it unpinned.
     #[arg(long, value_delimiter = ',', default_value = "0")]
     threads: Vec<usize>,
-    /// Also time qpdf and mutool rewriting the same files, where installed.
+    /// Also time, where installed, qpdf and mutool rewriting the same files, and the same job
+    /// scripted with PyMuPDF and with pikepdf (once each: they take minutes at 10,000 letters);
+    /// scripts/install-bench-peers.sh installs them all.
     #[arg(long)]
     peers: bool,
+    /// The Python that has PyMuPDF, pikepdf and ppf-datamatrix for the scripted peers [default:
+    /// target/bench-peers/venv/bin/python where scripts/install-bench-peers.sh made it, else
+    /// python3].
+    #[arg(long)]
+    peer_python: Option<PathBuf>,
     /// Runs of each: every round runs the job and each peer once, in turn, and the table shows
     /// the median (a single run on a shared host can be off by a third).
     #[arg(long, default_value_t = 1)]
@@ -83,10 +94,20 @@ impl RunStats {
     }
 }
 
-/// What is timed: the job at one thread setting, or a peer's plain rewrite.
+/// What is timed: the job at one thread setting, or a peer.
 enum Contender {
     Sheetseal { threads: usize },
-    Peer { tool: &'static str, argv: Vec<String> },
+    Peer(Peer),
+}
+
+/// Another tool run on the same corpus.
+struct Peer {
+    tool: &'static str,
+    argv: Vec<String>,
+    /// What it does, for the table.
+    does: &'static str,
+    /// Run in the first round only: a scripted job takes minutes at 10,000 letters.
+    once: bool,
 }
 
 impl Contender {
@@ -96,7 +117,7 @@ impl Contender {
             Contender::Sheetseal { threads } => {
                 format!("sheetseal ({threads} {})", if *threads == 1 { "core" } else { "cores" })
             }
-            Contender::Peer { tool, .. } => tool.to_string(),
+            Contender::Peer(peer) => peer.tool.to_string(),
         }
     }
 }
@@ -127,6 +148,8 @@ struct Row {
     stages: String,
     /// Whether the row is sheetseal's (compared with the peers) or a peer's.
     is_peer: bool,
+    /// How many runs the medians are of.
+    runs: usize,
 }
 
 pub fn run(args: BenchArgs) -> Result<()> {
@@ -145,12 +168,9 @@ pub fn run(args: BenchArgs) -> Result<()> {
         let mut contenders: Vec<Contender> =
             args.threads.iter().map(|&threads| Contender::Sheetseal { threads }).collect();
         if args.peers {
-            for (tool, argv) in peer_commands(&input, &args.cache) {
-                match which(&argv[0]) {
-                    Some(_) => contenders.push(Contender::Peer { tool, argv }),
-                    None => eprintln!("bench: {tool} is not installed; skipped"),
-                }
-            }
+            let python = peer_python(args.peer_python.as_deref());
+            contenders
+                .extend(available_peers(&corpus, &args.cache, &python)?.into_iter().map(Contender::Peer));
         }
         // Round after round, each contender in turn: a busy spell of the host then falls on all
         // of them rather than on one.
@@ -161,7 +181,8 @@ pub fn run(args: BenchArgs) -> Result<()> {
                     Contender::Sheetseal { threads } => {
                         run_sheetseal(&exe, &args, &corpus, letters, *threads)?
                     }
-                    Contender::Peer { argv, .. } => run_peer(argv)?,
+                    Contender::Peer(peer) if peer.once && round > 0 => continue,
+                    Contender::Peer(peer) => run_peer(&peer.argv)?,
                 };
                 runs.push(sample);
             }
@@ -176,7 +197,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
             rows.push(row_of(contender, runs, letters, pages, input_mb));
             print_row(rows.last().expect("just pushed"));
         }
-        comparisons.extend(compare(&rows[first_row..], args.rounds));
+        comparisons.extend(compare(&rows[first_row..]));
     }
     for line in &comparisons {
         crate::commands::print_quietly(&format!("{line}\n"));
@@ -246,8 +267,8 @@ fn row_of(contender: &Contender, runs: &[Sample], letters: usize, pages: usize, 
         sheets: stats.first().map(|s| s.sheets),
         peak_rss_mb: runs.iter().map(|s| s.peak_rss_mb).fold(0.0, f64::max),
         output_mb: of(&|s| s.output_mb),
-        stages: if stats.is_empty() {
-            "plain rewrite, no imposition, no marks".to_string()
+        stages: if let Contender::Peer(peer) = contender {
+            peer.does.to_string()
         } else {
             format!(
                 "ingest {:.3}, split {:.3}, plan {:.3}, marks {:.3}, write and scan {:.3}, renders {:.3}, manifest {:.3}",
@@ -260,7 +281,8 @@ fn row_of(contender: &Contender, runs: &[Sample], letters: usize, pages: usize, 
                 stage(|s| s.manifest)
             )
         },
-        is_peer: stats.is_empty(),
+        is_peer: matches!(contender, Contender::Peer(_)),
+        runs: runs.len(),
     }
 }
 
@@ -276,17 +298,18 @@ fn median(mut values: Vec<f64>) -> f64 {
 
 /// How each sheetseal row's rate compares with the sheetseal rows before it (the scaling from
 /// one thread setting to the next) and with each peer's, on the same corpus and in the same run:
-/// above 1, that row does the whole job faster than the other run does its own.
-fn compare(rows: &[Row], rounds: usize) -> Vec<String> {
-    let of = if rounds > 1 {
-        format!("medians of {rounds} alternating rounds")
-    } else {
-        "one run each".to_string()
-    };
+/// above 1, that row does its work faster than the other run does its own.
+fn compare(rows: &[Row]) -> Vec<String> {
     let (peers, ours): (Vec<&Row>, Vec<&Row>) = rows.iter().partition(|r| r.is_peer);
     let mut lines = Vec::new();
     for (i, row) in ours.iter().enumerate() {
         for other in ours[..i].iter().chain(&peers) {
+            let of = match (row.runs, other.runs) {
+                (1, 1) => "one run each".to_string(),
+                (a, b) if a == b => format!("medians of {a} alternating rounds"),
+                (a, 1) => format!("the median of {a} runs against one run"),
+                (a, b) => format!("medians of {a} and {b} runs"),
+            };
             lines.push(format!(
                 "{} letters: {} runs at {:.2} times the rate of {} ({:.3} s against {:.3} s, {of})",
                 row.letters,
@@ -317,16 +340,77 @@ fn ensure_corpus(exe: &Path, cache: &Path, letters: usize) -> Result<PathBuf> {
     Ok(dir)
 }
 
-fn peer_commands(input: &Path, cache: &Path) -> Vec<(&'static str, Vec<String>)> {
-    let input = input.display().to_string();
+/// The scripted peers' job (scripts/bench-peers.py), written beside the corpora when used.
+const PEER_SCRIPT: &str = include_str!("../../scripts/bench-peers.py");
+
+/// What a plain rewrite does, for the table.
+const PLAIN_REWRITE: &str = "plain rewrite, no imposition, no marks";
+
+/// What the scripted peers do, for the table.
+const SCRIPTED_JOB: &str =
+    "duplex 1-up, a Data Matrix mark a sheet, scripted in Python (no clear-zone check, no manifest); one run";
+
+/// The peers installed here: qpdf's and mutool's plain rewrites, and the job scripted with
+/// PyMuPDF and with pikepdf where `python` has them (scripts/install-bench-peers.sh installs
+/// them all).
+fn available_peers(corpus: &Path, cache: &Path, python: &Path) -> Result<Vec<Peer>> {
+    let input = corpus.join("letters.pdf").display().to_string();
+    let index = corpus.join("letters.csv").display().to_string();
     let out = |name: &str| cache.join(name).display().to_string();
-    vec![
+    let mut peers = Vec::new();
+    let plain = [
         (
             "qpdf --stream-data=preserve",
             vec!["qpdf".into(), "--stream-data=preserve".into(), input.clone(), out("peer-qpdf.pdf")],
         ),
-        ("mutool clean", vec!["mutool".into(), "clean".into(), input, out("peer-mutool.pdf")]),
-    ]
+        ("mutool clean", vec!["mutool".into(), "clean".into(), input.clone(), out("peer-mutool.pdf")]),
+    ];
+    for (tool, argv) in plain {
+        match which(&argv[0]) {
+            Some(_) => peers.push(Peer { tool, argv, does: PLAIN_REWRITE, once: false }),
+            None => eprintln!("bench: {tool} is not installed; skipped"),
+        }
+    }
+    let script = cache.join("bench-peers.py");
+    std::fs::write(&script, PEER_SCRIPT).with_context(|| format!("cannot write {}", script.display()))?;
+    for (tool, library, module) in
+        [("PyMuPDF job", "pymupdf", "pymupdf"), ("pikepdf job", "pikepdf", "pikepdf")]
+    {
+        let importable = Command::new(python)
+            .args(["-c", &format!("import {module}, ppf.datamatrix")])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|status| status.success());
+        if !importable {
+            eprintln!(
+                "bench: {python} cannot import {module} and ppf.datamatrix; {tool} skipped (scripts/install-bench-peers.sh installs them)",
+                python = python.display()
+            );
+            continue;
+        }
+        let argv = vec![
+            python.display().to_string(),
+            script.display().to_string(),
+            library.to_string(),
+            input.clone(),
+            index.clone(),
+            out(&format!("peer-{library}.pdf")),
+        ];
+        peers.push(Peer { tool, argv, does: SCRIPTED_JOB, once: true });
+    }
+    Ok(peers)
+}
+
+/// The Python for the scripted peers: the one given, else the environment
+/// scripts/install-bench-peers.sh makes, else `python3`.
+fn peer_python(given: Option<&Path>) -> PathBuf {
+    let installed = Path::new("target/bench-peers/venv/bin/python");
+    match given {
+        Some(path) => path.to_path_buf(),
+        None if installed.is_file() => installed.to_path_buf(),
+        None => PathBuf::from("python3"),
+    }
 }
 
 fn which(program: &str) -> Option<PathBuf> {
@@ -449,7 +533,7 @@ fn markdown(rows: &[Row], comparisons: &[String]) -> String {
 mod tests {
     use super::*;
 
-    fn row(tool: &str, seconds: f64, is_peer: bool) -> Row {
+    fn row(tool: &str, seconds: f64, is_peer: bool, runs: usize) -> Row {
         Row {
             tool: tool.to_string(),
             letters: 10,
@@ -463,6 +547,7 @@ mod tests {
             output_mb: 1.0,
             stages: String::new(),
             is_peer,
+            runs,
         }
     }
 
@@ -477,22 +562,25 @@ mod tests {
     #[test]
     fn each_job_row_is_compared_with_the_ones_before_it_and_each_peer_as_a_ratio_of_rates() {
         let rows = [
-            row("sheetseal (1 core)", 0.7, false),
-            row("sheetseal (2 cores)", 0.5, false),
-            row("mutool clean", 0.4, true),
-            row("qpdf", 1.0, true),
+            row("sheetseal (1 core)", 0.7, false, 15),
+            row("sheetseal (2 cores)", 0.5, false, 15),
+            row("mutool clean", 0.4, true, 15),
+            row("qpdf", 1.0, true, 15),
+            row("PyMuPDF job", 50.0, true, 1),
         ];
-        let lines = compare(&rows, 15);
-        assert_eq!(lines.len(), 5, "{lines:#?}");
+        let lines = compare(&rows);
+        assert_eq!(lines.len(), 7, "{lines:#?}");
         assert!(lines[0].contains("(1 core) runs at 0.57 times the rate of mutool clean"), "{}", lines[0]);
         assert!(
-            lines[2].contains("(2 cores) runs at 1.40 times the rate of sheetseal (1 core)"),
+            lines[3].contains("(2 cores) runs at 1.40 times the rate of sheetseal (1 core)"),
             "{}",
-            lines[2]
+            lines[3]
         );
-        assert!(lines[3].contains("(2 cores) runs at 0.80 times the rate of mutool clean"), "{}", lines[3]);
-        assert!(lines[4].contains("(2 cores) runs at 2.00 times the rate of qpdf"), "{}", lines[4]);
-        assert!(lines[3].ends_with("medians of 15 alternating rounds)"), "{}", lines[3]);
-        assert!(compare(&rows[..1], 1).is_empty());
+        assert!(lines[4].contains("(2 cores) runs at 0.80 times the rate of mutool clean"), "{}", lines[4]);
+        assert!(lines[5].contains("(2 cores) runs at 2.00 times the rate of qpdf"), "{}", lines[5]);
+        assert!(lines[4].ends_with("medians of 15 alternating rounds)"), "{}", lines[4]);
+        assert!(lines[6].contains("runs at 100.00 times the rate of PyMuPDF job"), "{}", lines[6]);
+        assert!(lines[6].ends_with("the median of 15 runs against one run)"), "{}", lines[6]);
+        assert!(compare(&rows[..1]).is_empty());
     }
 }

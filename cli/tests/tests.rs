@@ -6,6 +6,7 @@ mod measure;
 mod util;
 
 mod active_content;
+mod bench;
 mod closing_loop;
 mod corpus_public;
 mod customer_data;

@@ -1,0 +1,38 @@
+//! The corpus harness, `sheetseal bench`, end to end on a small corpus.
+
+use crate::util::run_ok;
+
+#[test]
+fn the_harness_takes_rounds_and_compares_the_job_with_each_peer_it_finds() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let table = dir.path().join("table.md");
+    let (cache_arg, table_arg) = (cache.to_str().unwrap(), table.to_str().unwrap());
+    let args = ["bench", "--letters", "12", "--cache", cache_arg, "--rounds", "3", "--peers"];
+    let output =
+        run_ok(&[&args[..], &["--peer-python", "/nonexistent/python", "--markdown", table_arg]].concat());
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    let row = stdout.lines().find(|l| l.starts_with("sheetseal ")).unwrap_or_else(|| panic!("{stdout}"));
+    assert!(row.contains("12 letters") && row.contains("CPU") && row.contains("ingest"), "{row}");
+    // qpdf (which the tests install) is timed in the same rounds and compared.
+    assert!(
+        stdout.contains("12 letters: sheetseal runs at")
+            && stdout.contains("times the rate of qpdf --stream-data=preserve")
+            && stdout.contains("medians of 3 alternating rounds"),
+        "{stdout}"
+    );
+    assert_eq!(stderr.matches("round ").count(), 3, "{stderr}");
+    // Peers that are not there are skipped with a way to get them, not an error.
+    assert!(
+        stderr.contains("PyMuPDF job skipped (scripts/install-bench-peers.sh installs them)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("pikepdf job skipped"), "{stderr}");
+    let markdown = std::fs::read_to_string(&table).unwrap();
+    assert!(markdown.starts_with("| tool | letters |"), "{markdown}");
+    assert!(markdown.contains("\n- 12 letters: sheetseal runs at"), "{markdown}");
+    // The scripted peers' job is written beside the corpora, ready to run by hand.
+    let script = std::fs::read_to_string(cache.join("bench-peers.py")).unwrap();
+    assert!(script.contains("def with_pymupdf") && script.contains("def with_pikepdf"));
+}
