@@ -27,14 +27,18 @@ LEFT, FROM_TOP = 5 * MM, 30 * MM
 A4 = (595.276, 841.89)
 
 
-def letters(index_path):
+def job_pages(index_path):
+    """Each page of the job in order: its source page (None for a blank) and, on a sheet's front,
+    the payload of the sheet's mark (None on a back)."""
     with open(index_path, newline="") as f:
         for seq, row in enumerate(csv.DictReader(f), start=1):
             first, count = int(row["first_page"]), int(row["page_count"])
             pages = list(range(first - 1, first - 1 + count))
             if len(pages) % 2:
                 pages.append(None)
-            yield seq, pages
+            sheets = len(pages) // 2
+            for i, number in enumerate(pages):
+                yield number, (payload(seq, i // 2 + 1, sheets) if i % 2 == 0 else None)
 
 
 def modules(payload):
@@ -61,23 +65,21 @@ def with_pymupdf(source_path, index_path, out_path):
 
     source = pymupdf.open(source_path)
     out = pymupdf.open()
-    for seq, pages in letters(index_path):
-        sheets = len(pages) // 2
-        for i, number in enumerate(pages):
-            width, height = (source[number].rect.width, source[number].rect.height) if number is not None else A4
-            page = out.new_page(width=width, height=height)
-            if number is not None:
-                page.show_pdf_page(page.rect, source, number)
-            if i % 2 == 0:
-                zone, squares = mark_squares(height, payload(seq, i // 2 + 1, sheets))
-                shape = page.new_shape()
-                to_rect = lambda x, y, w, h: pymupdf.Rect(x, height - y - h, x + w, height - y)
-                shape.draw_rect(to_rect(*zone))
-                shape.finish(fill=(1, 1, 1), color=None)
-                for square in squares:
-                    shape.draw_rect(to_rect(*square))
-                shape.finish(fill=(0, 0, 0), color=None)
-                shape.commit()
+    for number, mark in job_pages(index_path):
+        width, height = (source[number].rect.width, source[number].rect.height) if number is not None else A4
+        page = out.new_page(width=width, height=height)
+        if number is not None:
+            page.show_pdf_page(page.rect, source, number)
+        if mark is not None:
+            zone, squares = mark_squares(height, mark)
+            shape = page.new_shape()
+            to_rect = lambda x, y, w, h: pymupdf.Rect(x, height - y - h, x + w, height - y)
+            shape.draw_rect(to_rect(*zone))
+            shape.finish(fill=(1, 1, 1), color=None)
+            for square in squares:
+                shape.draw_rect(to_rect(*square))
+            shape.finish(fill=(0, 0, 0), color=None)
+            shape.commit()
     out.save(out_path, garbage=1, deflate=True)
 
 
@@ -86,22 +88,20 @@ def with_pikepdf(source_path, index_path, out_path):
 
     source = pikepdf.open(source_path)
     out = pikepdf.new()
-    for seq, pages in letters(index_path):
-        sheets = len(pages) // 2
-        for i, number in enumerate(pages):
-            if number is not None:
-                out.pages.append(source.pages[number])
-            else:
-                out.add_blank_page(page_size=A4)
-            if i % 2 == 0:
-                page = out.pages[-1]
-                height = float(page.mediabox[3]) - float(page.mediabox[1])
-                zone, squares = mark_squares(height, payload(seq, i // 2 + 1, sheets))
-                ops = ["Q q 1 g %.3f %.3f %.3f %.3f re f 0 g" % zone]
-                ops += ["%.3f %.3f %.3f %.3f re" % square for square in squares]
-                ops.append("f Q")
-                page.contents_add(pikepdf.Stream(out, b"q\n"), prepend=True)
-                page.contents_add(pikepdf.Stream(out, "\n".join(ops).encode()), prepend=False)
+    for number, mark in job_pages(index_path):
+        if number is not None:
+            out.pages.append(source.pages[number])
+        else:
+            out.add_blank_page(page_size=A4)
+        if mark is not None:
+            page = out.pages[-1]
+            height = float(page.mediabox[3]) - float(page.mediabox[1])
+            zone, squares = mark_squares(height, mark)
+            ops = ["Q q 1 g %.3f %.3f %.3f %.3f re f 0 g" % zone]
+            ops += ["%.3f %.3f %.3f %.3f re" % square for square in squares]
+            ops.append("f Q")
+            page.contents_add(pikepdf.Stream(out, b"q\n"), prepend=True)
+            page.contents_add(pikepdf.Stream(out, "\n".join(ops).encode()), prepend=False)
     out.save(out_path, compress_streams=True)
 
 
