@@ -46,8 +46,9 @@ pub struct BenchArgs {
     /// python3].
     #[arg(long)]
     peer_python: Option<PathBuf>,
-    /// Runs of each: every round runs the job and each peer once, in turn, and the table shows
-    /// the median (a single run on a shared host can be off by a third).
+    /// Runs of each: every round runs the job and each plain rewrite once, in turn, and the table
+    /// shows the median (a single run on a shared host can be off by a third); the scripted jobs
+    /// run in the first round only.
     #[arg(long, default_value_t = 1)]
     rounds: usize,
     /// Write the table as Markdown to this file as well.
