@@ -47,10 +47,8 @@ impl<W: Write> PdfFile<W> {
             return Err(io::Error::other(format!("object {id} written twice")));
         }
         *slot = Some(self.position);
-        let mut header = Vec::with_capacity(16);
-        header.extend_from_slice(id.to_string().as_bytes());
-        header.extend_from_slice(b" 0 obj\n");
-        self.emit(&header)?;
+        self.emit(itoa::Buffer::new().format(id).as_bytes())?;
+        self.emit(b" 0 obj\n")?;
         for part in parts {
             self.emit(part)?;
         }
