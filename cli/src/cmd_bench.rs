@@ -183,7 +183,12 @@ pub fn run(args: BenchArgs) -> Result<()> {
                         run_sheetseal(&exe, &args, &corpus, letters, *threads)?
                     }
                     Contender::Peer(peer) if peer.once && round > 0 => continue,
-                    Contender::Peer(peer) => run_peer(&peer.argv)?,
+                    Contender::Peer(peer) => {
+                        if peer.once {
+                            eprintln!("bench: {letters} letters: running the {} once (the scripted jobs take minutes at 10,000 letters)", peer.tool);
+                        }
+                        run_peer(&peer.argv)?
+                    }
                 };
                 runs.push(sample);
             }
