@@ -170,8 +170,14 @@ pub fn run(args: BenchArgs) -> Result<()> {
             args.threads.iter().map(|&threads| Contender::Sheetseal { threads }).collect();
         if args.peers {
             let python = peer_python(args.peer_python.as_deref());
-            contenders
-                .extend(available_peers(&corpus, &args.cache, &python)?.into_iter().map(Contender::Peer));
+            let scripted = letters <= SCRIPTED_PEERS_MAX_LETTERS;
+            if !scripted {
+                eprintln!(
+                    "bench: {letters} letters: the scripted peers are skipped above {SCRIPTED_PEERS_MAX_LETTERS} letters (at their rates at 10,000 letters, 100,000 would take them over 40 minutes each, and their rates fall as a job grows)"
+                );
+            }
+            let peers = available_peers(&corpus, &args.cache, &python, scripted)?;
+            contenders.extend(peers.into_iter().map(Contender::Peer));
         }
         // Round after round, each contender in turn: a busy spell of the host then falls on all
         // of them rather than on one.
@@ -349,6 +355,9 @@ fn ensure_corpus(exe: &Path, cache: &Path, letters: usize) -> Result<PathBuf> {
 /// The scripted peers' job (scripts/bench-peers.py), written beside the corpora when used.
 const PEER_SCRIPT: &str = include_str!("../../scripts/bench-peers.py");
 
+/// The largest corpus the scripted peers are run on.
+const SCRIPTED_PEERS_MAX_LETTERS: usize = 10_000;
+
 /// What a plain rewrite does, for the table.
 const PLAIN_REWRITE: &str = "plain rewrite, no imposition, no marks";
 
@@ -356,10 +365,10 @@ const PLAIN_REWRITE: &str = "plain rewrite, no imposition, no marks";
 const SCRIPTED_JOB: &str =
     "duplex 1-up, a Data Matrix mark a sheet, scripted in Python (no clear-zone check, no manifest); one run";
 
-/// The peers installed here: qpdf's and mutool's plain rewrites, and the job scripted with
-/// PyMuPDF and with pikepdf where `python` has them (scripts/install-bench-peers.sh installs
-/// them all).
-fn available_peers(corpus: &Path, cache: &Path, python: &Path) -> Result<Vec<Peer>> {
+/// The peers installed here: qpdf's and mutool's plain rewrites, and, when `scripted`, the job
+/// scripted with PyMuPDF and with pikepdf where `python` has them
+/// (scripts/install-bench-peers.sh installs them all).
+fn available_peers(corpus: &Path, cache: &Path, python: &Path, scripted: bool) -> Result<Vec<Peer>> {
     let input = corpus.join("letters.pdf").display().to_string();
     let index = corpus.join("letters.csv").display().to_string();
     let out = |name: &str| cache.join(name).display().to_string();
@@ -376,6 +385,9 @@ fn available_peers(corpus: &Path, cache: &Path, python: &Path) -> Result<Vec<Pee
             Some(_) => peers.push(Peer { tool, argv, does: PLAIN_REWRITE, once: false }),
             None => eprintln!("bench: {tool} is not installed; skipped"),
         }
+    }
+    if !scripted {
+        return Ok(peers);
     }
     let script = cache.join("bench-peers.py");
     std::fs::write(&script, PEER_SCRIPT).with_context(|| format!("cannot write {}", script.display()))?;
