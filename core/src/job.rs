@@ -20,7 +20,7 @@ use crate::mark::{
 use crate::plan::geometry::SheetSpec;
 use crate::plan::{FlipAxis, LayoutSpec, Plan};
 use crate::split::{self, OnOversize, SplitRule};
-use crate::write::atomic::{self, AtomicFile, Committed, CommittedFiles, HashingWriter};
+use crate::write::atomic::{self, AtomicFile, CommittedFiles, HashingWriter};
 use crate::write::impose::{write_file_observed, AnnotationPolicy, ImposeJob, MarkPlacement};
 use crate::write::WriteError;
 use crate::Error;
@@ -304,14 +304,14 @@ pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcom
             }
             None => ControlFlow::Continue(()),
         };
-        let (committed_file, report) = match options.output.as_mut() {
+        let (bytes, sha256, report) = match options.output.as_mut() {
             Some(sink) => {
                 let sink = SinkWriter { file: file_index, sink: &mut **sink };
                 let out = HashingWriter::new(std::io::BufWriter::new(sink));
                 let (writer, report) = write_file_observed(&impose_job, file_index, out, &mut on_press_sheet)
                     .map_err(write_err)?;
                 let (bytes, sha256) = writer.finish().map_err(output_err)?;
-                (Committed { path: output_path.clone(), bytes, sha256 }, report)
+                (bytes, sha256, report)
             }
             None => {
                 let mut file = AtomicFile::create(&output_path).map_err(output_err)?;
@@ -321,9 +321,8 @@ pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcom
                 let (writer, sha256) = writer.into_parts();
                 let written = writer.finish().map_err(output_err)?;
                 let bytes = written.bytes;
-                let path = file.commit(written).map_err(output_err)?;
-                committed.push(path.clone());
-                (Committed { path, bytes, sha256 }, report)
+                committed.push(file.commit(written).map_err(output_err)?);
+                (bytes, sha256, report)
             }
         };
         for (leaf, placement) in &report.marks {
@@ -331,8 +330,8 @@ pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcom
         }
         outputs.push(OutputRecord {
             path: name,
-            sha256: committed_file.sha256,
-            bytes: committed_file.bytes,
+            sha256,
+            bytes,
             pages: report.pages,
             sheets: report.marks.len(),
             press_sheets: plan.press_sheets.iter().filter(|p| p.file == file_index).count(),

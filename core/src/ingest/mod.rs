@@ -214,6 +214,31 @@ impl std::fmt::Debug for Origin {
     }
 }
 
+impl Origin {
+    /// The bytes, shared.
+    fn bytes(&self) -> Bytes {
+        match self {
+            Origin::Mapped { map, .. } => map.clone(),
+            Origin::Memory(bytes) => bytes.clone(),
+        }
+    }
+
+    /// The mapping, for bytes mapped from a file.
+    fn mapped(&self) -> Option<Arc<Mmap>> {
+        match self {
+            Origin::Mapped { map, .. } => Some(Arc::clone(map)),
+            Origin::Memory(_) => None,
+        }
+    }
+
+    /// Unmaps mapped bytes from this process (see [`SourceDocument::release_resident_pages`]).
+    fn release(&self) {
+        if let Origin::Mapped { map, .. } = self {
+            release(map, 0..map.len());
+        }
+    }
+}
+
 impl SourceDocument {
     /// Opens this input in pdfium, which then reads the same bytes as the job, and checks that
     /// it sees the same pages. An input given in memory is read from those bytes; one read from
@@ -247,9 +272,7 @@ impl SourceDocument {
     /// come back, with the same bytes, on the next read. Called between stages and while
     /// writing, so that resident memory follows the working set rather than the input's size.
     pub fn release_resident_pages(&self) {
-        if let Origin::Mapped { map, .. } = &self.origin {
-            release(map, 0..map.len());
-        }
+        self.origin.release();
     }
 
     /// Which file the input was read from; `None` for an input given in memory.
@@ -270,30 +293,6 @@ fn release(map: &Mmap, range: std::ops::Range<usize>) {
     let _ = unsafe { map.unchecked_advise_range(UncheckedAdvice::DontNeed, range.start, range.len()) };
 }
 
-/// Where an input's bytes are held.
-enum Held<'a> {
-    /// Mapped from a file: the pages read are released as the reader and the hashing go on, so
-    /// that resident memory does not grow with the input.
-    Mapped(&'a Arc<Mmap>),
-    Memory,
-}
-
-impl Held<'_> {
-    fn release(&self) {
-        if let Held::Mapped(map) = self {
-            release(map, 0..map.len());
-        }
-    }
-
-    /// The mapping, when the bytes are mapped.
-    fn mapped(&self) -> Option<Arc<Mmap>> {
-        match self {
-            Held::Mapped(map) => Some(Arc::clone(map)),
-            Held::Memory => None,
-        }
-    }
-}
-
 /// Opens, hashes and parses one input.
 pub fn open(path: &Path, options: &IngestOptions) -> Result<SourceDocument, IngestError> {
     let io_err = |source| IngestError::Io { path: path.to_path_buf(), source };
@@ -306,9 +305,8 @@ pub fn open(path: &Path, options: &IngestOptions) -> Result<SourceDocument, Inge
     // runs. A concurrent truncation would raise SIGBUS, which is the documented contract of
     // memory-mapped input.
     let map = Arc::new(unsafe { Mmap::map(&file) }.map_err(io_err)?);
-    let source = open_shared(path, map.clone(), options, &Held::Mapped(&map))?;
     let identity = FileIdentity::of_file(&file).map_err(io_err)?;
-    let source = SourceDocument { origin: Origin::Mapped { map, identity }, ..source };
+    let source = open_shared(path, Origin::Mapped { map, identity }, options)?;
     source.release_resident_pages();
     Ok(source)
 }
@@ -316,18 +314,15 @@ pub fn open(path: &Path, options: &IngestOptions) -> Result<SourceDocument, Inge
 /// Parses an input held in memory (copied, so that the document owns its bytes); `path` names
 /// it in errors and the manifest.
 pub fn open_bytes(path: &Path, bytes: &[u8], options: &IngestOptions) -> Result<SourceDocument, IngestError> {
-    open_shared(path, Arc::new(bytes.to_vec()), options, &Held::Memory)
+    open_shared(path, Origin::Memory(Arc::new(bytes.to_vec())), options)
 }
 
 /// Opens an input from its bytes: hashed on a thread of its own while it is parsed and its page
-/// tree walked.
-fn open_shared(
-    path: &Path,
-    bytes: Bytes,
-    options: &IngestOptions,
-    held: &Held,
-) -> Result<SourceDocument, IngestError> {
+/// tree walked. Mapped bytes are released from this process as the reader and the hashing go
+/// on, so that resident memory does not grow with the input.
+fn open_shared(path: &Path, origin: Origin, options: &IngestOptions) -> Result<SourceDocument, IngestError> {
     let path_buf = path.to_path_buf();
+    let bytes = origin.bytes();
     let data: &[u8] = (*bytes).as_ref();
     if data.is_empty() {
         return Err(IngestError::Empty { path: path_buf });
@@ -336,8 +331,8 @@ fn open_shared(
     if !head.windows(5).any(|w| w == b"%PDF-") {
         return Err(IngestError::NotPdf { path: path_buf });
     }
-    let sha256 = InputDigest::start(bytes.clone(), held.mapped());
-    let (doc, active_content, mut warnings) = read_objects(path, &bytes, options, &|| held.release())?;
+    let sha256 = InputDigest::start(bytes.clone(), origin.mapped());
+    let (doc, active_content, mut warnings) = read_objects(path, &bytes, options, &|| origin.release())?;
     let limits = &options.limits;
     limits::check_object_count(doc.object_count(), limits)
         .map_err(|source| IngestError::Limit { path: path_buf.clone(), source })?;
@@ -358,7 +353,7 @@ fn open_shared(
         warnings,
         active_content,
         limits: limits.clone(),
-        origin: Origin::Memory(bytes.clone()),
+        origin,
     })
 }
 

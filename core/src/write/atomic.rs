@@ -18,14 +18,6 @@ pub struct AtomicFile {
     destination: PathBuf,
 }
 
-/// What a committed file is.
-#[derive(Debug, Clone)]
-pub struct Committed {
-    pub path: PathBuf,
-    pub bytes: u64,
-    pub sha256: String,
-}
-
 impl AtomicFile {
     /// Opens a temporary file beside `destination`.
     pub fn create(destination: &Path) -> io::Result<AtomicFile> {
