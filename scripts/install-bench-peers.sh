@@ -6,20 +6,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-as_root() {
-  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
-    echo "install-bench-peers: need root (or sudo) to install: $*" >&2; exit 1; fi
-}
-
 missing=()
 command -v qpdf >/dev/null || missing+=(qpdf)
 command -v mutool >/dev/null || missing+=(mupdf-tools)
 python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "install-bench-peers: installing ${missing[*]}"
-  as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+scripts/apt-install.sh install-bench-peers "${missing[@]}"
 
 venv=target/bench-peers/venv
 if ! "$venv/bin/python" -c 'import pymupdf, pikepdf, ppf.datamatrix' 2>/dev/null; then

@@ -5,11 +5,6 @@
 # decoder, and cargo-fuzz. Idempotent: installs only what is missing.
 set -euo pipefail
 
-as_root() {
-  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
-    echo "setup: need root (or sudo) to install: $*" >&2; exit 1; fi
-}
-
 missing=()
 command -v qpdf >/dev/null || missing+=(qpdf)
 command -v pdftoppm >/dev/null || missing+=(poppler-utils)
@@ -20,11 +15,7 @@ command -v g++ >/dev/null || missing+=(g++)
 command -v valgrind >/dev/null || missing+=(valgrind)
 command -v pkg-config >/dev/null || missing+=(pkg-config)
 command -v python3 >/dev/null || missing+=(python3 python3-pip)
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "setup: installing ${missing[*]}"
-  as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+"$(dirname "$0")/apt-install.sh" setup "${missing[@]}"
 
 if ! python3 -c 'import zxingcpp, PIL' 2>/dev/null; then
   echo "setup: installing the zxing-cpp decoder (PyPI)"
