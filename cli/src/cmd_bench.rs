@@ -5,7 +5,8 @@
 //! run: pages/s, sheets/s, peak RSS, output size and the time of every stage. With `--peers` it
 //! also times, on the same files and where they are installed, the plain rewrites of
 //! `qpdf --stream-data=preserve` and `mutool clean`, and the same job scripted in Python with
-//! PyMuPDF and with pikepdf (`scripts/bench-peers.py`, embedded; installed by
+//! PyMuPDF, with pikepdf, with pypdf, and with a stamp file laid over the pages by the qpdf
+//! command line (`scripts/bench-peers.py`, embedded; installed by
 //! `scripts/install-bench-peers.sh`). With `--rounds N` the contenders take turns, round after
 //! round, and each row is the median; below the table each sheetseal row's rate is compared with
 //! the rows before it and with each peer's.
@@ -37,11 +38,11 @@ pub struct BenchArgs {
     #[arg(long, value_delimiter = ',', default_value = "0")]
     threads: Vec<usize>,
     /// Also time, where installed, qpdf and mutool rewriting the same files, and the same job
-    /// scripted with PyMuPDF and with pikepdf (once each: they take minutes at 10,000 letters);
-    /// scripts/install-bench-peers.sh installs them all.
+    /// scripted with PyMuPDF, pikepdf, pypdf, and a stamp file overlaid by qpdf (once each: they
+    /// take minutes at 10,000 letters); scripts/install-bench-peers.sh installs them all.
     #[arg(long)]
     peers: bool,
-    /// The Python that has PyMuPDF, pikepdf and ppf-datamatrix for the scripted peers [default:
+    /// The Python that has PyMuPDF, pikepdf, pypdf and ppf-datamatrix for the scripted peers [default:
     /// target/bench-peers/venv/bin/python where scripts/install-bench-peers.sh made it, else
     /// python3].
     #[arg(long)]
@@ -366,7 +367,7 @@ const SCRIPTED_JOB: &str =
     "duplex 1-up, a Data Matrix mark a sheet, scripted in Python (no clear-zone check, no manifest); one run";
 
 /// The peers installed here: qpdf's and mutool's plain rewrites, and, when `scripted`, the job
-/// scripted with PyMuPDF and with pikepdf where `python` has them
+/// scripted with each library `python` has (the qpdf overlay also needs qpdf)
 /// (scripts/install-bench-peers.sh installs them all).
 fn available_peers(corpus: &Path, cache: &Path, python: &Path, scripted: bool) -> Result<Vec<Peer>> {
     let input = corpus.join("letters.pdf").display().to_string();
@@ -391,9 +392,17 @@ fn available_peers(corpus: &Path, cache: &Path, python: &Path, scripted: bool) -
     }
     let script = cache.join("bench-peers.py");
     std::fs::write(&script, PEER_SCRIPT).with_context(|| format!("cannot write {}", script.display()))?;
-    for (tool, library, module) in
-        [("PyMuPDF job", "pymupdf", "pymupdf"), ("pikepdf job", "pikepdf", "pikepdf")]
-    {
+    let scripted_jobs = [
+        ("PyMuPDF job", "pymupdf", "pymupdf", None),
+        ("pikepdf job", "pikepdf", "pikepdf", None),
+        ("pypdf job", "pypdf", "pypdf", None),
+        ("qpdf --overlay job", "qpdf-overlay", "pikepdf", Some("qpdf")),
+    ];
+    for (tool, job, module, program) in scripted_jobs {
+        if let Some(program) = program.filter(|p| which(p).is_none()) {
+            eprintln!("bench: {program} is not installed; {tool} skipped");
+            continue;
+        }
         let importable = Command::new(python)
             .args(["-c", &format!("import {module}, ppf.datamatrix")])
             .stdout(std::process::Stdio::null())
@@ -410,10 +419,10 @@ fn available_peers(corpus: &Path, cache: &Path, python: &Path, scripted: bool) -
         let argv = vec![
             python.display().to_string(),
             script.display().to_string(),
-            library.to_string(),
+            job.to_string(),
             input.clone(),
             index.clone(),
-            out(&format!("peer-{library}.pdf")),
+            out(&format!("peer-{job}.pdf")),
         ];
         peers.push(Peer { tool, argv, does: SCRIPTED_JOB, once: true });
     }

@@ -28,11 +28,15 @@ fn the_harness_takes_rounds_and_compares_the_job_with_each_peer_it_finds() {
         stderr.contains("PyMuPDF job skipped (scripts/install-bench-peers.sh installs them)"),
         "{stderr}"
     );
-    assert!(stderr.contains("pikepdf job skipped"), "{stderr}");
+    for tool in ["pikepdf job", "pypdf job", "qpdf --overlay job"] {
+        assert!(stderr.contains(&format!("{tool} skipped")), "{stderr}");
+    }
     let markdown = std::fs::read_to_string(&table).unwrap();
     assert!(markdown.starts_with("| tool | letters |"), "{markdown}");
     assert!(markdown.contains("\n- 12 letters: sheetseal runs at"), "{markdown}");
     // The scripted peers' job is written beside the corpora, ready to run by hand.
     let script = std::fs::read_to_string(cache.join("bench-peers.py")).unwrap();
-    assert!(script.contains("def with_pymupdf") && script.contains("def with_pikepdf"));
+    for job in ["with_pymupdf", "with_pikepdf", "with_pypdf", "with_qpdf_overlay"] {
+        assert!(script.contains(&format!("def {job}(")), "{job}");
+    }
 }
