@@ -6,7 +6,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use sheetseal_core::ingest::PageBox;
-use sheetseal_core::job::{self, JobConfig, JobOutcome, RunOptions};
+use sheetseal_core::job::{self, JobConfig, JobOutcome, RunOptions, Teardown};
 use sheetseal_core::plan::geometry::{PrinterMarks, Scaling, SheetSize, SheetSpec};
 use sheetseal_core::plan::{Binding, LayoutChoice, LayoutSpec, StackOrder};
 use sheetseal_core::split::{SplitRule, TextReader};
@@ -309,19 +309,19 @@ fn impose(args: ImposeArgs) -> Result<()> {
     Ok(())
 }
 
-/// Runs a job and prints its summary.
+/// Runs a job and prints its summary. The command ends after it, so what the job built is left
+/// to the process's end rather than freed object by object.
 fn run_job(config: &JobConfig, started: Instant) -> Result<JobOutcome> {
     let text_reader = Some(&crate::text_workers::page_matches as &TextReader);
+    let options = RunOptions { text_reader, teardown: Teardown::AtProcessExit, ..RunOptions::default() };
     let outcome = match JobProgress::on_terminal(started) {
         Some(mut bar) => {
             let mut on_progress = |progress| bar.update(progress);
-            let options =
-                RunOptions { progress: Some(&mut on_progress), text_reader, ..RunOptions::default() };
-            let outcome = job::run_with(config, options);
+            let outcome = job::run_with(config, RunOptions { progress: Some(&mut on_progress), ..options });
             bar.finish();
             outcome
         }
-        None => job::run_with(config, RunOptions { text_reader, ..RunOptions::default() }),
+        None => job::run_with(config, options),
     };
     let outcome = outcome.with_context(|| {
         format!("job {} failed; nothing was completed in {}", config.job, config.out_dir.display())

@@ -3,7 +3,7 @@
 use std::ffi::{c_char, c_int, c_void};
 use std::ops::ControlFlow;
 
-use sheetseal_core::job::{self, JobConfig, Progress, RunOptions};
+use sheetseal_core::job::{self, JobConfig, Progress, RunOptions, Teardown};
 
 use crate::error::{copy_message, set_thread_error};
 use crate::panic::{check_null, guard};
@@ -201,6 +201,8 @@ pub unsafe extern "C" fn sheetseal_job_run(job: *mut sheetseal_job) -> sheetseal
             output: if writer.is_some() { Some(&mut sink) } else { None },
             // A host program is not sheetseal: its page texts are read in its own process.
             text_reader: None,
+            // A host program goes on after the job: what the job built is freed.
+            teardown: Teardown::Free,
         };
         match job::run_with(&job.config, options) {
             Ok(outcome) => {
