@@ -292,8 +292,23 @@ impl Manifest {
         serde_json::from_slice(&bytes).map_err(std::io::Error::other)
     }
 
-    /// Writes the sheets as CSV, one row a sheet, then the manifest, each atomically.
+    /// Writes the sheets as CSV, one row a sheet, and the manifest, each atomically: both at
+    /// once, on two threads, and the manifest put in place only once the CSV is.
     pub fn write(&self, dir: &Path) -> std::io::Result<()> {
+        std::thread::scope(|scope| {
+            let csv = scope.spawn(|| self.write_sheets_csv(dir));
+            let mut json_file = AtomicFile::create(&dir.join(MANIFEST_FILE))?;
+            let mut json = json_file.writer();
+            crate::manifest_json::write(self, &mut json)?;
+            json.write_all(b"\n")?;
+            let written = json.finish()?;
+            csv.join().map_err(|_| std::io::Error::other("writing sheets.csv panicked"))??;
+            json_file.commit(written)?;
+            Ok(())
+        })
+    }
+
+    fn write_sheets_csv(&self, dir: &Path) -> std::io::Result<()> {
         let mut csv_file = AtomicFile::create(&dir.join(SHEETS_CSV_FILE))?;
         let mut csv = csv::Writer::from_writer(csv_file.writer());
         csv.write_record([
@@ -332,12 +347,6 @@ impl Manifest {
         }
         let written = csv.into_inner().map_err(|e| e.into_error())?.finish()?;
         csv_file.commit(written)?;
-        let mut json_file = AtomicFile::create(&dir.join(MANIFEST_FILE))?;
-        let mut json = json_file.writer();
-        crate::manifest_json::write(self, &mut json)?;
-        json.write_all(b"\n")?;
-        let written = json.finish()?;
-        json_file.commit(written)?;
         Ok(())
     }
 }
