@@ -42,9 +42,9 @@ pub struct BenchArgs {
     /// take minutes at 10,000 letters); scripts/install-bench-peers.sh installs them all.
     #[arg(long)]
     peers: bool,
-    /// The Python that has PyMuPDF, pikepdf, pypdf and ppf-datamatrix for the scripted peers [default:
-    /// target/bench-peers/venv/bin/python where scripts/install-bench-peers.sh made it, else
-    /// python3].
+    /// The Python that has PyMuPDF, pikepdf, pypdf and ppf-datamatrix for the scripted peers
+    /// [default: target/bench-peers/venv/bin/python where scripts/install-bench-peers.sh made it,
+    /// else python3].
     #[arg(long)]
     peer_python: Option<PathBuf>,
     /// Runs of each: every round runs the job and each plain rewrite once, in turn, and the table
