@@ -113,7 +113,8 @@ def with_pikepdf(source_path, index_path, out_path):
             page = out.pages[-1]
             height = float(page.mediabox[3]) - float(page.mediabox[1])
             page.contents_add(pikepdf.Stream(out, b"q\n"), prepend=True)
-            page.contents_add(pikepdf.Stream(out, b"Q\n" + mark_operators(height, mark)), prepend=False)
+            mark_stream = pikepdf.Stream(out, b"Q\n" + mark_operators(height, mark))
+            page.contents_add(mark_stream, prepend=False)
     out.save(out_path, compress_streams=True)
 
 
@@ -179,7 +180,12 @@ def with_qpdf_overlay(source_path, index_path, out_path):
         subprocess.run(["qpdf", "@" + args_path], check=True)
 
 
-JOBS = {"pymupdf": with_pymupdf, "pikepdf": with_pikepdf, "pypdf": with_pypdf, "qpdf-overlay": with_qpdf_overlay}
+JOBS = {
+    "pymupdf": with_pymupdf,
+    "pikepdf": with_pikepdf,
+    "pypdf": with_pypdf,
+    "qpdf-overlay": with_qpdf_overlay,
+}
 
 
 def main():
