@@ -1,7 +1,8 @@
 //! An input's SHA-256, taken on a thread of its own while the job goes on. Hashing an input
 //! costs about as much as parsing it, and nothing needs the answer before the manifest: begun
-//! when the input is opened, it fills the moments when the job's own threads are not all busy
-//! (the serial parts of ingest, split and plan, the end of each stage).
+//! once the input's objects are read (on every core), it fills the moments when the job's own
+//! threads are not all busy (the page-tree walk, split and plan, which run on one thread, and
+//! the end of each stage).
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};

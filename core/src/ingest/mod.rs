@@ -317,9 +317,10 @@ pub fn open_bytes(path: &Path, bytes: &[u8], options: &IngestOptions) -> Result<
     open_shared(path, Origin::Memory(Arc::new(bytes.to_vec())), options)
 }
 
-/// Opens an input from its bytes: hashed on a thread of its own while it is parsed and its page
-/// tree walked. Mapped bytes are released from this process as the reader and the hashing go
-/// on, so that resident memory does not grow with the input.
+/// Opens an input from its bytes: its objects read on every core, then hashed on a thread of
+/// its own while its page tree is walked (and the job goes on). Mapped bytes are released from
+/// this process as the reader and the hashing go on, so that resident memory does not grow with
+/// the input.
 fn open_shared(path: &Path, origin: Origin, options: &IngestOptions) -> Result<SourceDocument, IngestError> {
     let path_buf = path.to_path_buf();
     let bytes = origin.bytes();
@@ -331,8 +332,10 @@ fn open_shared(path: &Path, origin: Origin, options: &IngestOptions) -> Result<S
     if !head.windows(5).any(|w| w == b"%PDF-") {
         return Err(IngestError::NotPdf { path: path_buf });
     }
-    let sha256 = InputDigest::start(bytes.clone(), origin.mapped());
     let (doc, active_content, mut warnings) = read_objects(path, &bytes, options, &|| origin.release())?;
+    // Begun now rather than beside the reading, which keeps every core busy: it takes the core
+    // the walk, split and plan leave idle.
+    let sha256 = InputDigest::start(bytes.clone(), origin.mapped());
     let limits = &options.limits;
     limits::check_object_count(doc.object_count(), limits)
         .map_err(|source| IngestError::Limit { path: path_buf.clone(), source })?;
