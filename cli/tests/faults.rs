@@ -263,6 +263,48 @@ fn a_full_disk_is_a_clear_error_and_leaves_no_partial_files() {
 }
 
 #[test]
+fn a_disk_that_fills_up_during_the_manifest_leaves_nothing_either() {
+    let dir = tempfile::tempdir().unwrap();
+    let Letters { pdf, split, .. } = letters(dir.path(), 200, 5);
+    // The same job on a roomy disk: how much its print file and CSV take.
+    let reference = dir.path().join("reference");
+    run_ok(&[
+        "impose",
+        pdf.to_str().unwrap(),
+        "--job",
+        "FULL",
+        "--split",
+        &split,
+        "--out",
+        reference.to_str().unwrap(),
+    ]);
+    let size = |name: &str| std::fs::metadata(reference.join(name)).unwrap().len();
+    let pages = |bytes: u64| bytes.div_ceil(4096) * 4;
+    let json_kib = pages(size("manifest.json"));
+    // Room for the print file and the CSV, and a few pages of the manifest only.
+    let room_kib = pages(size("FULL.pdf")) + pages(size("sheets.csv")) + 16;
+    assert!(json_kib > 64, "the manifest ({json_kib} KiB) must not fit in what is left");
+    let mount = dir.path().join("small");
+    std::fs::create_dir(&mount).unwrap();
+    let script = format!(
+        r#"
+        mount -t tmpfs -o size={room_kib}k tmpfs "$2" || {{ echo "mount failed" >&2; exit 99; }}
+        "$1" impose "$3" --job FULL --split "$4" --out "$2/job"
+        echo "exit=$?"
+        echo "left:"; ls -A "$2/job"
+    "#
+    );
+    let (stdout, stderr) = in_mount_namespace(&script, &[&mount, &pdf, Path::new(&split)]);
+    assert!(!stderr.contains("mount failed"), "{stderr}");
+    assert!(stdout.contains("exit=1"), "expected exit 1:\n{stdout}\n{stderr}");
+    // The print file was written; the manifest's files were not.
+    assert!(stderr.contains("No space left on device") && stderr.contains("manifest.json"), "{stderr}");
+    let left = stdout.split("left:").nth(1).unwrap_or_default();
+    let listing: Vec<&str> = left.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert!(listing.is_empty(), "a job whose manifest failed left {listing:?}");
+}
+
+#[test]
 fn an_output_folder_that_cannot_be_written_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let Letters { pdf, split, .. } = letters(dir.path(), 5, 5);

@@ -293,8 +293,17 @@ impl Manifest {
     }
 
     /// Writes the sheets as CSV, one row a sheet, and the manifest, each atomically: both at
-    /// once, on two threads, and the manifest put in place only once the CSV is.
+    /// once, on two threads, and the manifest put in place only once the CSV is. If either
+    /// fails, neither is left in `dir` (the job removed any earlier ones before it began).
     pub fn write(&self, dir: &Path) -> std::io::Result<()> {
+        let written = self.write_both(dir);
+        if written.is_err() {
+            let _ = std::fs::remove_file(dir.join(SHEETS_CSV_FILE));
+        }
+        written
+    }
+
+    fn write_both(&self, dir: &Path) -> std::io::Result<()> {
         std::thread::scope(|scope| {
             let csv = scope.spawn(|| self.write_sheets_csv(dir));
             let mut json_file = AtomicFile::create(&dir.join(MANIFEST_FILE))?;
