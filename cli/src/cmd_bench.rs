@@ -106,10 +106,20 @@ enum Contender {
 struct Peer {
     tool: &'static str,
     argv: Vec<String>,
+    /// The job scripted in Python (run in the first round only: it takes minutes at 10,000
+    /// letters), or a plain rewrite.
+    scripted: bool,
+}
+
+impl Peer {
     /// What it does, for the table.
-    does: &'static str,
-    /// Run in the first round only: a scripted job takes minutes at 10,000 letters.
-    once: bool,
+    fn does(&self) -> &'static str {
+        if self.scripted {
+            SCRIPTED_JOB
+        } else {
+            PLAIN_REWRITE
+        }
+    }
 }
 
 impl Contender {
@@ -189,9 +199,9 @@ pub fn run(args: BenchArgs) -> Result<()> {
                     Contender::Sheetseal { threads } => {
                         run_sheetseal(&exe, &args, &corpus, letters, *threads)?
                     }
-                    Contender::Peer(peer) if peer.once && round > 0 => continue,
+                    Contender::Peer(peer) if peer.scripted && round > 0 => continue,
                     Contender::Peer(peer) => {
-                        if peer.once {
+                        if peer.scripted {
                             eprintln!("bench: {letters} letters: running the {} once (the scripted jobs take minutes at 10,000 letters)", peer.tool);
                         }
                         run_peer(&peer.argv)?
@@ -281,7 +291,7 @@ fn row_of(contender: &Contender, runs: &[Sample], letters: usize, pages: usize, 
         peak_rss_mb: runs.iter().map(|s| s.peak_rss_mb).fold(0.0, f64::max),
         output_mb: of(&|s| s.output_mb),
         stages: if let Contender::Peer(peer) = contender {
-            peer.does.to_string()
+            peer.does().to_string()
         } else {
             format!(
                 "ingest {:.3}, split {:.3}, plan {:.3}, marks {:.3}, write and scan {:.3}, renders {:.3}, manifest {:.3}",
@@ -383,7 +393,7 @@ fn available_peers(corpus: &Path, cache: &Path, python: &Path, scripted: bool) -
     ];
     for (tool, argv) in plain {
         match which(&argv[0]) {
-            Some(_) => peers.push(Peer { tool, argv, does: PLAIN_REWRITE, once: false }),
+            Some(_) => peers.push(Peer { tool, argv, scripted: false }),
             None => eprintln!("bench: {tool} is not installed; skipped"),
         }
     }
@@ -424,7 +434,7 @@ fn available_peers(corpus: &Path, cache: &Path, python: &Path, scripted: bool) -
             index.clone(),
             out(&format!("peer-{job}.pdf")),
         ];
-        peers.push(Peer { tool, argv, does: SCRIPTED_JOB, once: true });
+        peers.push(Peer { tool, argv, scripted: true });
     }
     Ok(peers)
 }

@@ -306,9 +306,7 @@ pub fn open(path: &Path, options: &IngestOptions) -> Result<SourceDocument, Inge
     // memory-mapped input.
     let map = Arc::new(unsafe { Mmap::map(&file) }.map_err(io_err)?);
     let identity = FileIdentity::of_file(&file).map_err(io_err)?;
-    let source = open_shared(path, Origin::Mapped { map, identity }, options)?;
-    source.release_resident_pages();
-    Ok(source)
+    open_shared(path, Origin::Mapped { map, identity }, options)
 }
 
 /// Parses an input held in memory (copied, so that the document owns its bytes); `path` names
@@ -362,6 +360,7 @@ fn open_shared(path: &Path, origin: Origin, options: &IngestOptions) -> Result<S
 
 /// The input's objects, the active content they carry and what the reader had to do: the lazy
 /// reader for a well-formed, unencrypted file; lopdf, which repairs and decrypts, for any other.
+/// Either way, the bytes read are `release`d by the time it returns.
 fn read_objects(
     path: &Path,
     bytes: &Bytes,
@@ -390,8 +389,10 @@ fn read_objects(
         max_decompressed_size: Some(usize::try_from(limits.max_stream_bytes).unwrap_or(usize::MAX)),
         ..LoadOptions::default()
     };
-    let doc = Document::load_mem_with_options(data, load_options)
-        .map_err(|e| classify_load_error(path, data, limits, e))?;
+    let loaded = Document::load_mem_with_options(data, load_options);
+    // lopdf read the whole file; its objects are copies.
+    release();
+    let doc = loaded.map_err(|e| classify_load_error(path, data, limits, e))?;
     if doc.is_encrypted() {
         return Err(encrypted_error(path, &doc, options.password.is_some()));
     }
