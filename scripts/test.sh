@@ -10,6 +10,8 @@ scripts/fetch-pdfium.sh >/dev/null
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
+# The fuzz targets are a workspace of their own, outside `cargo fmt --all`.
+rustfmt --check --edition 2021 fuzz/fuzz_targets/*.rs
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== cargo test"

@@ -12,7 +12,9 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     if let Ok(payload) = SheetPayload::decode(text) {
-        let encoded = payload.encode().unwrap_or_else(|e| panic!("{text:?} decodes to {payload:?}, which does not encode: {e}"));
+        let encoded = payload
+            .encode()
+            .unwrap_or_else(|e| panic!("{text:?} decodes to {payload:?}, which does not encode: {e}"));
         assert_eq!(encoded, text, "decoding then encoding must give the same text");
     }
 });

@@ -24,8 +24,11 @@ fuzz_target!(|data: &[u8]| {
     // The item id, then the columns the presets and the seeds read, comma-separated.
     let mut cells = rest.split(',');
     let item_id = cells.next().unwrap_or("");
-    let metadata: BTreeMap<String, String> =
-        ["feeders", "divert", "branch"].iter().zip(cells).map(|(n, v)| (n.to_string(), v.to_string())).collect();
+    let metadata: BTreeMap<String, String> = ["feeders", "divert", "branch"]
+        .iter()
+        .zip(cells)
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect();
     let facts = SheetFacts {
         job: "FUZZ-1",
         piece: number(0),

@@ -33,11 +33,13 @@ fuzz_target!(|data: &[u8]| {
     let dir = tempfile::tempdir_in(base).expect("temporary folder");
     let input = dir.path().join("in.pdf");
     std::fs::write(&input, data).expect("write input");
-    let mut config = JobConfig::new("FUZZ", vec![input], SplitRule::Fixed { pages: 1 }, &dir.path().join("out"));
+    let mut config =
+        JobConfig::new("FUZZ", vec![input], SplitRule::Fixed { pages: 1 }, &dir.path().join("out"));
     config.limits = limits();
     if job::run(&config).is_ok() {
         // A finished job's manifest describes output that exists.
-        let manifest = sheetseal_core::manifest::Manifest::read(&dir.path().join("out/manifest.json")).expect("manifest");
+        let manifest = sheetseal_core::manifest::Manifest::read(&dir.path().join("out/manifest.json"))
+            .expect("manifest");
         for output in &manifest.outputs {
             assert!(dir.path().join("out").join(&output.path).is_file());
         }
