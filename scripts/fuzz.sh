@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every cargo-fuzz target (fuzz/Cargo.toml) for a bounded time on a scratch copy of its
-# committed seeds (fuzz/seeds/<target>/), plus the small files of the public corpus for the PDF
+# committed seeds (fuzz/seeds/<target>/; pdf_read shares pdf_job's), plus the small files of the public corpus for the PDF
 # target. Stops with status 1 at the first crash, leaving the input in fuzz/artifacts/<target>/:
 # turn it into a regression test (core/tests/fuzz_regressions.rs) named for what it guards.
 #
@@ -30,8 +30,11 @@ cargo fuzz build "${flags[@]}" >/dev/null 2>"$CARGO_TARGET_DIR.build.log" \
 public="${SHEETSEAL_PUBLIC_CORPUS:-$root/../shared/corpus/public}"
 for target in "${targets[@]}"; do
   work=$(mktemp -d)
-  cp "seeds/$target/"* "$work/" 2>/dev/null || true
-  if [ "$target" = pdf_job ] && [ -d "$public" ]; then
+  seeds=$target
+  # Both PDF targets start from the same files.
+  [ "$target" = pdf_read ] && seeds=pdf_job
+  cp "seeds/$seeds/"* "$work/" 2>/dev/null || true
+  if [[ "$target" == pdf_* ]] && [ -d "$public" ]; then
     find "$public" -name '*.pdf' -size -64k -exec cp {} "$work/" \;
   fi
   log="$work.log"

@@ -253,8 +253,9 @@ fn render(args: &RobustnessArgs, results: &[FileResult]) -> Result<String> {
     let _ = writeln!(
         md,
         "\nEvery parser of what customers or machines send has a target (fuzz/README.md): the PDF \
-         reading path through a whole job, the index, the default payload decoder, the payload template \
-         parser and renderer, and the inserter log. CI runs each for 20 s on its committed seeds."
+         reading path alone (the reader, every page's clear-zone scan and the copy of its form) and \
+         through a whole job, the index, the default payload decoder, the payload template parser \
+         and renderer, and the inserter log. CI runs each for 20 s on its committed seeds."
     );
 
     let _ = writeln!(md, "\n## Kill test\n");

@@ -1,0 +1,75 @@
+//! The reading paths of a job, without writing one: any bytes through `ingest::open_bytes` (the
+//! lazy reader's cross-reference, object and page-tree parsing, or lopdf's repair); every page's
+//! content through the clear-zone scan (inflating and lexing it), as the write stage's workers
+//! scan each front; and every page's form with what it refers to copied as the writer copies it,
+//! into memory. More runs a second than `pdf_job`, which writes and flushes a whole job for every
+//! input that opens. Must never panic, hang or exhaust memory.
+
+#![no_main]
+
+use std::path::Path;
+
+use libfuzzer_sys::fuzz_target;
+use sheetseal_core::geometry::Rect;
+use sheetseal_core::ingest::{self, IngestOptions, PageBox};
+use sheetseal_core::limits::{DecodeBudget, Limits};
+use sheetseal_core::mark::extent::{page_extent, Extent};
+use sheetseal_core::write::copy::Copier;
+use sheetseal_core::write::file::PdfFile;
+use sheetseal_core::write::page_form;
+
+/// More pages than this is a slow input, not a more interesting one.
+const MAX_PAGES: usize = 64;
+
+fn limits() -> Limits {
+    Limits { max_stream_bytes: 8 << 20, max_job_decompressed_bytes: 64 << 20, ..Limits::default() }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let limits = limits();
+    let options = IngestOptions { password: None, limits: limits.clone() };
+    let Ok(source) = ingest::open_bytes(Path::new("fuzz.pdf"), data, &options) else {
+        return;
+    };
+    for page in source.pages.iter().take(MAX_PAGES) {
+        let crop = page.crop_box;
+        // A mark-sized area in a corner (the whole content is scanned, as for nearly every
+        // sheet) and the whole page (the scan stops at the first thing painted).
+        let corner = Rect {
+            x0: crop.x0,
+            y0: (crop.y1 - 40.0).max(crop.y0),
+            x1: (crop.x0 + 40.0).min(crop.x1),
+            y1: crop.y1,
+        };
+        for areas in [&[corner][..], &[crop][..]] {
+            let extent = page_extent(&source.doc, page, areas);
+            // The verdict depends on the page alone.
+            assert_eq!(extent, page_extent(&source.doc, page, areas));
+            if extent == Extent::Clear {
+                // An area inside one that nothing reaches is not reached either.
+                assert_eq!(page_extent(&source.doc, page, &[corner]), Extent::Clear, "{areas:?}");
+            }
+        }
+    }
+    let budget = DecodeBudget::new(limits.max_job_decompressed_bytes);
+    let mut file = PdfFile::new(Vec::new()).expect("writing into memory");
+    let mut copier = Copier::new(&source.doc, &limits, &budget);
+    let mut head = Vec::new();
+    for (index, page) in source.pages.iter().enumerate().take(MAX_PAGES) {
+        let bbox = page_form::form_bbox(page, PageBox::Crop, 0.0);
+        let Ok(form) = page_form::prepare(&source, (0, index), &bbox, (&limits, &budget)) else {
+            continue;
+        };
+        for (_, value) in form.entries() {
+            copier.serialise_entry(&mut file, value, &mut head);
+        }
+        if copier.flush(&mut file).is_err() {
+            // A limit reached: the job would stop here.
+            return;
+        }
+    }
+    // Whatever the copier numbered, it wrote: no reference in the output dangles.
+    let root = file.reserve();
+    file.write_object(root, b"<<>>").expect("writing into memory");
+    file.finish(root, None).expect("every numbered object written");
+});
