@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every cargo-fuzz target (fuzz/Cargo.toml) for a bounded time on a scratch copy of its
-# committed seeds (fuzz/seeds/<target>/; pdf_read shares pdf_job's), plus the small files of the public corpus for the PDF
-# target. Stops with status 1 at the first crash, leaving the input in fuzz/artifacts/<target>/:
-# turn it into a regression test (core/tests/fuzz_regressions.rs) named for what it guards.
+# committed seeds (fuzz/seeds/<target>/; pdf_read shares pdf_job's), plus the small files of the
+# public corpus for the PDF targets. Stops with status 1 at the first crash, leaving the input in
+# fuzz/artifacts/<target>/: turn it into a regression test (core/tests/fuzz_regressions.rs) named
+# for what it guards.
 #
 #   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]     (default 45 s, every target)
 #
