@@ -57,6 +57,8 @@ fuzz_target!(|data: &[u8]| {
         let Ok(form) = page_form::prepare(&source, (0, index), &bbox, (&limits, &budget)) else {
             continue;
         };
+        // As the writer does, the form's head is built afresh for each page.
+        head.clear();
         for (_, value) in form.entries() {
             copier.serialise_entry(&mut file, value, &mut head);
         }
