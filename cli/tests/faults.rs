@@ -8,15 +8,9 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use sha2::{Digest, Sha256};
-
 use crate::fixtures::{letters, Letters};
 use crate::measure::run_measured;
 use crate::util::*;
-
-fn sha256(path: &Path) -> String {
-    Sha256::digest(std::fs::read(path).unwrap()).iter().map(|b| format!("{b:02x}")).collect()
-}
 
 /// Every regular file of a folder with its SHA-256.
 fn snapshot(dir: &Path) -> BTreeMap<String, String> {
@@ -24,7 +18,7 @@ fn snapshot(dir: &Path) -> BTreeMap<String, String> {
         .unwrap()
         .flatten()
         .filter(|e| e.file_type().unwrap().is_file())
-        .map(|e| (e.file_name().to_string_lossy().into_owned(), sha256(&e.path())))
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), sha256_hex(&e.path())))
         .collect()
 }
 
@@ -51,7 +45,7 @@ fn check_job_folder(dir: &Path) -> Found {
         let path = dir.join(&output.path);
         assert!(path.exists(), "the manifest lists {} but it is not there", output.path);
         assert_eq!(std::fs::metadata(&path).unwrap().len(), output.bytes, "{}: size", output.path);
-        assert_eq!(sha256(&path), output.sha256, "{}: the manifest describes other bytes", output.path);
+        assert_eq!(sha256_hex(&path), output.sha256, "{}: the manifest describes other bytes", output.path);
     }
     Found::Finished
 }

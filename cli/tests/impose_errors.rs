@@ -78,3 +78,24 @@ fn a_failed_rerun_leaves_no_manifest_describing_replaced_output() {
     let bytes = std::fs::read(out.join("R1.pdf")).unwrap();
     assert_eq!(bytes.len() as u64, manifest.outputs[0].bytes, "the earlier job is still whole");
 }
+
+#[test]
+fn of_several_unreadable_inputs_the_first_in_order_is_named() {
+    // Inputs are opened side by side; which fails first in time must not change the message.
+    let dir = tempfile::tempdir().unwrap();
+    let (input, _) = sample(&dir.path().join("in"));
+    let folder = dir.path().join("letters");
+    std::fs::create_dir(&folder).unwrap();
+    for n in 1..=40 {
+        let file = folder.join(format!("{n:02}.pdf"));
+        match n {
+            7 | 31 => std::fs::write(&file, format!("not a PDF ({n})")).unwrap(),
+            _ => std::fs::copy(&input, &file).map(drop).unwrap(),
+        }
+    }
+    let rule = format!("files:{}", folder.display());
+    for _ in 0..3 {
+        let message = impose_fails(&["--job", "E2", "--split", &rule], &dir.path().join("out"));
+        assert!(message.contains("07.pdf") && !message.contains("31.pdf"), "{message}");
+    }
+}

@@ -67,17 +67,6 @@ fn true_ranges(truth: &[(String, usize, usize)]) -> Vec<(usize, usize)> {
     truth.iter().map(|e| (e.1, e.2)).collect()
 }
 
-/// Every input page is on a sheet or dropped, exactly once.
-fn assert_every_page_accounted_for(manifest: &Manifest) {
-    let mut expected = Vec::new();
-    for (input, record) in manifest.inputs.iter().enumerate() {
-        expected.extend((1..=record.pages).map(|page| (input, page)));
-    }
-    let accounted: Vec<(usize, usize)> =
-        manifest.accounted_pages().iter().map(|p| (p.input, p.page)).collect();
-    assert_eq!(accounted, expected);
-}
-
 fn fails(args: &[&str]) -> String {
     let mut command = sheetseal();
     command.args(args);

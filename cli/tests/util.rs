@@ -7,7 +7,24 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use sha2::{Digest, Sha256};
 use sheetseal_core::manifest::Manifest;
+
+/// Every input page is on a sheet or dropped, exactly once.
+pub fn assert_every_page_accounted_for(manifest: &Manifest) {
+    let mut expected = Vec::new();
+    for (input, record) in manifest.inputs.iter().enumerate() {
+        expected.extend((1..=record.pages).map(|page| (input, page)));
+    }
+    let accounted: Vec<(usize, usize)> =
+        manifest.accounted_pages().iter().map(|p| (p.input, p.page)).collect();
+    assert_eq!(accounted, expected);
+}
+
+/// The lower-case hex SHA-256 of a file, as the manifest records it.
+pub fn sha256_hex(path: &Path) -> String {
+    Sha256::digest(std::fs::read(path).unwrap()).iter().map(|b| format!("{b:02x}")).collect()
+}
 
 /// The binary under test; `SHEETSEAL_TEST_BIN` names another copy of it (useful when the build
 /// folder is shared with other checkouts, whose builds replace the binary).

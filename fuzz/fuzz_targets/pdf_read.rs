@@ -51,7 +51,7 @@ fuzz_target!(|data: &[u8]| {
     let budget = DecodeBudget::new(limits.max_job_decompressed_bytes);
     let mut file = PdfFile::new(Vec::new()).expect("writing into memory");
     let mut copier = Copier::new(&source.doc, &limits, &budget);
-    let mut head = Vec::new();
+    let (mut head, mut body) = (Vec::new(), Vec::new());
     for (index, page) in source.pages.iter().enumerate().take(MAX_PAGES) {
         let bbox = page_form::form_bbox(page, PageBox::Crop, 0.0);
         let Ok(form) = page_form::prepare(&source, (0, index), &bbox, (&limits, &budget)) else {
@@ -62,7 +62,7 @@ fuzz_target!(|data: &[u8]| {
         for (_, value) in form.entries() {
             copier.serialise_entry(&mut file, value, &mut head);
         }
-        if copier.flush(&mut file).is_err() {
+        if copier.flush(&mut file, &mut body).is_err() {
             // A limit reached: the job would stop here.
             return;
         }

@@ -1,8 +1,8 @@
-//! An input's SHA-256, taken on a thread of its own while the job goes on. Hashing an input
-//! costs about as much as parsing it, and nothing needs the answer before the manifest: begun
-//! once the input's objects are read (on every core), it fills the moments when the job's own
-//! threads are not all busy (the page-tree walk, split and plan, which run on one thread, and
-//! the end of each stage).
+//! An input's SHA-256, taken on a thread of its own while the job goes on (a small input's at
+//! once). Hashing an input costs about as much as parsing it, and nothing needs the answer
+//! before the manifest: begun once the input's objects are read (on every core), it fills the
+//! moments when the job's own threads are not all busy (the page-tree walk, split and plan,
+//! which run on one thread, and the end of each stage).
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 
 use memmap2::Mmap;
 
-use super::{hex, release};
+use super::{hex, release, SMALL_INPUT_BYTES};
 use crate::pdf::Bytes;
 
 /// How much is hashed between two looks at whether to stop, and released from a mapping at a
@@ -36,6 +36,15 @@ impl InputDigest {
     /// file spares a copy of the whole input.
     pub(super) fn start(bytes: Bytes, mapped: Option<Arc<Mmap>>) -> InputDigest {
         let stop = Arc::new(AtomicBool::new(false));
+        // A small input's thread would cost more than its hashing (under a millisecond),
+        // thousands of times over in a job of one small file a letter.
+        if (*bytes).as_ref().len() <= SMALL_INPUT_BYTES {
+            let known = OnceLock::new();
+            if let Some(hex) = hash(&bytes, mapped.as_deref(), &stop) {
+                let _ = known.set(hex);
+            }
+            return InputDigest { known, thread: Mutex::new(None), stop, bytes };
+        }
         let (for_thread, stop_thread) = (bytes.clone(), stop.clone());
         let thread = std::thread::Builder::new()
             .name("sheetseal-hash".to_string())
@@ -94,20 +103,24 @@ mod tests {
 
     #[test]
     fn the_digest_is_the_sha256_of_the_bytes_from_memory_and_from_a_mapped_file() {
-        let data: Vec<u8> = (0..3 * CHUNK + 17).map(|i| (i * 31 % 251) as u8).collect();
-        let expected = hex(&Sha256::digest(&data));
-        let in_memory = InputDigest::start(Arc::new(data.clone()), None);
-        assert_eq!(in_memory.hex(), expected);
-        let mut file = tempfile::tempfile().unwrap();
-        std::io::Write::write_all(&mut file, &data).unwrap();
-        // SAFETY: a private temporary file that nothing else writes.
-        let map = Arc::new(unsafe { Mmap::map(&file) }.unwrap());
-        let mapped = InputDigest::start(map.clone(), Some(map.clone()));
-        assert_eq!(mapped.hex(), expected);
-        // Asked again: the same answer, without a thread.
-        assert_eq!(mapped.hex(), expected);
-        // The released pages read back the same bytes.
-        assert_eq!(&map[..], &data[..]);
+        // Small inputs are hashed at once, larger ones on a thread of their own.
+        for (size, at_once) in [(1000, true), (SMALL_INPUT_BYTES, true), (3 * CHUNK + 17, false)] {
+            let data: Vec<u8> = (0..size).map(|i| (i * 31 % 251) as u8).collect();
+            let expected = hex(&Sha256::digest(&data));
+            let in_memory = InputDigest::start(Arc::new(data.clone()), None);
+            assert_eq!(in_memory.known.get().is_some(), at_once, "{size} bytes");
+            assert_eq!(in_memory.hex(), expected);
+            let mut file = tempfile::tempfile().unwrap();
+            std::io::Write::write_all(&mut file, &data).unwrap();
+            // SAFETY: a private temporary file that nothing else writes.
+            let map = Arc::new(unsafe { Mmap::map(&file) }.unwrap());
+            let mapped = InputDigest::start(map.clone(), Some(map.clone()));
+            assert_eq!(mapped.hex(), expected);
+            // Asked again: the same answer, without a thread.
+            assert_eq!(mapped.hex(), expected);
+            // The released pages read back the same bytes.
+            assert_eq!(&map[..], &data[..]);
+        }
     }
 
     #[test]

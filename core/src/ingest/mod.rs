@@ -275,6 +275,12 @@ impl SourceDocument {
         self.origin.release();
     }
 
+    /// Whether the input is small enough that its resident pages do not matter while it is in
+    /// use (a job of one small file a letter releases each once it is done with it).
+    pub fn is_small(&self) -> bool {
+        self.size_bytes <= SMALL_INPUT_BYTES as u64
+    }
+
     /// Which file the input was read from; `None` for an input given in memory.
     pub fn identity(&self) -> Option<FileIdentity> {
         match &self.origin {
@@ -292,6 +298,12 @@ fn release(map: &Mmap, range: std::ops::Range<usize>) {
     // slice borrowed from it keeps reading the same bytes.
     let _ = unsafe { map.unchecked_advise_range(UncheckedAdvice::DontNeed, range.start, range.len()) };
 }
+
+/// Inputs up to this size are hashed at once by the thread that opens them, and released from
+/// memory only once read and hashed, and once printed: each release of a mapping costs a
+/// flush of the other cores' address translations, which for a small input costs more than
+/// its pages.
+const SMALL_INPUT_BYTES: usize = 1 << 20;
 
 /// Opens, hashes and parses one input.
 pub fn open(path: &Path, options: &IngestOptions) -> Result<SourceDocument, IngestError> {
@@ -330,7 +342,14 @@ fn open_shared(path: &Path, origin: Origin, options: &IngestOptions) -> Result<S
     if !head.windows(5).any(|w| w == b"%PDF-") {
         return Err(IngestError::NotPdf { path: path_buf });
     }
-    let (doc, active_content, mut warnings) = read_objects(path, &bytes, options, &|| origin.release())?;
+    // A small input's pages are released once hashed, right after the reading.
+    let small = data.len() <= SMALL_INPUT_BYTES;
+    let release = || {
+        if !small {
+            origin.release();
+        }
+    };
+    let (doc, active_content, mut warnings) = read_objects(path, &bytes, options, &release)?;
     // Begun now rather than beside the reading, which keeps every core busy: it takes the core
     // the walk, split and plan leave idle.
     let sha256 = InputDigest::start(bytes.clone(), origin.mapped());

@@ -46,7 +46,6 @@ pub struct Copier<'d> {
     numbers: HashMap<ObjectId, Option<u32>>,
     /// Objects to write, with how many references away from a page they are.
     pending: VecDeque<(ObjectId, u32, usize)>,
-    scratch: Vec<u8>,
     forms: FormGraph,
     /// Drawings to replace with the empty form, by the form that draws them.
     cuts: HashMap<ObjectId, Vec<Vec<u8>>>,
@@ -62,7 +61,6 @@ impl<'d> Copier<'d> {
             budget,
             numbers: HashMap::new(),
             pending: VecDeque::new(),
-            scratch: Vec::with_capacity(4096),
             forms: FormGraph::default(),
             cuts: HashMap::new(),
             failure: None,
@@ -93,9 +91,10 @@ impl<'d> Copier<'d> {
         renumber(id)
     }
 
-    /// Writes every queued object, and those they refer to, until nothing is left. Fails when
-    /// the objects go beyond a limit.
-    pub fn flush<W: Write>(&mut self, file: &mut PdfFile<W>) -> Result<(), CopyError> {
+    /// Writes every queued object, and those they refer to, until nothing is left, each
+    /// serialised into `body` first (the writer's one buffer for all its copiers: a job of
+    /// thousands of inputs has as many copiers). Fails when the objects go beyond a limit.
+    pub fn flush<W: Write>(&mut self, file: &mut PdfFile<W>, body: &mut Vec<u8>) -> Result<(), CopyError> {
         while let Some((id, number, depth)) = self.pending.pop_front() {
             if let Some(error) = self.failure.take() {
                 return Err(error.into());
@@ -120,14 +119,12 @@ impl<'d> Copier<'d> {
                 None => object,
             };
             let object = active_content::sanitize(object);
-            let mut body = std::mem::take(&mut self.scratch);
             body.clear();
             {
                 let mut renumber = self.renumberer(file, depth + 1);
-                syntax::write_object(&object, &mut body, &mut renumber);
+                syntax::write_object(&object, body, &mut renumber);
             }
-            file.write_object(number, &body)?;
-            self.scratch = body;
+            file.write_object(number, body)?;
         }
         match self.failure.take() {
             Some(error) => Err(error.into()),
@@ -302,7 +299,7 @@ mod tests {
         ]);
         copier.serialise(&mut file, &root, &mut out);
         assert_eq!(String::from_utf8(out).unwrap(), "[1 0 R 2 0 R null null]");
-        copier.flush(&mut file).unwrap();
+        copier.flush(&mut file, &mut Vec::new()).unwrap();
         let holder = file.reserve();
         file.write_object(holder, b"null").unwrap();
         let bytes = file.finish(holder, None).unwrap();

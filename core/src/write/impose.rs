@@ -41,6 +41,48 @@ const BATCHES_AHEAD: usize = 8;
 /// How many batches are prepared between two releases of the inputs' resident pages (about
 /// 1,000 press sheets, a few megabytes of input).
 const RELEASE_EVERY_BATCHES: usize = 4;
+/// How many batches after the one that last draws an input the workers and the writer (up to
+/// [`BATCHES_AHEAD`] batches behind them) may still read it.
+const IN_REACH_BATCHES: usize = RELEASE_EVERY_BATCHES + BATCHES_AHEAD + 1;
+
+/// The last batch that drew each input, so that each release takes only the inputs it
+/// concerns: a job of thousands of small inputs would otherwise release every one of them at
+/// every release, long after their pages were printed.
+struct LastDrawn(Vec<Option<usize>>);
+
+impl LastDrawn {
+    fn new(inputs: usize) -> LastDrawn {
+        LastDrawn(vec![None; inputs])
+    }
+
+    /// Batch `n` draws `inputs`.
+    fn note(&mut self, inputs: impl IntoIterator<Item = usize>, n: usize) {
+        for input in inputs {
+            if let Some(last) = self.0.get_mut(input) {
+                *last = Some(n);
+            }
+        }
+    }
+
+    /// Once batch `n` is prepared, `release`s the inputs still in use but for `small` ones,
+    /// and, once each, those out of reach of the workers and the writer.
+    fn release_due(&mut self, n: usize, small: impl Fn(usize) -> bool, mut release: impl FnMut(usize)) {
+        for (input, last) in self.0.iter_mut().enumerate() {
+            let Some(drawn) = *last else { continue };
+            if drawn + IN_REACH_BATCHES <= n {
+                release(input);
+                *last = None;
+            } else if !small(input) {
+                release(input);
+            }
+        }
+    }
+}
+
+/// The inputs whose pages press sheet `press` draws (or is sized like).
+fn inputs_drawn(press: &PressSheet) -> impl Iterator<Item = usize> + '_ {
+    press.front.iter().chain(&press.back).map(|slot| slot.face.page_ref().0)
+}
 
 /// The most a page's content may decompress to where a job's [`Limits`] are not at hand
 /// (e.g. the blank-page split rule): the default per-stream limit.
@@ -152,7 +194,9 @@ pub fn write_file_observed<W: Write>(
     std::thread::scope(|scope| -> Result<(), WriteError> {
         let (batches, prepared) = crossbeam_channel::bounded::<Vec<PreparedPress>>(BATCHES_AHEAD);
         scope.spawn(move || {
+            let mut last_drawn = LastDrawn::new(job.sources.len());
             for (n, batch) in presses.chunks(BATCH_PRESS_SHEETS).enumerate() {
+                last_drawn.note(batch.iter().flat_map(|&p| inputs_drawn(&job.plan.press_sheets[p])), n);
                 let batch: Vec<PreparedPress> =
                     batch.par_iter().map(|&index| prepare_press(job, index, buffers)).collect();
                 if batches.send(batch).is_err() {
@@ -160,7 +204,12 @@ pub fn write_file_observed<W: Write>(
                     return;
                 }
                 if n % RELEASE_EVERY_BATCHES == RELEASE_EVERY_BATCHES - 1 {
-                    job.sources.iter().for_each(SourceDocument::release_resident_pages);
+                    let sources = job.sources;
+                    last_drawn.release_due(
+                        n,
+                        |i| sources[i].is_small(),
+                        |i| sources[i].release_resident_pages(),
+                    );
                 }
             }
         });
@@ -449,7 +498,9 @@ impl<'a, W: Write> FileWriter<'a, '_, W> {
     fn flush_copier(&mut self, input: usize, page: usize) -> Result<(), WriteError> {
         let source = &self.job.sources[input];
         let copier = &mut self.copiers[input];
-        copier.flush(&mut self.pdf).map_err(|e| WriteError::copying(&source.path, page + 1, e))?;
+        copier
+            .flush(&mut self.pdf, &mut self.scratch)
+            .map_err(|e| WriteError::copying(&source.path, page + 1, e))?;
         let warnings = copier.take_warnings();
         self.report.warnings.extend(warnings.into_iter().map(|w| Warning { input: Some(input), ..w }));
         Ok(())
@@ -553,5 +604,39 @@ impl<'a, W: Write> FileWriter<'a, '_, W> {
         self.printer_marks = Some(form);
         self.pdf.write_object(form, &body)?;
         Ok(form)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inputs_in_use_are_released_at_every_release_and_small_ones_once_out_of_reach() {
+        // Input 0 is large and drawn by every batch, input 1 small and drawn by batch 0 only,
+        // input 2 small and drawn by batch 0 and again by batch 20; input 3 is never drawn.
+        let small = |input: usize| input != 0;
+        let mut last_drawn = LastDrawn::new(4);
+        let mut released: Vec<(usize, usize)> = Vec::new();
+        for n in 0..40 {
+            let drawn: &[usize] = match n {
+                0 => &[0, 1, 2],
+                20 => &[0, 2],
+                _ => &[0],
+            };
+            last_drawn.note(drawn.iter().copied(), n);
+            if n % RELEASE_EVERY_BATCHES == RELEASE_EVERY_BATCHES - 1 {
+                last_drawn.release_due(n, small, |input| released.push((n, input)));
+            }
+        }
+        let releases = |input: usize| -> Vec<usize> {
+            released.iter().filter(|(_, i)| *i == input).map(|(n, _)| *n).collect()
+        };
+        assert_eq!(releases(0), (0..40).filter(|n| n % 4 == 3).collect::<Vec<_>>());
+        // Out of reach once IN_REACH_BATCHES batches have passed since it was drawn.
+        let first_release = |drawn: usize| (drawn + IN_REACH_BATCHES..).find(|n| n % 4 == 3).unwrap();
+        assert_eq!(releases(1), [first_release(0)]);
+        assert_eq!(releases(2), [first_release(0), first_release(20)]);
+        assert!(releases(3).is_empty());
     }
 }
