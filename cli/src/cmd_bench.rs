@@ -55,6 +55,11 @@ pub struct BenchArgs {
     /// Write the table as Markdown to this file as well.
     #[arg(long)]
     markdown: Option<PathBuf>,
+    /// Run the job on a folder of one PDF a letter (`--split files:DIR`), as a composition
+    /// system that writes each letter to a file of its own delivers a job; each file holds its
+    /// own font and logo. The peers, which rewrite one file, are skipped.
+    #[arg(long)]
+    one_file_per_letter: bool,
 }
 
 /// Stage timings of one `impose` run.
@@ -174,12 +179,25 @@ pub fn run(args: BenchArgs) -> Result<()> {
     let mut rows = Vec::new();
     let mut comparisons = Vec::new();
     for &letters in &args.letters {
-        let corpus = ensure_corpus(&exe, &args.cache, letters)?;
-        let input = corpus.join("letters.pdf");
-        let input_mb = std::fs::metadata(&input)?.len() as f64 / 1e6;
+        let (corpus, input_mb) = if args.one_file_per_letter {
+            let folder = ensure_letter_files(&args.cache, letters)?;
+            let bytes = pdf_files(&folder)?
+                .iter()
+                .map(|f| std::fs::metadata(f).map(|m| m.len()))
+                .sum::<std::io::Result<u64>>()?;
+            (folder, bytes as f64 / 1e6)
+        } else {
+            let corpus = ensure_corpus(&exe, &args.cache, letters)?;
+            let input_mb = std::fs::metadata(corpus.join("letters.pdf"))?.len() as f64 / 1e6;
+            (corpus, input_mb)
+        };
         let mut contenders: Vec<Contender> =
             args.threads.iter().map(|&threads| Contender::Sheetseal { threads }).collect();
-        if args.peers {
+        if args.peers && args.one_file_per_letter {
+            eprintln!(
+                "bench: {letters} letters: the peers rewrite one file; skipped with --one-file-per-letter"
+            );
+        } else if args.peers {
             let python = peer_python(args.peer_python.as_deref());
             let scripted = letters <= SCRIPTED_PEERS_MAX_LETTERS;
             if !scripted {
@@ -242,9 +260,13 @@ fn run_sheetseal(
     let out = args.cache.join(format!("job-{letters}"));
     let stats_file = args.cache.join(format!("stats-{letters}.json"));
     let mut command = Command::new(exe);
-    command.arg("impose").arg(corpus.join("letters.pdf")).arg("--out").arg(&out);
-    command.args(["--job", "BENCH", "--split"]);
-    command.arg(format!("index:{}", corpus.join("letters.csv").display()));
+    command.arg("impose").arg("--out").arg(&out).args(["--job", "BENCH", "--split"]);
+    if args.one_file_per_letter {
+        command.arg(format!("files:{}", corpus.display()));
+    } else {
+        command.arg(format!("index:{}", corpus.join("letters.csv").display()));
+        command.arg(corpus.join("letters.pdf"));
+    }
     command.args(args.impose_args.split_whitespace()).arg("--stats").arg(&stats_file);
     if threads > 0 {
         command.env("RAYON_NUM_THREADS", threads.to_string());
@@ -361,6 +383,40 @@ fn ensure_corpus(exe: &Path, cache: &Path, letters: usize) -> Result<PathBuf> {
         bail!("generating the {letters}-letter corpus failed");
     }
     Ok(dir)
+}
+
+/// A folder of `letters` PDFs of one letter each (letter `n`, 1-based, generated with seed
+/// `n`), made once: it appears complete or not at all.
+fn ensure_letter_files(cache: &Path, letters: usize) -> Result<PathBuf> {
+    let dir = cache.join(format!("letter-files-{letters}"));
+    if dir.is_dir() {
+        return Ok(dir);
+    }
+    let partial = cache.join(format!(".partial-letter-files-{letters}"));
+    let _ = std::fs::remove_dir_all(&partial);
+    std::fs::create_dir_all(&partial).with_context(|| format!("cannot create {}", partial.display()))?;
+    for n in 1..=letters {
+        let spec = sheetseal_corpus::CorpusSpec { letters: 1, seed: n as u64, ..Default::default() };
+        let path = partial.join(format!("{n:07}.pdf"));
+        let file =
+            std::fs::File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
+        sheetseal_corpus::write_pdf(&spec, file)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    std::fs::rename(&partial, &dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    Ok(dir)
+}
+
+/// The PDF files of a folder.
+fn pdf_files(folder: &Path) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(folder).with_context(|| format!("cannot read {}", folder.display()))? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf")) {
+            files.push(path);
+        }
+    }
+    Ok(files)
 }
 
 /// The scripted peers' job (scripts/bench-peers.py), written beside the corpora when used.

@@ -40,3 +40,27 @@ fn the_harness_takes_rounds_and_compares_the_job_with_each_peer_it_finds() {
         assert!(script.contains(&format!("def {job}(")), "{job}");
     }
 }
+
+#[test]
+fn the_harness_runs_the_job_on_a_folder_of_one_file_a_letter() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let args =
+        ["bench", "--letters", "7", "--cache", cache.to_str().unwrap(), "--one-file-per-letter", "--peers"];
+    let output = run_ok(&args);
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    let row = stdout.lines().find(|l| l.starts_with("sheetseal ")).unwrap_or_else(|| panic!("{stdout}"));
+    assert!(row.contains("7 letters") && row.contains("ingest"), "{row}");
+    assert!(stderr.contains("skipped with --one-file-per-letter"), "{stderr}");
+    let folder = cache.join("letter-files-7");
+    let mut files: Vec<String> =
+        std::fs::read_dir(&folder).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    files.sort();
+    assert_eq!(files, (1..=7).map(|n| format!("{n:07}.pdf")).collect::<Vec<_>>());
+    // The job ran on them: one item an input, each its own file.
+    let manifest = crate::util::read_manifest(&cache.join("job-7"));
+    assert_eq!(manifest.items.len(), 7);
+    assert_eq!(manifest.inputs.len(), 7);
+    assert!(manifest.inputs[0].path.ends_with("0000001.pdf"), "{}", manifest.inputs[0].path);
+}
