@@ -181,11 +181,8 @@ pub fn run(args: BenchArgs) -> Result<()> {
     for &letters in &args.letters {
         let (corpus, input_mb) = if args.one_file_per_letter {
             let folder = ensure_letter_files(&args.cache, letters)?;
-            let bytes = pdf_files(&folder)?
-                .iter()
-                .map(|f| std::fs::metadata(f).map(|m| m.len()))
-                .sum::<std::io::Result<u64>>()?;
-            (folder, bytes as f64 / 1e6)
+            let input_mb = pdf_bytes(&folder)? as f64 / 1e6;
+            (folder, input_mb)
         } else {
             let corpus = ensure_corpus(&exe, &args.cache, letters)?;
             let input_mb = std::fs::metadata(corpus.join("letters.pdf"))?.len() as f64 / 1e6;
@@ -407,16 +404,16 @@ fn ensure_letter_files(cache: &Path, letters: usize) -> Result<PathBuf> {
     Ok(dir)
 }
 
-/// The PDF files of a folder.
-fn pdf_files(folder: &Path) -> Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
+/// The size of a folder's PDF files together.
+fn pdf_bytes(folder: &Path) -> Result<u64> {
+    let mut bytes = 0;
     for entry in std::fs::read_dir(folder).with_context(|| format!("cannot read {}", folder.display()))? {
-        let path = entry?.path();
-        if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf")) {
-            files.push(path);
+        let entry = entry?;
+        if entry.path().extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf")) {
+            bytes += entry.metadata()?.len();
         }
     }
-    Ok(files)
+    Ok(bytes)
 }
 
 /// The scripted peers' job (scripts/bench-peers.py), written beside the corpora when used.
