@@ -7,9 +7,11 @@
 //! `qpdf --stream-data=preserve` and `mutool clean`, and the same job scripted in Python with
 //! PyMuPDF, with pikepdf, with pypdf, and with a stamp file laid over the pages by the qpdf
 //! command line (`scripts/bench-peers.py`, embedded; installed by
-//! `scripts/install-bench-peers.sh`). With `--rounds N` the contenders take turns, round after
-//! round, and each row is the median; below the table each sheetseal row's rate is compared with
-//! the rows before it and with each peer's.
+//! `scripts/install-bench-peers.sh`). With `--one-file-per-letter` the job runs on a folder of
+//! one PDF a letter, and the peers are the merges of that folder into one file by qpdf and
+//! mutool. With `--rounds N` the contenders take turns, round after round, and each row is the
+//! median; below the table each sheetseal row's rate is compared with the rows before it and
+//! with each peer's.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -57,7 +59,8 @@ pub struct BenchArgs {
     markdown: Option<PathBuf>,
     /// Run the job on a folder of one PDF a letter (`--split files:DIR`), as a composition
     /// system that writes each letter to a file of its own delivers a job; each file holds its
-    /// own font and logo. The peers, which rewrite one file, are skipped.
+    /// own font and logo. The peers are then the merges of the folder into one file with which
+    /// a job would otherwise begin (`qpdf --empty --pages`, `mutool merge`; once each).
     #[arg(long)]
     one_file_per_letter: bool,
 }
@@ -111,20 +114,13 @@ enum Contender {
 struct Peer {
     tool: &'static str,
     argv: Vec<String>,
-    /// The job scripted in Python (run in the first round only: it takes minutes at 10,000
-    /// letters), or a plain rewrite.
-    scripted: bool,
-}
-
-impl Peer {
+    /// The file it writes.
+    output: PathBuf,
     /// What it does, for the table.
-    fn does(&self) -> &'static str {
-        if self.scripted {
-            SCRIPTED_JOB
-        } else {
-            PLAIN_REWRITE
-        }
-    }
+    does: &'static str,
+    /// Run in the first round only: the scripted jobs take minutes at 10,000 letters, and so
+    /// do the merges of a folder of 10,000 files.
+    once: bool,
 }
 
 impl Contender {
@@ -181,7 +177,11 @@ pub fn run(args: BenchArgs) -> Result<()> {
     for &letters in &args.letters {
         let (corpus, input_mb) = if args.one_file_per_letter {
             let folder = ensure_letter_files(&args.cache, letters)?;
-            let input_mb = pdf_bytes(&folder)? as f64 / 1e6;
+            let bytes = letter_files(&folder)?
+                .iter()
+                .map(|f| std::fs::metadata(f).map(|m| m.len()))
+                .sum::<std::io::Result<u64>>()?;
+            let input_mb = bytes as f64 / 1e6;
             (folder, input_mb)
         } else {
             let corpus = ensure_corpus(&exe, &args.cache, letters)?;
@@ -191,9 +191,8 @@ pub fn run(args: BenchArgs) -> Result<()> {
         let mut contenders: Vec<Contender> =
             args.threads.iter().map(|&threads| Contender::Sheetseal { threads }).collect();
         if args.peers && args.one_file_per_letter {
-            eprintln!(
-                "bench: {letters} letters: the peers rewrite one file; skipped with --one-file-per-letter"
-            );
+            let peers = merge_peers(&corpus, &args.cache)?;
+            contenders.extend(peers.into_iter().map(Contender::Peer));
         } else if args.peers {
             let python = peer_python(args.peer_python.as_deref());
             let scripted = letters <= SCRIPTED_PEERS_MAX_LETTERS;
@@ -214,12 +213,12 @@ pub fn run(args: BenchArgs) -> Result<()> {
                     Contender::Sheetseal { threads } => {
                         run_sheetseal(&exe, &args, &corpus, letters, *threads)?
                     }
-                    Contender::Peer(peer) if peer.scripted && round > 0 => continue,
+                    Contender::Peer(peer) if peer.once && round > 0 => continue,
                     Contender::Peer(peer) => {
-                        if peer.scripted {
-                            eprintln!("bench: {letters} letters: running the {} once (the scripted jobs take minutes at 10,000 letters)", peer.tool);
+                        if peer.once {
+                            eprintln!("bench: {letters} letters: running the {} once (it takes minutes at 10,000 letters)", peer.tool);
                         }
-                        run_peer(&peer.argv)?
+                        run_peer(peer)?
                     }
                 };
                 runs.push(sample);
@@ -280,12 +279,11 @@ fn run_sheetseal(
     })
 }
 
-fn run_peer(argv: &[String]) -> Result<Sample> {
-    let mut command = Command::new(&argv[0]);
-    command.args(&argv[1..]);
+fn run_peer(peer: &Peer) -> Result<Sample> {
+    let mut command = Command::new(&peer.argv[0]);
+    command.args(&peer.argv[1..]);
     let (seconds, cpu_seconds, peak_rss_mb) = measure(command)?;
-    let output = PathBuf::from(argv.last().expect("output path"));
-    let output_mb = std::fs::metadata(&output).map(|m| m.len() as f64 / 1e6).unwrap_or(0.0);
+    let output_mb = std::fs::metadata(&peer.output).map(|m| m.len() as f64 / 1e6).unwrap_or(0.0);
     Ok(Sample { seconds, cpu_seconds, peak_rss_mb, output_mb, stats: None })
 }
 
@@ -310,7 +308,7 @@ fn row_of(contender: &Contender, runs: &[Sample], letters: usize, pages: usize, 
         peak_rss_mb: runs.iter().map(|s| s.peak_rss_mb).fold(0.0, f64::max),
         output_mb: of(&|s| s.output_mb),
         stages: if let Contender::Peer(peer) = contender {
-            peer.does().to_string()
+            peer.does.to_string()
         } else {
             format!(
                 "ingest {:.3}, split {:.3}, plan {:.3}, marks {:.3}, write and scan {:.3}, renders {:.3}, manifest {:.3}",
@@ -404,16 +402,9 @@ fn ensure_letter_files(cache: &Path, letters: usize) -> Result<PathBuf> {
     Ok(dir)
 }
 
-/// The size of a folder's PDF files together.
-fn pdf_bytes(folder: &Path) -> Result<u64> {
-    let mut bytes = 0;
-    for entry in std::fs::read_dir(folder).with_context(|| format!("cannot read {}", folder.display()))? {
-        let entry = entry?;
-        if entry.path().extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf")) {
-            bytes += entry.metadata()?.len();
-        }
-    }
-    Ok(bytes)
+/// A folder's PDF files, as `--split files:DIR` takes them.
+fn letter_files(folder: &Path) -> Result<Vec<PathBuf>> {
+    Ok(sheetseal_core::split::files::list(folder)?)
 }
 
 /// The scripted peers' job (scripts/bench-peers.py), written beside the corpora when used.
@@ -429,24 +420,59 @@ const PLAIN_REWRITE: &str = "plain rewrite, no imposition, no marks";
 const SCRIPTED_JOB: &str =
     "duplex 1-up, a Data Matrix mark a sheet, scripted in Python (no clear-zone check, no manifest); one run";
 
+/// What the merges of a folder do, for the table.
+const MERGE: &str = "the folder merged into one file, no imposition, no marks; one run";
+
+/// The merges of a folder of one file a letter into one file, with which a job would otherwise
+/// begin, where qpdf and mutool are installed: the files in the order `--split files:DIR` takes
+/// them.
+fn merge_peers(folder: &Path, cache: &Path) -> Result<Vec<Peer>> {
+    let files: Vec<String> = letter_files(folder)?.iter().map(|f| f.display().to_string()).collect();
+    let strings = |args: &[&str]| args.iter().map(|a| a.to_string()).collect::<Vec<_>>();
+    let (qpdf_out, mutool_out) = (cache.join("peer-qpdf-merge.pdf"), cache.join("peer-mutool-merge.pdf"));
+    let merges = [
+        (
+            "qpdf --empty --pages (merge)",
+            [
+                strings(&["qpdf", "--empty", "--pages"]),
+                files.clone(),
+                strings(&["--", &qpdf_out.display().to_string()]),
+            ]
+            .concat(),
+            qpdf_out,
+        ),
+        (
+            "mutool merge",
+            [strings(&["mutool", "merge", "-o", &mutool_out.display().to_string()]), files].concat(),
+            mutool_out,
+        ),
+    ];
+    let mut peers = Vec::new();
+    for (tool, argv, output) in merges {
+        match which(&argv[0]) {
+            Some(_) => peers.push(Peer { tool, argv, output, does: MERGE, once: true }),
+            None => eprintln!("bench: {} is not installed; {tool} skipped", argv[0]),
+        }
+    }
+    Ok(peers)
+}
+
 /// The peers installed here: qpdf's and mutool's plain rewrites, and, when `scripted`, the job
 /// scripted with each library `python` has (the qpdf overlay also needs qpdf)
 /// (scripts/install-bench-peers.sh installs them all).
 fn available_peers(corpus: &Path, cache: &Path, python: &Path, scripted: bool) -> Result<Vec<Peer>> {
     let input = corpus.join("letters.pdf").display().to_string();
     let index = corpus.join("letters.csv").display().to_string();
-    let out = |name: &str| cache.join(name).display().to_string();
     let mut peers = Vec::new();
     let plain = [
-        (
-            "qpdf --stream-data=preserve",
-            vec!["qpdf".into(), "--stream-data=preserve".into(), input.clone(), out("peer-qpdf.pdf")],
-        ),
-        ("mutool clean", vec!["mutool".into(), "clean".into(), input.clone(), out("peer-mutool.pdf")]),
+        ("qpdf --stream-data=preserve", ["qpdf", "--stream-data=preserve"], "peer-qpdf.pdf"),
+        ("mutool clean", ["mutool", "clean"], "peer-mutool.pdf"),
     ];
-    for (tool, argv) in plain {
+    for (tool, program, name) in plain {
+        let output = cache.join(name);
+        let argv = vec![program[0].into(), program[1].into(), input.clone(), output.display().to_string()];
         match which(&argv[0]) {
-            Some(_) => peers.push(Peer { tool, argv, scripted: false }),
+            Some(_) => peers.push(Peer { tool, argv, output, does: PLAIN_REWRITE, once: false }),
             None => eprintln!("bench: {tool} is not installed; skipped"),
         }
     }
@@ -479,15 +505,16 @@ fn available_peers(corpus: &Path, cache: &Path, python: &Path, scripted: bool) -
             );
             continue;
         }
+        let output = cache.join(format!("peer-{job}.pdf"));
         let argv = vec![
             python.display().to_string(),
             script.display().to_string(),
             job.to_string(),
             input.clone(),
             index.clone(),
-            out(&format!("peer-{job}.pdf")),
+            output.display().to_string(),
         ];
-        peers.push(Peer { tool, argv, scripted: true });
+        peers.push(Peer { tool, argv, output, does: SCRIPTED_JOB, once: true });
     }
     Ok(peers)
 }
