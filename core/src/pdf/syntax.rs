@@ -148,6 +148,9 @@ impl<'a> Parser<'a> {
                     match self.peek() {
                         Some(b']') => {
                             self.pos += 1;
+                            // Kept for the job: without the room left by growing (a font's
+                            // widths, a number in 120 bytes each, in every input).
+                            items.shrink_to_fit();
                             return Ok(Object::Array(items));
                         }
                         None => return self.error("unterminated array"),
