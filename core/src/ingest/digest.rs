@@ -26,7 +26,9 @@ pub struct InputDigest {
     thread: Mutex<Option<JoinHandle<Option<String>>>>,
     /// Asks the thread to give up: set when the input is closed before its hash was needed.
     stop: Arc<AtomicBool>,
-    bytes: Bytes,
+    /// What the thread hashes (hashed here if it could not start or finish); `None` for a
+    /// digest known from the start.
+    bytes: Option<Bytes>,
 }
 
 impl InputDigest {
@@ -35,32 +37,40 @@ impl InputDigest {
     /// memory does not grow with the input. Hashing through the mapping rather than reading the
     /// file spares a copy of the whole input.
     pub(super) fn start(bytes: Bytes, mapped: Option<Arc<Mmap>>) -> InputDigest {
-        let stop = Arc::new(AtomicBool::new(false));
         // A small input's thread would cost more than its hashing (under a millisecond),
         // thousands of times over in a job of one small file a letter.
         if (*bytes).as_ref().len() <= SMALL_INPUT_BYTES {
-            let known = OnceLock::new();
-            if let Some(hex) = hash(&bytes, mapped.as_deref(), &stop) {
-                let _ = known.set(hex);
-            }
-            return InputDigest { known, thread: Mutex::new(None), stop, bytes };
+            return InputDigest::of((*bytes).as_ref());
         }
+        let stop = Arc::new(AtomicBool::new(false));
         let (for_thread, stop_thread) = (bytes.clone(), stop.clone());
         let thread = std::thread::Builder::new()
             .name("sheetseal-hash".to_string())
             .spawn(move || hash(&for_thread, mapped.as_deref(), &stop_thread))
             .ok();
-        InputDigest { known: OnceLock::new(), thread: Mutex::new(thread), stop, bytes }
+        InputDigest { known: OnceLock::new(), thread: Mutex::new(thread), stop, bytes: Some(bytes) }
+    }
+
+    /// The digest of `data`, taken now (nothing of it is kept).
+    pub(super) fn of(data: &[u8]) -> InputDigest {
+        InputDigest {
+            known: OnceLock::from(hex(&Sha256::digest(data))),
+            thread: Mutex::new(None),
+            stop: Arc::new(AtomicBool::new(false)),
+            bytes: None,
+        }
     }
 
     /// The lower-case hex SHA-256, waiting for the hashing thread if it has not finished.
     pub fn hex(&self) -> &str {
         self.known.get_or_init(|| {
             let thread = self.thread.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
-            // A thread that could not be started or did not finish: hashed here instead.
+            // A thread that could not be started or did not finish: hashed here instead. (A
+            // digest without bytes was known from the start.)
             thread
                 .and_then(|thread| thread.join().ok().flatten())
-                .unwrap_or_else(|| hex(&Sha256::digest((*self.bytes).as_ref())))
+                .or_else(|| self.bytes.as_ref().map(|bytes| hex(&Sha256::digest((**bytes).as_ref()))))
+                .unwrap_or_default()
         })
     }
 }

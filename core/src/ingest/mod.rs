@@ -299,10 +299,11 @@ fn release(map: &Mmap, range: std::ops::Range<usize>) {
     let _ = unsafe { map.unchecked_advise_range(UncheckedAdvice::DontNeed, range.start, range.len()) };
 }
 
-/// Inputs up to this size are hashed at once by the thread that opens them, and released from
-/// memory only once read and hashed, and once printed: each release of a mapping costs a
-/// flush of the other cores' address translations, which for a small input costs more than
-/// its pages.
+/// Inputs up to this size are read into memory at once to be parsed and hashed by the thread
+/// that opens them, their mapping left untouched until the write stage copies from it, and
+/// released only once printed: each first touch of a mapping costs page faults, and each
+/// release a flush of the other cores' address translations, which for a small input cost
+/// more than its pages.
 const SMALL_INPUT_BYTES: usize = 1 << 20;
 
 /// Opens, hashes and parses one input.
@@ -318,22 +319,44 @@ pub fn open(path: &Path, options: &IngestOptions) -> Result<SourceDocument, Inge
     // memory-mapped input.
     let map = Arc::new(unsafe { Mmap::map(&file) }.map_err(io_err)?);
     let identity = FileIdentity::of_file(&file).map_err(io_err)?;
-    open_shared(path, Origin::Mapped { map, identity }, options)
+    let read_at_once = match size_bytes <= SMALL_INPUT_BYTES as u64 {
+        true => Some(read_whole(&file, map.len()).map_err(io_err)?),
+        false => None,
+    };
+    open_shared(path, Origin::Mapped { map, identity }, read_at_once, options)
+}
+
+/// The `len` bytes of `file`, read from its start.
+fn read_whole(mut file: &File, len: usize) -> std::io::Result<Bytes> {
+    use std::io::{Read, Seek};
+    let mut bytes = Vec::with_capacity(len);
+    file.seek(std::io::SeekFrom::Start(0))?;
+    file.take(len as u64 + 1).read_to_end(&mut bytes)?;
+    if bytes.len() != len {
+        return Err(std::io::Error::other("the file changed while it was read"));
+    }
+    Ok(Arc::new(bytes))
 }
 
 /// Parses an input held in memory (copied, so that the document owns its bytes); `path` names
 /// it in errors and the manifest.
 pub fn open_bytes(path: &Path, bytes: &[u8], options: &IngestOptions) -> Result<SourceDocument, IngestError> {
-    open_shared(path, Origin::Memory(Arc::new(bytes.to_vec())), options)
+    open_shared(path, Origin::Memory(Arc::new(bytes.to_vec())), None, options)
 }
 
 /// Opens an input from its bytes: its objects read on every core, then hashed on a thread of
 /// its own while its page tree is walked (and the job goes on). Mapped bytes are released from
 /// this process as the reader and the hashing go on, so that resident memory does not grow with
-/// the input.
-fn open_shared(path: &Path, origin: Origin, options: &IngestOptions) -> Result<SourceDocument, IngestError> {
+/// the input. A small input `read_at_once` is parsed and hashed from those bytes instead, and
+/// read from its mapping only afterwards.
+fn open_shared(
+    path: &Path,
+    origin: Origin,
+    read_at_once: Option<Bytes>,
+    options: &IngestOptions,
+) -> Result<SourceDocument, IngestError> {
     let path_buf = path.to_path_buf();
-    let bytes = origin.bytes();
+    let bytes = read_at_once.clone().unwrap_or_else(|| origin.bytes());
     let data: &[u8] = (*bytes).as_ref();
     if data.is_empty() {
         return Err(IngestError::Empty { path: path_buf });
@@ -342,17 +365,19 @@ fn open_shared(path: &Path, origin: Origin, options: &IngestOptions) -> Result<S
     if !head.windows(5).any(|w| w == b"%PDF-") {
         return Err(IngestError::NotPdf { path: path_buf });
     }
-    // A small input's pages are released once hashed, right after the reading.
-    let small = data.len() <= SMALL_INPUT_BYTES;
+    // What was read at once has nothing in the mapping to release.
     let release = || {
-        if !small {
+        if read_at_once.is_none() {
             origin.release();
         }
     };
     let (doc, active_content, mut warnings) = read_objects(path, &bytes, options, &release)?;
     // Begun now rather than beside the reading, which keeps every core busy: it takes the core
     // the walk, split and plan leave idle.
-    let sha256 = InputDigest::start(bytes.clone(), origin.mapped());
+    let sha256 = match read_at_once {
+        Some(_) => InputDigest::of(data),
+        None => InputDigest::start(bytes.clone(), origin.mapped()),
+    };
     let limits = &options.limits;
     limits::check_object_count(doc.object_count(), limits)
         .map_err(|source| IngestError::Limit { path: path_buf.clone(), source })?;
@@ -364,6 +389,10 @@ fn open_shared(path: &Path, origin: Origin, options: &IngestOptions) -> Result<S
         ));
     }
     warnings.extend(active_content::warning(&active_content));
+    let doc = match read_at_once {
+        Some(_) => doc.reading_from(origin.bytes()),
+        None => doc,
+    };
     Ok(SourceDocument {
         path: path_buf,
         sha256,

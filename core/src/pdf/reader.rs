@@ -81,6 +81,13 @@ impl LazyPdf {
         &self.xref.trailer
     }
 
+    /// The same file, read from here on from `bytes`: the same bytes held elsewhere (a file read
+    /// into memory to be parsed, then its mapping).
+    pub fn reading_from(self, bytes: Bytes) -> LazyPdf {
+        debug_assert_eq!((*bytes).as_ref().len(), self.data().len());
+        LazyPdf { bytes, ..self }
+    }
+
     /// How many object numbers the file declares.
     pub fn object_count(&self) -> usize {
         self.xref.entries.len()

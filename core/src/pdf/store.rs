@@ -151,6 +151,15 @@ impl ObjectStore {
             ObjectStore::Lazy(lazy) => lazy.listed,
         }
     }
+
+    /// The same objects, the lazy reader's read from here on from `bytes`, the same bytes held
+    /// elsewhere (lopdf's document holds copies of its own).
+    pub fn reading_from(self, bytes: Bytes) -> ObjectStore {
+        match self {
+            ObjectStore::Lazy(lazy) => ObjectStore::Lazy(lazy.reading_from(bytes)),
+            loaded => loaded,
+        }
+    }
 }
 
 impl Objects for ObjectStore {
@@ -313,6 +322,11 @@ impl LazyObjects {
         }
         let listed = numbers.len();
         Ok((LazyObjects { pdf, slots, listed }, visited))
+    }
+
+    /// The same objects, read from here on from `bytes` ([`LazyPdf::reading_from`]).
+    pub fn reading_from(self, bytes: Bytes) -> LazyObjects {
+        LazyObjects { pdf: self.pdf.reading_from(bytes), ..self }
     }
 
     fn slot(&self, id: ObjectId) -> lopdf::Result<&Slot> {
