@@ -319,10 +319,10 @@ pub fn open(path: &Path, options: &IngestOptions) -> Result<SourceDocument, Inge
     // memory-mapped input.
     let map = Arc::new(unsafe { Mmap::map(&file) }.map_err(io_err)?);
     let identity = FileIdentity::of_file(&file).map_err(io_err)?;
-    let read_at_once = match size_bytes <= SMALL_INPUT_BYTES as u64 {
-        true => Some(read_whole(&file, map.len()).map_err(io_err)?),
-        false => None,
-    };
+    let read_at_once = (size_bytes <= SMALL_INPUT_BYTES as u64)
+        .then(|| read_whole(&file, map.len()))
+        .transpose()
+        .map_err(io_err)?;
     open_shared(path, Origin::Mapped { map, identity }, read_at_once, options)
 }
 
@@ -739,4 +739,25 @@ fn read_rect(doc: &dyn Objects, object: &Object) -> Option<Rect> {
 /// Lower-case hexadecimal.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_small_input_is_read_whole_and_a_file_of_another_length_is_an_error() {
+        let data: Vec<u8> = (0..5000u32).map(|i| (i % 251) as u8).collect();
+        let mut file = tempfile::tempfile().unwrap();
+        std::io::Write::write_all(&mut file, &data).unwrap();
+        let read = read_whole(&file, data.len()).unwrap();
+        assert_eq!((*read).as_ref(), &data[..]);
+        // Read again from the start, whatever was read before.
+        assert_eq!((*read_whole(&file, data.len()).unwrap()).as_ref(), &data[..]);
+        // Longer or shorter than the mapping it stands for: the file changed.
+        for len in [data.len() - 1, data.len() + 1] {
+            let error = read_whole(&file, len).map(drop).unwrap_err();
+            assert!(error.to_string().contains("changed"), "{error}");
+        }
+    }
 }
