@@ -72,6 +72,10 @@ pub enum LimitError {
     PageTreeTooDeep { limit: usize },
     #[error("{} draws forms nested deeper than {limit} levels (--max-form-nesting); refused, a printer could run out of memory on it", describe(Some(*.object), "a form"))]
     FormsTooDeep { object: ObjectId, limit: usize },
+    #[error("{} draws forms inside forms more than {limit} times; kept from the renderer, which would take minutes or run out of memory on it", describe(Some(*.object), "a page"))]
+    FormDrawingsExceeded { object: ObjectId, limit: usize },
+    #[error("{} is drawn on the page but cannot be read; kept from the renderer, which may read it otherwise (a damaged file's forms can draw each other without end)", describe(Some(*.object), "an object"))]
+    UnreadableDrawing { object: ObjectId },
     #[error("{} is reached through a chain of more than {limit} references from a page (--max-reference-depth); the file is malformed or hostile", describe(Some(*.object), "an object"))]
     ReferencesTooDeep { object: ObjectId, limit: usize },
     #[error("image {} {} R is {width} x {height} pixels, more than the limit of {limit} pixels (--max-image-pixels); refused. Ask for a smaller image or raise the limit", .object.0, .object.1)]

@@ -21,3 +21,70 @@ fn decoded_payloads_are_only_ones_the_encoder_makes() {
     let text = payload.encode().unwrap();
     assert_eq!(SheetPayload::decode(&text), Ok(payload));
 }
+
+/// pdf_job, 2026-12-06: a damaged file (its cross-reference table points nowhere) whose form
+/// 6 0 R our reader cannot read but pdfium, repairing it its own way, reads as drawing form 5
+/// 0 R, which draws 6 0 R: pdfium spent 20 s and 4.4 GB rendering the page for the clear-zone
+/// check. A page that draws an object that cannot be read, or forms nested past the limit
+/// (loops included, as pdfium resolves names), is kept from pdfium with a warning.
+#[test]
+fn a_page_whose_drawn_forms_cannot_be_read_or_loop_is_kept_from_the_renderer() {
+    use sheetseal_core::job::{self, JobConfig};
+    use sheetseal_core::split::SplitRule;
+
+    let dir = tempfile::tempdir().unwrap();
+    let damaged = dir.path().join("damaged.pdf");
+    std::fs::write(&damaged, include_bytes!("../../fuzz/seeds/pdf_job/damaged-form-loop.pdf")).unwrap();
+    // The same forms, well formed: form 6 0 R has no /XObject resources of its own and draws
+    // /Fm1, which pdfium finds in the page's resources: form 5 0 R again.
+    let looping = dir.path().join("looping.pdf");
+    std::fs::write(&looping, form_loop_through_page_resources()).unwrap();
+    for (input, expected) in [
+        (damaged, "object 6 0 R is drawn on the page but cannot be read"),
+        (looping, "draws forms nested deeper than"),
+    ] {
+        let out = dir.path().join(input.file_stem().unwrap());
+        let config = JobConfig::new("FUZZ", vec![input.clone()], SplitRule::Fixed { pages: 1 }, &out);
+        let outcome = job::run(&config).unwrap();
+        let unchecked: Vec<&str> = outcome
+            .manifest
+            .warnings
+            .iter()
+            .filter(|w| w.code == "clear-zone-unchecked")
+            .map(|w| w.message.as_str())
+            .collect();
+        assert!(unchecked.iter().any(|m| m.contains(expected)), "{}: {unchecked:?}", input.display());
+    }
+}
+
+/// One page drawing form 5 0 R, which draws /Fm2 (6 0 R), which draws /Fm1 without /XObject
+/// resources of its own.
+fn form_loop_through_page_resources() -> Vec<u8> {
+    let stream = |dict: &str, content: &str| {
+        format!("<< {dict} /Length {} >>\nstream\n{content}\nendstream", content.len())
+    };
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Resources << /XObject << /Fm1 5 0 R >> >> /Contents 4 0 R >>".to_string(),
+        stream("", "q /Fm1 Do Q"),
+        stream("/Type /XObject /Subtype /Form /BBox [0 0 200 200] /Resources << /XObject << /Fm2 6 0 R >> >>", "q 0 0 40 40 re f /Fm2 Do Q"),
+        stream("/Type /XObject /Subtype /Form /BBox [0 0 200 200] /Resources << >>", "q 20 20 40 40 re f /Fm1 Do Q"),
+    ];
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (n, object) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(format!("{} 0 obj\n{object}\nendobj\n", n + 1).as_bytes());
+    }
+    let xref = pdf.len();
+    pdf.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for offset in offsets {
+        pdf.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    pdf.extend_from_slice(
+        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1)
+            .as_bytes(),
+    );
+    pdf
+}
