@@ -200,6 +200,17 @@ impl<'j> Renderer<'j> {
             );
             return None;
         }
+        // pdfium rebuilds a damaged file its own way and may read other objects than the job
+        // did (forms that draw each other without end among them): such a file is not given to
+        // it.
+        if source.warnings.iter().any(|w| w.code == "input-repaired") {
+            self.unchecked(
+                input,
+                Some(page + 1),
+                "the file was damaged and rebuilt, and the renderer would rebuild it its own way".to_string(),
+            );
+            return None;
+        }
         // A stream past the limit is refused by the writer with its own message; here the page
         // is only kept away from pdfium.
         if let Err(e) = self.guards[input].check_page(page) {
