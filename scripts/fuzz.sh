@@ -14,6 +14,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-45}
 shift || true
+# A ledger named relative to where the script was started, not to fuzz/, where it runs.
+if [ -n "${FUZZ_LEDGER:-}" ]; then FUZZ_LEDGER=$(realpath -m -- "$FUZZ_LEDGER"); fi
 cd "$root/fuzz"
 export RUSTC_BOOTSTRAP=1
 # Sanitizer builds get their own folder (FUZZ_TARGET_DIR): they must not replace ordinary builds.
