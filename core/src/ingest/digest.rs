@@ -52,7 +52,7 @@ impl InputDigest {
     }
 
     /// The digest of `data`, taken now (nothing of it is kept).
-    pub(super) fn of(data: &[u8]) -> InputDigest {
+    fn of(data: &[u8]) -> InputDigest {
         InputDigest {
             known: OnceLock::from(hex(&Sha256::digest(data))),
             thread: Mutex::new(None),

@@ -275,6 +275,11 @@ impl SourceDocument {
         self.origin.release();
     }
 
+    /// Whether the reader had to repair the file (see [`repair::REPAIRED`]).
+    pub fn was_repaired(&self) -> bool {
+        self.warnings.iter().any(|w| w.code == repair::REPAIRED)
+    }
+
     /// Whether the input is small enough that its resident pages do not matter while it is in
     /// use (a job of one small file a letter releases each once it is done with it).
     pub fn is_small(&self) -> bool {
@@ -374,10 +379,7 @@ fn open_shared(
     let (doc, active_content, mut warnings) = read_objects(path, &bytes, options, &release)?;
     // Begun now rather than beside the reading, which keeps every core busy: it takes the core
     // the walk, split and plan leave idle.
-    let sha256 = match read_at_once {
-        Some(_) => InputDigest::of(data),
-        None => InputDigest::start(bytes.clone(), origin.mapped()),
-    };
+    let sha256 = InputDigest::start(bytes.clone(), origin.mapped());
     let limits = &options.limits;
     limits::check_object_count(doc.object_count(), limits)
         .map_err(|source| IngestError::Limit { path: path_buf.clone(), source })?;

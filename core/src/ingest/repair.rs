@@ -11,6 +11,9 @@ use lopdf::{Document, Object, ObjectId};
 
 use crate::warning::Warning;
 
+/// The code of the warning that the cross-reference data was repaired.
+pub const REPAIRED: &str = "input-repaired";
+
 /// How deep references are looked for inside one object (parsers nest less).
 const MAX_DEPTH: usize = 128;
 
@@ -19,16 +22,16 @@ pub fn warnings(doc: &Document) -> Vec<Warning> {
     let mut warnings = Vec::new();
     match doc.xref_recovery {
         Some(XrefRecovery::OffsetCorrected) => warnings.push(Warning::new(
-            "input-repaired",
+            REPAIRED,
             "the cross-reference data pointed at wrong byte offsets; the sections found nearby were used, as viewers do. Check the output against the customer's original",
         )),
         Some(XrefRecovery::Reconstructed) => warnings.push(Warning::new(
-            "input-repaired",
+            REPAIRED,
             "the cross-reference table was damaged or missing and was rebuilt by scanning the file for objects; some may come from an older revision. Check the output against the customer's original, and ask for a new export if anything is missing",
         )),
         // Later kinds of repair are reported as repairs too.
         Some(_) => warnings.push(Warning::new(
-            "input-repaired",
+            REPAIRED,
             "the cross-reference data was damaged and repaired. Check the output against the customer's original",
         )),
         None => {}

@@ -203,7 +203,7 @@ impl<'j> Renderer<'j> {
         // pdfium rebuilds a damaged file its own way and may read other objects than the job
         // did (forms that draw each other without end among them): such a file is not given to
         // it.
-        if source.warnings.iter().any(|w| w.code == "input-repaired") {
+        if source.was_repaired() {
             self.unchecked(
                 input,
                 Some(page + 1),
