@@ -3,6 +3,7 @@
 //! a stack overflow.
 
 use lopdf::{Dictionary, Object, ObjectId, Stream, StringFormat};
+use smallvec::SmallVec;
 
 /// Arrays and dictionaries nested deeper than this are refused.
 pub const MAX_NESTING: usize = 100;
@@ -183,18 +184,24 @@ impl<'a> Parser<'a> {
 
     fn read_dictionary(&mut self, depth: usize) -> Result<Dictionary> {
         self.pos += 2;
-        let mut dict = Dictionary::new();
+        let mut entries: SmallVec<[(Vec<u8>, Object); 8]> = SmallVec::new();
         loop {
             self.skip_space();
             match self.peek() {
                 Some(b'>') if self.data.get(self.pos + 1) == Some(&b'>') => {
                     self.pos += 2;
+                    // Kept for the job: made at its size, without the room left by growing.
+                    let mut dict = Dictionary::new();
+                    dict.as_hashmap_mut().reserve_exact(entries.len());
+                    for (key, value) in entries {
+                        dict.set(key, value);
+                    }
                     return Ok(dict);
                 }
                 Some(b'/') => {
                     let key = self.read_name()?;
                     let value = self.read_nested(depth + 1)?;
-                    dict.set(key, value);
+                    entries.push((key, value));
                 }
                 None => return self.error("unterminated dictionary"),
                 _ => return self.error("dictionary key is not a name"),
@@ -204,7 +211,11 @@ impl<'a> Parser<'a> {
 
     fn read_name(&mut self) -> Result<Vec<u8>> {
         self.pos += 1; // '/'
-        let mut name = Vec::new();
+        let start = self.pos;
+        while self.peek().is_some_and(|b| is_regular(b) && b != b'#') {
+            self.pos += 1;
+        }
+        let mut name = self.data[start..self.pos].to_vec();
         while let Some(b) = self.peek().filter(|&b| is_regular(b)) {
             if b == b'#' {
                 let hex = self.data.get(self.pos + 1..self.pos + 3).and_then(|h| std::str::from_utf8(h).ok());
