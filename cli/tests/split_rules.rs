@@ -248,6 +248,92 @@ fn a_folder_of_single_letter_files_and_several_inputs_are_split_by_one_rule() {
     assert_every_page_accounted_for(&manifest);
 }
 
+/// The data of every image and font program `pdf` holds, as the file holds it.
+fn images_and_font_programs(pdf: &Path) -> Vec<Vec<u8>> {
+    let doc = lopdf::Document::load(pdf).unwrap();
+    let programs: std::collections::BTreeSet<lopdf::ObjectId> = doc
+        .objects
+        .values()
+        .filter_map(|o| o.as_dict().ok())
+        .flat_map(|d| {
+            [&b"FontFile"[..], b"FontFile2", b"FontFile3"].map(|k| d.get(k).and_then(|r| r.as_reference()))
+        })
+        .filter_map(Result::ok)
+        .collect();
+    doc.objects
+        .iter()
+        .filter_map(|(id, o)| Some((id, o.as_stream().ok()?)))
+        .filter(|(id, s)| {
+            programs.contains(id) || matches!(s.dict.get(b"Subtype").and_then(|t| t.as_name()), Ok(b"Image"))
+        })
+        .map(|(_, s)| s.content.clone())
+        .collect()
+}
+
+/// Per page of `pdf`, the size of each image it shows, as poppler's `pdfimages -list` reads it.
+fn image_sizes_by_page(pdf: &Path) -> std::collections::BTreeMap<usize, Vec<(u32, u32)>> {
+    let mut command = tool("pdfimages");
+    command.arg("-list").arg(pdf);
+    let listing = String::from_utf8(tool_ok(command).stdout).unwrap();
+    let mut pages = std::collections::BTreeMap::<usize, Vec<(u32, u32)>>::new();
+    for line in listing.lines().skip(2) {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        pages.entry(f[0].parse().unwrap()).or_default().push((f[3].parse().unwrap(), f[4].parse().unwrap()));
+    }
+    pages
+}
+
+#[test]
+fn fonts_and_images_every_file_of_a_folder_carries_are_printed_once() {
+    // One file a letter, each generated on its own: each carries its own copy of the font and
+    // the logo, as a composition system writing a file a letter makes them.
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("letters");
+    std::fs::create_dir(&folder).unwrap();
+    let files: Vec<PathBuf> = (1..=5u64)
+        .map(|n| {
+            let file = folder.join(format!("{n:02}.pdf"));
+            std::fs::rename(letters(&dir.path().join(format!("gen{n}")), 1, n, &[]), &file).unwrap();
+            file
+        })
+        .collect();
+    let out = dir.path().join("job");
+    let rule = format!("files:{}", folder.display());
+    run_ok(&["impose", "--split", &rule, "--out", out.to_str().unwrap(), "--job", "SHARED"]);
+    let manifest = read_manifest(&out);
+    assert_every_page_accounted_for(&manifest);
+    let printed = out.join(&manifest.outputs[0].path);
+    assert_qpdf_clean(&printed);
+
+    let carried: Vec<Vec<u8>> = files.iter().flat_map(|f| images_and_font_programs(f)).collect();
+    let distinct: std::collections::BTreeSet<&Vec<u8>> = carried.iter().collect();
+    assert!(distinct.len() < carried.len(), "the files carry the same font and logo: the test needs them");
+    let held = images_and_font_programs(&printed);
+    assert_eq!(held.len(), distinct.len(), "each image and font program once");
+    assert_eq!(held.iter().collect::<std::collections::BTreeSet<_>>(), distinct);
+
+    // Every page still shows its text, through the one font, and its images.
+    assert_pages_in_their_cells(&manifest, &out, &files);
+    let printed_images = image_sizes_by_page(&printed);
+    let input_images: Vec<_> = files.iter().map(|f| image_sizes_by_page(f)).collect();
+    for leaf in &manifest.sheets {
+        for page in &leaf.pages {
+            let Some(source) = page.source else { continue };
+            let number = match page.side {
+                sheetseal_core::plan::Side::Front => leaf.front_page,
+                sheetseal_core::plan::Side::Back => leaf.back_page.expect("duplex"),
+            };
+            assert_eq!(
+                printed_images.get(&number),
+                input_images[source.input].get(&source.page),
+                "output page {number} shows the images of input {} page {}",
+                source.input,
+                source.page
+            );
+        }
+    }
+}
+
 #[test]
 fn items_over_the_sheet_limit_fail_with_their_pages_or_are_diverted() {
     let dir = tempfile::tempdir().unwrap();

@@ -1,9 +1,11 @@
 //! Copying objects of one input into the output, each at most once.
 //!
 //! A source object gets an output number the first time anything refers to it; the number is
-//! remembered, so fonts, images and other resources shared by many pages are written once.
-//! Numbers are handed out in the order references are met, which depends only on the input and
-//! the plan, never on timing.
+//! remembered, so fonts, images and other resources shared by many pages are written once. An
+//! object that says the same as one the file already holds, from this input or another, gets
+//! that one's number ([`SharedObjects`]): the objects it refers to are numbered first, so that
+//! what it says can be compared as written. Numbers are handed out in the order references are
+//! met, which depends only on the inputs and the plan, never on timing.
 //!
 //! The input is untrusted, so copying is guarded: page objects, actions and embedded files are
 //! never followed (they become `null`), trigger keys are dropped (`active_content::sanitize`),
@@ -21,6 +23,7 @@ use lopdf::{dictionary, Dictionary, Object, ObjectId, Stream};
 
 use super::file::PdfFile;
 use super::forms::{FormGraph, LoopCut};
+use super::shared::{Content, Numbered, SharedObjects};
 use super::syntax;
 use crate::active_content;
 use crate::limits::{check_stream_size, judge_image, DecodeBudget, ImageVerdict, LimitError, Limits};
@@ -38,12 +41,19 @@ pub enum CopyError {
 /// Stands for the empty form that replaces a drawing which closes a loop of forms.
 const EMPTY_FORM: ObjectId = (u32::MAX, u16::MAX);
 
+/// How many references away from a page an object may be and still be compared with those
+/// written before (a font's program is five: resources, font, descendant, descriptor, program).
+/// Deeper objects are copied as they are met.
+const SHARED_DEPTH: usize = 8;
+
 /// Copies objects of one source document.
 pub struct Copier<'d> {
     doc: &'d dyn Objects,
     limits: &'d Limits,
     budget: &'d DecodeBudget,
     numbers: HashMap<ObjectId, Option<u32>>,
+    /// The objects whose content is being put together to compare, innermost last.
+    comparing: Vec<ObjectId>,
     /// Objects to write, with how many references away from a page they are.
     pending: VecDeque<(ObjectId, u32, usize)>,
     forms: FormGraph,
@@ -60,6 +70,7 @@ impl<'d> Copier<'d> {
             limits,
             budget,
             numbers: HashMap::new(),
+            comparing: Vec::new(),
             pending: VecDeque::new(),
             forms: FormGraph::default(),
             cuts: HashMap::new(),
@@ -70,31 +81,52 @@ impl<'d> Copier<'d> {
 
     /// Serialises `object` (which belongs to this copier's document) into `out`, queueing every
     /// object it refers to for copying. Active content in it is left out.
-    pub fn serialise<W: Write>(&mut self, file: &mut PdfFile<W>, object: &Object, out: &mut Vec<u8>) {
+    pub fn serialise<W: Write>(
+        &mut self,
+        file: &mut PdfFile<W>,
+        shared: &mut SharedObjects<'d>,
+        object: &Object,
+        out: &mut Vec<u8>,
+    ) {
         let object = active_content::sanitize(object);
-        let mut renumber = self.renumberer(file, 1);
+        let mut renumber = |id| self.number(file, shared, id, 1);
         syntax::write_object(&object, out, &mut renumber);
     }
 
     /// Serialises `value`, the value of an entry of a dictionary built for the output, into
     /// `out`, queueing every object it refers to for copying. Active content in it is left out.
-    pub fn serialise_entry<W: Write>(&mut self, file: &mut PdfFile<W>, value: &Object, out: &mut Vec<u8>) {
+    pub fn serialise_entry<W: Write>(
+        &mut self,
+        file: &mut PdfFile<W>,
+        shared: &mut SharedObjects<'d>,
+        value: &Object,
+        out: &mut Vec<u8>,
+    ) {
         let value = active_content::sanitize_entry(value);
-        let mut renumber = self.renumberer(file, 1);
+        let mut renumber = |id| self.number(file, shared, id, 1);
         syntax::write_object(&value, out, &mut renumber);
     }
 
     /// The output number of source object `id`, queueing it for copying; `None` when it is
     /// missing, a page, or active content.
-    pub fn reference<W: Write>(&mut self, file: &mut PdfFile<W>, id: ObjectId) -> Option<u32> {
-        let mut renumber = self.renumberer(file, 1);
-        renumber(id)
+    pub fn reference<W: Write>(
+        &mut self,
+        file: &mut PdfFile<W>,
+        shared: &mut SharedObjects<'d>,
+        id: ObjectId,
+    ) -> Option<u32> {
+        self.number(file, shared, id, 1)
     }
 
     /// Writes every queued object, and those they refer to, until nothing is left, each
     /// serialised into `body` first (the writer's one buffer for all its copiers: a job of
     /// thousands of inputs has as many copiers). Fails when the objects go beyond a limit.
-    pub fn flush<W: Write>(&mut self, file: &mut PdfFile<W>, body: &mut Vec<u8>) -> Result<(), CopyError> {
+    pub fn flush<W: Write>(
+        &mut self,
+        file: &mut PdfFile<W>,
+        shared: &mut SharedObjects<'d>,
+        body: &mut Vec<u8>,
+    ) -> Result<(), CopyError> {
         while let Some((id, number, depth)) = self.pending.pop_front() {
             if let Some(error) = self.failure.take() {
                 return Err(error.into());
@@ -120,10 +152,7 @@ impl<'d> Copier<'d> {
             };
             let object = active_content::sanitize(object);
             body.clear();
-            {
-                let mut renumber = self.renumberer(file, depth + 1);
-                syntax::write_object(&object, body, &mut renumber);
-            }
+            syntax::write_object(&object, body, &mut |id| self.number(file, shared, id, depth + 1));
             file.write_object(number, body)?;
         }
         match self.failure.take() {
@@ -201,38 +230,112 @@ impl<'d> Copier<'d> {
         }
     }
 
-    /// A function that gives each referenced object its output number, queueing it at `depth`
-    /// references from a page; refused objects become `null`.
-    fn renumberer<'a, W: Write>(
-        &'a mut self,
-        file: &'a mut PdfFile<W>,
+    /// The output number of source object `id`, met `depth` references from a page: the one it
+    /// already has, that of a written object that says the same, or a new one, queueing the
+    /// object for writing. `None` for refused objects, which become `null`.
+    fn number<W: Write>(
+        &mut self,
+        file: &mut PdfFile<W>,
+        shared: &mut SharedObjects<'d>,
+        id: ObjectId,
         depth: usize,
-    ) -> impl FnMut(ObjectId) -> Option<u32> + 'a {
-        let doc = self.doc;
-        let numbers = &mut self.numbers;
-        let pending = &mut self.pending;
-        let failure = &mut self.failure;
-        let max_depth = self.limits.max_reference_depth;
-        move |id| {
-            *numbers.entry(id).or_insert_with(|| {
-                if id != EMPTY_FORM {
-                    let object = doc.head(id).ok()?;
-                    if is_page_tree_node(&object) || active_content::classify(&object).is_some() {
-                        // Pages are placed as forms, never copied: a reference to one (from a
-                        // link, say) would drag the whole input along. Actions and embedded
-                        // files never reach the printer.
-                        return None;
-                    }
-                    if depth > max_depth {
-                        failure.get_or_insert(LimitError::ReferencesTooDeep { object: id, limit: max_depth });
-                        return None;
-                    }
-                }
-                let number = file.reserve();
-                pending.push_back((id, number, depth));
-                Some(number)
-            })
+    ) -> Option<u32> {
+        if let Some(&known) = self.numbers.get(&id) {
+            return known;
         }
+        if id == EMPTY_FORM || self.comparing.contains(&id) {
+            // A reference back to an object being compared (a loop): numbered now, never shared.
+            return Some(self.queue(file, id, depth));
+        }
+        let doc = self.doc;
+        let head = doc.head(id).ok().filter(|object| {
+            // Pages are placed as forms, never copied: a reference to one (from a link, say)
+            // would drag the whole input along. Actions and embedded files never reach the
+            // printer.
+            !is_page_tree_node(object) && active_content::classify(object).is_none()
+        });
+        let Some(head) = head else {
+            self.numbers.insert(id, None);
+            return None;
+        };
+        let max_depth = self.limits.max_reference_depth;
+        if depth > max_depth {
+            self.failure.get_or_insert(LimitError::ReferencesTooDeep { object: id, limit: max_depth });
+            self.numbers.insert(id, None);
+            return None;
+        }
+        // A stream's head is its dictionary, as a stream or, where the reader does not hold
+        // the stream, as a dictionary.
+        let stream = doc.is_stream(id).then(|| dictionary_of(&head)).flatten();
+        // Forms are checked and cut as themselves (`inspect`), so each is copied as its own.
+        let form =
+            stream.is_some_and(|dict| matches!(dict.get(b"Subtype").and_then(Object::as_name), Ok(b"Form")));
+        if depth > SHARED_DEPTH || form {
+            return Some(self.queue(file, id, depth));
+        }
+        self.comparing.push(id);
+        let content = match stream {
+            Some(dict) => self.stream_content(file, shared, id, dict, depth),
+            None => Some(self.plain_content(file, shared, &head, depth)),
+        };
+        self.comparing.pop();
+        if let Some(&known) = self.numbers.get(&id) {
+            return known; // numbered by a loop back to it
+        }
+        let Some(content) = content else {
+            return Some(self.queue(file, id, depth));
+        };
+        let number = match shared.number(content, || file.reserve()) {
+            Numbered::Written(number) => number,
+            Numbered::New(number) => {
+                self.pending.push_back((id, number, depth));
+                number
+            }
+        };
+        self.numbers.insert(id, Some(number));
+        Some(number)
+    }
+
+    /// Gives `id` a new number and queues it for writing.
+    fn queue<W: Write>(&mut self, file: &mut PdfFile<W>, id: ObjectId, depth: usize) -> u32 {
+        let number = file.reserve();
+        self.numbers.insert(id, Some(number));
+        self.pending.push_back((id, number, depth));
+        number
+    }
+
+    /// What object `head`, not a stream, says as it would be written, the objects it refers to
+    /// numbered first.
+    fn plain_content<W: Write>(
+        &mut self,
+        file: &mut PdfFile<W>,
+        shared: &mut SharedObjects<'d>,
+        head: &Object,
+        depth: usize,
+    ) -> Content<'d> {
+        let object = active_content::sanitize(head);
+        let mut bytes = Vec::new();
+        syntax::write_object(&object, &mut bytes, &mut |child| self.number(file, shared, child, depth + 1));
+        Content::Plain(bytes)
+    }
+
+    /// What stream `id` with dictionary `dict` says as it would be written (its dictionary
+    /// without `/Length`, the objects it refers to numbered first, and its data as the input
+    /// holds it); `None` when its data cannot be read.
+    fn stream_content<W: Write>(
+        &mut self,
+        file: &mut PdfFile<W>,
+        shared: &mut SharedObjects<'d>,
+        id: ObjectId,
+        dict: &Dictionary,
+        depth: usize,
+    ) -> Option<Content<'d>> {
+        let data = self.doc.raw_stream(id).ok()?.data;
+        let dict = active_content::sanitize_dictionary(dict);
+        let mut head = Vec::new();
+        let mut renumber = |child| self.number(file, shared, child, depth + 1);
+        syntax::write_dictionary(&dict, &[b"Length"], &mut head, &mut renumber);
+        Some(Content::Stream { head, data })
     }
 }
 
@@ -257,6 +360,15 @@ fn without_drawings(doc: &dyn Objects, object: &Object, names: &[Vec<u8>]) -> Ob
     let mut copy = Stream::new(stream.dict.clone(), stream.content.clone());
     copy.dict.set("Resources", resources);
     Object::Stream(copy)
+}
+
+/// The dictionary of a dictionary, or of a stream.
+fn dictionary_of(object: &Object) -> Option<&Dictionary> {
+    match object {
+        Object::Dictionary(dict) => Some(dict),
+        Object::Stream(stream) => Some(&stream.dict),
+        _ => None,
+    }
 }
 
 fn is_page_tree_node(object: &Object) -> bool {
@@ -297,14 +409,123 @@ mod tests {
             Object::Reference(page),
             Object::Reference((77, 0)),
         ]);
-        copier.serialise(&mut file, &root, &mut out);
-        assert_eq!(String::from_utf8(out).unwrap(), "[1 0 R 2 0 R null null]");
-        copier.flush(&mut file, &mut Vec::new()).unwrap();
+        let mut shared = SharedObjects::default();
+        copier.serialise(&mut file, &mut shared, &root, &mut out);
+        // a, met again while b is compared, is numbered then; the font, then b, once their
+        // references are numbered.
+        assert_eq!(String::from_utf8(out).unwrap(), "[1 0 R 3 0 R null null]");
+        copier.flush(&mut file, &mut shared, &mut Vec::new()).unwrap();
         let holder = file.reserve();
         file.write_object(holder, b"null").unwrap();
         let bytes = file.finish(holder, None).unwrap();
         let text = String::from_utf8_lossy(&bytes);
         assert_eq!(text.matches("/Type /Font").count(), 1);
         assert_eq!(text.matches(" 0 obj").count(), 4); // a, b, font, holder
+    }
+
+    /// An input with a font (dictionary, descriptor and program) and an image of `pixels`,
+    /// and its page's resources.
+    fn input_with_font_and_image(pixels: &[u8]) -> (Document, Object) {
+        let mut doc = Document::with_version("1.7");
+        let program = doc.add_object(Stream::new(dictionary! { "Length1" => 4 }, b"glyf".to_vec()));
+        let descriptor = doc.add_object(dictionary! { "Type" => "FontDescriptor", "FontFile2" => program });
+        let font = doc.add_object(dictionary! { "Type" => "Font", "FontDescriptor" => descriptor });
+        let image = doc.add_object(Stream::new(dictionary! { "Subtype" => "Image" }, pixels.to_vec()));
+        let resources = dictionary! {
+            "Font" => dictionary! { "F1" => font },
+            "XObject" => dictionary! { "Im1" => image },
+        };
+        (doc, Object::Dictionary(resources))
+    }
+
+    #[test]
+    fn what_several_inputs_carry_alike_is_written_once() {
+        let inputs = [
+            input_with_font_and_image(b"pixels"),
+            input_with_font_and_image(b"pixelz"),
+            input_with_font_and_image(b"pixels"),
+        ];
+        let mut file = PdfFile::new(Vec::new()).unwrap();
+        let limits = Limits::default();
+        let budget = DecodeBudget::new(1 << 30);
+        let mut shared = SharedObjects::default();
+        let mut written = Vec::new();
+        for (doc, resources) in &inputs {
+            let mut copier = Copier::new(doc, &limits, &budget);
+            let mut out = Vec::new();
+            copier.serialise(&mut file, &mut shared, resources, &mut out);
+            copier.flush(&mut file, &mut shared, &mut Vec::new()).unwrap();
+            written.push(String::from_utf8(out).unwrap());
+        }
+        // The first and third inputs carry the same; the second another image.
+        assert_eq!(written[0], written[2]);
+        assert_ne!(written[0], written[1]);
+        assert_eq!(written[0].split("/XObject").next(), written[1].split("/XObject").next());
+        let holder = file.reserve();
+        file.write_object(holder, b"null").unwrap();
+        let bytes = file.finish(holder, None).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert_eq!(text.matches("glyf").count(), 1);
+        assert_eq!(text.matches("/Type /FontDescriptor").count(), 1);
+        assert_eq!(text.matches("pixels").count(), 1);
+        assert_eq!(text.matches("pixelz").count(), 1);
+        // Program, descriptor, font, two images, and the holder.
+        assert_eq!(text.matches(" 0 obj").count(), 6);
+    }
+
+    #[test]
+    fn streams_read_lazily_are_compared_by_their_data_too() {
+        // The lazy reader gives a stream's head as its dictionary alone: two images with the
+        // same dictionary and other pixels must stay two, and a form stays a form.
+        let mut doc = Document::with_version("1.5");
+        let image =
+            |pixels: &[u8]| Stream::new(dictionary! { "Subtype" => "Image", "Width" => 3 }, pixels.to_vec());
+        let ids =
+            [doc.add_object(image(b"abc")), doc.add_object(image(b"abd")), doc.add_object(image(b"abc"))];
+        let form = dictionary! { "Subtype" => "Form", "Resources" => dictionary! { "XObject" => dictionary! { "I" => ids[0] } } };
+        let forms = [
+            doc.add_object(Stream::new(form.clone(), b"/I Do".to_vec())),
+            doc.add_object(Stream::new(form, b"/I Do".to_vec())),
+        ];
+        let catalog = doc.add_object(dictionary! { "Type" => "Catalog" });
+        doc.trailer.set("Root", catalog);
+        let mut bytes = Vec::new();
+        doc.save_to(&mut bytes).unwrap();
+        let bytes: crate::pdf::reader::Bytes = std::sync::Arc::new(bytes);
+        let (lazy, ()) =
+            crate::pdf::store::LazyObjects::open(bytes, 100, |_| (), |(), ()| (), || (), &|| ()).unwrap();
+        let store = crate::pdf::store::ObjectStore::Lazy(lazy);
+        let mut file = PdfFile::new(Vec::new()).unwrap();
+        let limits = Limits::default();
+        let budget = DecodeBudget::new(1 << 30);
+        let mut shared = SharedObjects::default();
+        let mut copier = Copier::new(&store, &limits, &budget);
+        let mut out = Vec::new();
+        let root = Object::Array(ids.iter().chain(&forms).map(|&id| Object::Reference(id)).collect());
+        copier.serialise(&mut file, &mut shared, &root, &mut out);
+        copier.flush(&mut file, &mut shared, &mut Vec::new()).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "[1 0 R 2 0 R 1 0 R 3 0 R 4 0 R]");
+    }
+
+    #[test]
+    fn objects_of_one_input_that_say_the_same_are_written_once() {
+        let mut doc = Document::with_version("1.7");
+        let logo = || Stream::new(dictionary! { "Subtype" => "Image", "Width" => 1 }, b"logo".to_vec());
+        let first = doc.add_object(logo());
+        let second = doc.add_object(logo());
+        let form = |content: &[u8]| Stream::new(dictionary! { "Subtype" => "Form" }, content.to_vec());
+        let form_a = doc.add_object(form(b"0 0 m"));
+        let form_b = doc.add_object(form(b"0 0 m"));
+        let mut file = PdfFile::new(Vec::new()).unwrap();
+        let limits = Limits::default();
+        let budget = DecodeBudget::new(1 << 30);
+        let mut shared = SharedObjects::default();
+        let mut copier = Copier::new(&doc, &limits, &budget);
+        let mut out = Vec::new();
+        let root = Object::Array([first, second, form_a, form_b].map(Object::Reference).to_vec());
+        copier.serialise(&mut file, &mut shared, &root, &mut out);
+        copier.flush(&mut file, &mut shared, &mut Vec::new()).unwrap();
+        // The two images are one; forms are copied each as itself.
+        assert_eq!(String::from_utf8(out).unwrap(), "[1 0 R 1 0 R 2 0 R 3 0 R]");
     }
 }

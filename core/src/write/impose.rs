@@ -24,6 +24,7 @@ use super::copy::Copier;
 use super::deflate::Deflater;
 use super::file::PdfFile;
 use super::page_form::{self, FormKey, PreparedForm};
+use super::shared::SharedObjects;
 use super::side::{self, ComposedSide, Drawn};
 use super::{printer_marks, WriteError};
 use crate::geometry::{fmt_num, mm, placement_matrix, Matrix, Rect};
@@ -178,6 +179,7 @@ pub fn write_file_observed<W: Write>(
         job,
         pdf: PdfFile::new(out)?,
         copiers: job.sources.iter().map(|s| Copier::new(&s.doc, job.limits, job.budget)).collect(),
+        shared: SharedObjects::default(),
         forms: HashMap::new(),
         report: ImposeReport::default(),
         slug_font: None,
@@ -381,6 +383,8 @@ struct FileWriter<'a, 'j, W: Write> {
     job: &'j ImposeJob<'a>,
     pdf: PdfFile<W>,
     copiers: Vec<Copier<'a>>,
+    /// What the copiers wrote, by content, so that what several inputs carry is written once.
+    shared: SharedObjects<'a>,
     forms: HashMap<FormKey, u32>,
     report: ImposeReport,
     slug_font: Option<u32>,
@@ -476,10 +480,11 @@ impl<'a, W: Write> FileWriter<'a, '_, W> {
         let job = self.job;
         let copiers = &mut self.copiers;
         let pdf = &mut self.pdf;
+        let shared = &mut self.shared;
         let mut touched = Vec::new();
         let composed = side::compose(job, press, side, &mut |input, id| {
             touched.push(input);
-            copiers[input].reference(pdf, id)
+            copiers[input].reference(pdf, shared, id)
         })?;
         touched.sort_unstable();
         touched.dedup();
@@ -499,7 +504,7 @@ impl<'a, W: Write> FileWriter<'a, '_, W> {
         let source = &self.job.sources[input];
         let copier = &mut self.copiers[input];
         copier
-            .flush(&mut self.pdf, &mut self.scratch)
+            .flush(&mut self.pdf, &mut self.shared, &mut self.scratch)
             .map_err(|e| WriteError::copying(&source.path, page + 1, e))?;
         let warnings = copier.take_warnings();
         self.report.warnings.extend(warnings.into_iter().map(|w| Warning { input: Some(input), ..w }));
@@ -543,7 +548,7 @@ impl<'a, W: Write> FileWriter<'a, '_, W> {
             head.push(b'/');
             head.extend_from_slice(key);
             head.push(b' ');
-            copier.serialise_entry(&mut self.pdf, value, head);
+            copier.serialise_entry(&mut self.pdf, &mut self.shared, value, head);
         }
         let _ = write!(head, "/Length {}>>\nstream\n", prepared.content.len());
         self.pdf.write_object_parts(form, &[head, &prepared.content, super::syntax::STREAM_END])?;

@@ -9,6 +9,7 @@ pub mod impose;
 pub mod operator_deflate;
 pub mod page_form;
 pub mod printer_marks;
+pub mod shared;
 pub mod side;
 pub mod small_deflate;
 pub mod syntax;
