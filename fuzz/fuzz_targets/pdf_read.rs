@@ -17,6 +17,7 @@ use sheetseal_core::mark::extent::{page_extent, Extent};
 use sheetseal_core::write::copy::Copier;
 use sheetseal_core::write::file::PdfFile;
 use sheetseal_core::write::page_form;
+use sheetseal_core::write::shared::SharedObjects;
 
 /// More pages than this is a slow input, not a more interesting one.
 const MAX_PAGES: usize = 64;
@@ -51,6 +52,7 @@ fuzz_target!(|data: &[u8]| {
     let budget = DecodeBudget::new(limits.max_job_decompressed_bytes);
     let mut file = PdfFile::new(Vec::new()).expect("writing into memory");
     let mut copier = Copier::new(&source.doc, &limits, &budget);
+    let mut shared = SharedObjects::default();
     let (mut head, mut body) = (Vec::new(), Vec::new());
     for (index, page) in source.pages.iter().enumerate().take(MAX_PAGES) {
         let bbox = page_form::form_bbox(page, PageBox::Crop, 0.0);
@@ -60,9 +62,9 @@ fuzz_target!(|data: &[u8]| {
         // As the writer does, the form's head is built afresh for each page.
         head.clear();
         for (_, value) in form.entries() {
-            copier.serialise_entry(&mut file, value, &mut head);
+            copier.serialise_entry(&mut file, &mut shared, value, &mut head);
         }
-        if copier.flush(&mut file, &mut body).is_err() {
+        if copier.flush(&mut file, &mut shared, &mut body).is_err() {
             // A limit reached: the job would stop here.
             return;
         }
