@@ -200,15 +200,8 @@ impl<'j> Renderer<'j> {
             );
             return None;
         }
-        // pdfium rebuilds a damaged file its own way and may read other objects than the job
-        // did (forms that draw each other without end among them): such a file is not given to
-        // it.
-        if source.was_repaired() {
-            self.unchecked(
-                input,
-                Some(page + 1),
-                "the file was damaged and rebuilt, and the renderer would rebuild it its own way".to_string(),
-            );
+        if let Err(e) = source.check_pdfium_may_read() {
+            self.unchecked(input, Some(page + 1), e.to_string());
             return None;
         }
         // A stream past the limit is refused by the writer with its own message; here the page

@@ -230,6 +230,8 @@ pub enum SplitError {
     PageCountMismatch { path: PathBuf, pdfium: usize, ours: usize },
     #[error("{path}: pdfium cannot open the file: {detail}")]
     PdfiumOpen { path: PathBuf, detail: String },
+    #[error("{path}: the file was damaged and rebuilt; this rule reads its pages with pdfium, which would rebuild it its own way and could find letters on other pages than the job prints. Ask the customer for the file again, or split it by fixed:N or index:FILE")]
+    RepairedForPdfium { path: PathBuf },
     #[error("{0}")]
     InputChanged(String),
     #[error(transparent)]

@@ -66,12 +66,18 @@ pub(crate) fn open_in_pdfium<'a>(
     password: Option<&str>,
 ) -> Result<pdfium_render::prelude::PdfDocument<'a>, super::SplitError> {
     let pdfium = crate::pdfium::pdfium()?;
+    source.open_in_pdfium(pdfium, password).map_err(|e| split_error(source, e))
+}
+
+/// Why a split rule that reads pages with pdfium cannot read `source`.
+pub(crate) fn split_error(source: &SourceDocument, error: PdfiumOpenError) -> super::SplitError {
     let path = source.path.to_path_buf();
-    source.open_in_pdfium(pdfium, password).map_err(|e| match e {
+    match error {
         PdfiumOpenError::Changed(detail) => super::SplitError::InputChanged(detail),
         PdfiumOpenError::Pdfium(e) => super::SplitError::PdfiumOpen { path, detail: e.to_string() },
         PdfiumOpenError::PageCount { pdfium, ours } => {
             super::SplitError::PageCountMismatch { path, pdfium, ours }
         }
-    })
+        PdfiumOpenError::Repaired => super::SplitError::RepairedForPdfium { path },
+    }
 }

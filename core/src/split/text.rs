@@ -236,10 +236,11 @@ pub fn read_page_texts(
     Ok(())
 }
 
-/// Checks every page of `source` against its decompression limits as [`read_page_texts`] does,
-/// reading no text: a caller that reads the pages in shares does this first, so that the
-/// input's decompression budget is counted once, over all its pages.
+/// Checks that pdfium may read `source` and every page of it against its decompression limits,
+/// as [`read_page_texts`] does, reading no text: a caller that reads the pages in shares does
+/// this first, so that the input's decompression budget is counted once, over all its pages.
 pub fn check_pages(source: &SourceDocument) -> Result<(), SplitError> {
+    source.check_pdfium_may_read().map_err(|e| super::pdf::split_error(source, e))?;
     let mut guard = RenderGuard::new(source);
     (0..source.pages.len()).try_for_each(|index| check_page(&mut guard, source, index))
 }
