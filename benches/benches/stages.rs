@@ -79,6 +79,7 @@ fn split(c: &mut Criterion) {
 /// input page: what copying a page costs, to hold the marks' cost against. With the clear-zone
 /// scan its workers do beside, and on SRA3 2-up.
 fn write(c: &mut Criterion) {
+    use sheetseal_core::ingest::leases::ObjectLeases;
     use sheetseal_core::limits::{DecodeBudget, Limits};
     use sheetseal_core::mark::clear::ClearZoneScans;
     use sheetseal_core::plan::geometry::{SheetSize, SheetSpec};
@@ -89,9 +90,11 @@ fn write(c: &mut Criterion) {
     let limits = Limits::default();
     let budget = DecodeBudget::new(u64::MAX);
     let sheet = SheetSpec::default();
+    let objects = ObjectLeases::new(sources);
     let job = ImposeJob {
         job: "BENCH",
         sources,
+        objects: &objects,
         plan: &sample.plan,
         payloads: &sample.marks.payloads,
         symbols: &sample.marks.symbols,
@@ -114,7 +117,7 @@ fn write(c: &mut Criterion) {
     group.bench_function("duplex_1000_letters_with_clear_zone_scan", |b| {
         b.iter(|| {
             let scans = ClearZoneScans::new(&clear_job);
-            let scan = |press: usize| scans.scan_press_sheet(press);
+            let scan = |press: usize| scans.scan_press_sheet(press, &objects);
             let job = ImposeJob { beside: Some(&scan), ..job };
             let pages = write_file(&job, 0, std::io::sink()).unwrap().1.pages;
             (pages, scans.finish().collisions())

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::active_content::ActiveContent;
 use crate::geometry::mm;
+use crate::ingest::leases::ObjectLeases;
 use crate::ingest::{self, IngestOptions, PageBox, SourceDocument};
 use crate::limits::{DecodeBudget, Limits};
 use crate::manifest::{self, Counts, InputRecord, Manifest, MarkSummary, OutputRecord, Tool};
@@ -247,7 +248,7 @@ pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcom
         1 => inputs.iter().enumerate().map(open).collect(),
         _ => inputs.par_iter().enumerate().map(open).collect(),
     };
-    let sources: Vec<SourceDocument> = opened.into_iter().collect::<Result<_, _>>()?;
+    let mut sources: Vec<SourceDocument> = opened.into_iter().collect::<Result<_, _>>()?;
     times.ingest = clock.elapsed();
 
     let clock = Instant::now();
@@ -269,8 +270,9 @@ pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcom
 
     let clock = Instant::now();
     let prepared = mark::prepare(&config.job, &plan, &config.payload, &config.mark)?;
-    let clear_job = ClearZoneJob {
-        sources: &sources,
+    // Without its inputs: given them where it is used, the split's objects let go of between.
+    let clear_job_of = ClearZoneJob {
+        sources: &[],
         password: config.password.as_deref(),
         plan: &plan,
         marks: &prepared,
@@ -282,19 +284,30 @@ pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcom
     // The marks' bytes never depend on what the clear-zone check finds (whiteout paints every
     // quiet zone white), so the write stage's workers scan each press sheet's mark areas as they
     // prepare it; only `fail` needs the answer before anything is written.
-    let clear_zone = if config.mark.on_collision == CollisionPolicy::Fail {
-        let clear = mark::clear::check(&clear_job)?;
+    let checked = if config.mark.on_collision == CollisionPolicy::Fail {
+        let clear = mark::clear::check(&ClearZoneJob { sources: &sources, ..clear_job_of })?;
         let findings = mark_findings(config, &plan, &prepared, &clear)?;
         // The check read the content of every marked page; the writer reads it again.
         sources.iter().for_each(SourceDocument::release_resident_pages);
-        ClearZone::Checked(clear, findings)
+        Some((clear, findings))
     } else {
-        ClearZone::Scanning(ClearZoneScans::new(&clear_job))
+        None
     };
+    // What the split and the check parsed of small inputs goes: the writer reads each afresh
+    // while it writes its pages (`ObjectLeases`).
+    for source in sources.iter_mut().filter(|source| source.is_small()) {
+        source.doc.forget_parsed();
+    }
+    let clear_job = ClearZoneJob { sources: &sources, ..clear_job_of };
+    let clear_zone = match checked {
+        Some((clear, findings)) => ClearZone::Checked(clear, findings),
+        None => ClearZone::Scanning(ClearZoneScans::new(&clear_job)),
+    };
+    let objects = ObjectLeases::new(&sources);
     times.marks = clock.elapsed();
     let scan_press_sheet = |press: usize| {
         if let ClearZone::Scanning(scans) = &clear_zone {
-            scans.scan_press_sheet(press);
+            scans.scan_press_sheet(press, &objects);
         }
     };
     let payloads = &prepared.payloads;
@@ -306,6 +319,7 @@ pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcom
     let impose_job = ImposeJob {
         job: &config.job,
         sources: &sources,
+        objects: &objects,
         plan: &plan,
         payloads,
         symbols: &prepared.symbols,

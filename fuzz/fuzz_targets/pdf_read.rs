@@ -11,6 +11,7 @@ use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
 use sheetseal_core::geometry::Rect;
+use sheetseal_core::ingest::leases::ObjectLeases;
 use sheetseal_core::ingest::{self, IngestOptions, PageBox};
 use sheetseal_core::limits::{DecodeBudget, Limits};
 use sheetseal_core::mark::extent::{page_extent, Extent};
@@ -51,20 +52,22 @@ fuzz_target!(|data: &[u8]| {
     }
     let budget = DecodeBudget::new(limits.max_job_decompressed_bytes);
     let mut file = PdfFile::new(Vec::new()).expect("writing into memory");
-    let mut copier = Copier::new(&source.doc, &limits, &budget);
+    let mut copier = Copier::new(&limits, &budget);
+    let objects = ObjectLeases::new(std::slice::from_ref(&source));
     let mut shared = SharedObjects::default();
     let (mut head, mut body) = (Vec::new(), Vec::new());
     for (index, page) in source.pages.iter().enumerate().take(MAX_PAGES) {
         let bbox = page_form::form_bbox(page, PageBox::Crop, 0.0);
-        let Ok(form) = page_form::prepare(&source, (0, index), &bbox, (&limits, &budget)) else {
+        let doc = objects.of(0);
+        let Ok(form) = page_form::prepare(&source, &doc, (0, index), &bbox, (&limits, &budget)) else {
             continue;
         };
         // As the writer does, the form's head is built afresh for each page.
         head.clear();
         for (_, value) in form.entries() {
-            copier.serialise_entry(&mut file, &mut shared, value, &mut head);
+            copier.serialise_entry(&*doc, &mut file, &mut shared, value, &mut head);
         }
-        if copier.flush(&mut file, &mut shared, &mut body).is_err() {
+        if copier.flush(&*doc, &mut file, &mut shared, &mut body).is_err() {
             // A limit reached: the job would stop here.
             return;
         }

@@ -30,6 +30,7 @@ pub mod annotations;
 mod digest;
 pub mod encryption;
 mod identity;
+pub mod leases;
 pub mod render_guard;
 pub mod repair;
 pub use annotations::Annotation;
@@ -296,6 +297,14 @@ impl SourceDocument {
         self.warnings.iter().any(|w| w.code == repair::REPAIRED)
     }
 
+    /// The file's bytes as the job read them.
+    pub fn file_bytes(&self) -> &[u8] {
+        match &self.origin {
+            Origin::Mapped { map, .. } => map,
+            Origin::Memory(bytes) => (**bytes).as_ref(),
+        }
+    }
+
     /// Whether the input is small enough that its resident pages do not matter while it is in
     /// use (a job of one small file a letter releases each once it is done with it).
     pub fn is_small(&self) -> bool {
@@ -411,7 +420,7 @@ fn open_shared(
         Some(_) => doc.reading_from(origin.bytes()),
         None => doc,
     };
-    Ok(SourceDocument {
+    let mut source = SourceDocument {
         path: path_buf,
         sha256,
         size_bytes: data.len() as u64,
@@ -421,7 +430,13 @@ fn open_shared(
         active_content,
         limits: limits.clone(),
         origin,
-    })
+    };
+    if source.is_small() {
+        // Parsed again when read (the write stage reads it afresh, `leases`): kept from here,
+        // a folder of one file a letter would hold every letter's objects for the whole job.
+        source.doc.forget_parsed();
+    }
+    Ok(source)
 }
 
 /// The input's objects, the active content they carry and what the reader had to do: the lazy

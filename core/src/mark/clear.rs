@@ -17,6 +17,7 @@ use super::layout::transform_rect;
 use super::raster::render_region;
 use super::{zones, MarkError, MarkGeometry, PreparedMarks};
 use crate::geometry::{invert, placement_matrix, Rect};
+use crate::ingest::leases::ObjectLeases;
 use crate::ingest::render_guard::RenderGuard;
 use crate::ingest::{PageBox, PdfiumOpenError, SourceDocument};
 use crate::plan::geometry::{Grid, SheetSpec};
@@ -85,12 +86,13 @@ impl<'j> ClearZoneScans<'j> {
         ClearZoneScans { job, scans: job.plan.sheets.iter().map(|_| OnceLock::new()).collect() }
     }
 
-    /// Scans the mark areas of the leaves whose marks press sheet `press` carries.
-    pub fn scan_press_sheet(&self, press: usize) {
+    /// Scans the mark areas of the leaves whose marks press sheet `press` carries, reading the
+    /// inputs' objects as the write stage does.
+    pub fn scan_press_sheet(&self, press: usize, objects: &ObjectLeases) {
         let plan = self.job.plan;
         for slot in &plan.press_sheets[press].front {
             if plan.sheets.get(slot.leaf).is_some_and(|leaf| leaf.cell == slot.cell) {
-                self.scans[slot.leaf].get_or_init(|| self.scan(slot.leaf));
+                self.scans[slot.leaf].get_or_init(|| self.scan(slot.leaf, Some(objects)));
             }
         }
     }
@@ -100,7 +102,7 @@ impl<'j> ClearZoneScans<'j> {
     pub fn finish(self) -> ClearZoneReport {
         let job = self.job;
         self.scans.par_iter().enumerate().with_min_len(64).for_each(|(leaf, scan)| {
-            scan.get_or_init(|| self.scan(leaf));
+            scan.get_or_init(|| self.scan(leaf, None));
         });
         let mut renderer = Renderer {
             job,
@@ -124,8 +126,9 @@ impl<'j> ClearZoneScans<'j> {
         ClearZoneReport { ink, warnings: renderer.warnings }
     }
 
-    /// The scan of leaf `index`'s mark areas on its front page.
-    fn scan(&self, index: usize) -> Option<Scanned> {
+    /// The scan of leaf `index`'s mark areas on its front page, its input's objects read from
+    /// `objects` when given.
+    fn scan(&self, index: usize, objects: Option<&ObjectLeases>) -> Option<Scanned> {
         let job = self.job;
         let sheet = &job.plan.sheets[index];
         let Face::Page { input, page } = sheet.front() else { return None };
@@ -150,7 +153,10 @@ impl<'j> ClearZoneScans<'j> {
         let (user, extent) = match invert(&placed) {
             Some(from_sheet) => {
                 let user: Vec<Rect> = on_sheet.iter().map(|a| transform_rect(&from_sheet, a)).collect();
-                let extent = page_extent_in_user_space(&source.doc, source_page, &user);
+                let extent = match objects {
+                    Some(objects) => page_extent_in_user_space(&*objects.of(input), source_page, &user),
+                    None => page_extent_in_user_space(&source.doc, source_page, &user),
+                };
                 (user, extent)
             }
             None => (on_sheet, Extent::Maybe),

@@ -10,7 +10,7 @@
 use crate::pdf::Entry as _;
 use std::borrow::Cow;
 use std::ops::Range;
-use std::sync::{LazyLock, OnceLock};
+use std::sync::{Arc, LazyLock, OnceLock};
 
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
 use rayon::prelude::*;
@@ -160,6 +160,22 @@ impl ObjectStore {
             loaded => loaded,
         }
     }
+
+    /// The lazy reader's objects afresh: the same file, nothing parsed yet (`None` for lopdf's
+    /// document, which holds its objects whole).
+    pub fn fresh(&self) -> Option<ObjectStore> {
+        match self {
+            ObjectStore::Lazy(lazy) => Some(ObjectStore::Lazy(lazy.fresh())),
+            ObjectStore::Loaded(_) => None,
+        }
+    }
+
+    /// Lets go of what the lazy reader parsed, to be parsed again when asked for.
+    pub fn forget_parsed(&mut self) {
+        if let ObjectStore::Lazy(lazy) = self {
+            *lazy = lazy.fresh();
+        }
+    }
 }
 
 impl Objects for ObjectStore {
@@ -250,7 +266,8 @@ enum Slot {
 
 /// The lazy reader's objects, each parsed once when first asked for (streams excepted).
 pub struct LazyObjects {
-    pdf: LazyPdf,
+    /// The file, shared with the same file's fresh stores ([`LazyObjects::fresh`]).
+    pdf: Arc<LazyPdf>,
     slots: Vec<OnceLock<Slot>>,
     /// In-use objects the cross-reference data lists.
     listed: usize,
@@ -321,12 +338,25 @@ impl LazyObjects {
             between_chunks();
         }
         let listed = numbers.len();
-        Ok((LazyObjects { pdf, slots, listed }, visited))
+        Ok((LazyObjects { pdf: Arc::new(pdf), slots, listed }, visited))
     }
 
     /// The same objects, read from here on from `bytes` ([`LazyPdf::reading_from`]).
     pub fn reading_from(self, bytes: Bytes) -> LazyObjects {
-        LazyObjects { pdf: self.pdf.reading_from(bytes), ..self }
+        match Arc::try_unwrap(self.pdf) {
+            Ok(pdf) => LazyObjects { pdf: Arc::new(pdf.reading_from(bytes)), ..self },
+            // Shared with a fresh store already: both go on reading the bytes they read.
+            Err(pdf) => LazyObjects { pdf, ..self },
+        }
+    }
+
+    /// The same file's objects with nothing parsed yet: each is parsed again when asked for.
+    pub fn fresh(&self) -> LazyObjects {
+        LazyObjects {
+            pdf: Arc::clone(&self.pdf),
+            slots: (0..self.slots.len()).map(|_| OnceLock::new()).collect(),
+            listed: self.listed,
+        }
     }
 
     fn slot(&self, id: ObjectId) -> lopdf::Result<&Slot> {

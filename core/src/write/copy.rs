@@ -48,7 +48,6 @@ const SHARED_DEPTH: usize = 8;
 
 /// Copies objects of one source document.
 pub struct Copier<'d> {
-    doc: &'d dyn Objects,
     limits: &'d Limits,
     budget: &'d DecodeBudget,
     numbers: HashMap<ObjectId, Option<u32>>,
@@ -64,9 +63,8 @@ pub struct Copier<'d> {
 }
 
 impl<'d> Copier<'d> {
-    pub fn new(doc: &'d dyn Objects, limits: &'d Limits, budget: &'d DecodeBudget) -> Self {
+    pub fn new(limits: &'d Limits, budget: &'d DecodeBudget) -> Self {
         Copier {
-            doc,
             limits,
             budget,
             numbers: HashMap::new(),
@@ -83,13 +81,14 @@ impl<'d> Copier<'d> {
     /// object it refers to for copying. Active content in it is left out.
     pub fn serialise<W: Write>(
         &mut self,
+        doc: &dyn Objects,
         file: &mut PdfFile<W>,
-        shared: &mut SharedObjects<'d>,
+        shared: &mut SharedObjects,
         object: &Object,
         out: &mut Vec<u8>,
     ) {
         let object = active_content::sanitize(object);
-        let mut renumber = |id| self.number(file, shared, id, 1);
+        let mut renumber = |id| self.number(doc, file, shared, id, 1);
         syntax::write_object(&object, out, &mut renumber);
     }
 
@@ -97,13 +96,14 @@ impl<'d> Copier<'d> {
     /// `out`, queueing every object it refers to for copying. Active content in it is left out.
     pub fn serialise_entry<W: Write>(
         &mut self,
+        doc: &dyn Objects,
         file: &mut PdfFile<W>,
-        shared: &mut SharedObjects<'d>,
+        shared: &mut SharedObjects,
         value: &Object,
         out: &mut Vec<u8>,
     ) {
         let value = active_content::sanitize_entry(value);
-        let mut renumber = |id| self.number(file, shared, id, 1);
+        let mut renumber = |id| self.number(doc, file, shared, id, 1);
         syntax::write_object(&value, out, &mut renumber);
     }
 
@@ -111,11 +111,12 @@ impl<'d> Copier<'d> {
     /// missing, a page, or active content.
     pub fn reference<W: Write>(
         &mut self,
+        doc: &dyn Objects,
         file: &mut PdfFile<W>,
-        shared: &mut SharedObjects<'d>,
+        shared: &mut SharedObjects,
         id: ObjectId,
     ) -> Option<u32> {
-        self.number(file, shared, id, 1)
+        self.number(doc, file, shared, id, 1)
     }
 
     /// Writes every queued object, and those they refer to, until nothing is left, each
@@ -123,8 +124,9 @@ impl<'d> Copier<'d> {
     /// thousands of inputs has as many copiers). Fails when the objects go beyond a limit.
     pub fn flush<W: Write>(
         &mut self,
+        doc: &dyn Objects,
         file: &mut PdfFile<W>,
-        shared: &mut SharedObjects<'d>,
+        shared: &mut SharedObjects,
         body: &mut Vec<u8>,
     ) -> Result<(), CopyError> {
         while let Some((id, number, depth)) = self.pending.pop_front() {
@@ -138,21 +140,21 @@ impl<'d> Copier<'d> {
                     Vec::new(),
                 )))
             } else {
-                self.doc.fetch(id).unwrap_or(std::borrow::Cow::Owned(Object::Null))
+                doc.fetch(id).unwrap_or(std::borrow::Cow::Owned(Object::Null))
             };
             let object = &*fetched;
-            self.inspect(id, object)?;
+            self.inspect(doc, id, object)?;
             let cut;
             let object = match self.cuts.get(&id) {
                 Some(names) => {
-                    cut = without_drawings(self.doc, object, names);
+                    cut = without_drawings(doc, object, names);
                     &cut
                 }
                 None => object,
             };
             let object = active_content::sanitize(object);
             body.clear();
-            syntax::write_object(&object, body, &mut |id| self.number(file, shared, id, depth + 1));
+            syntax::write_object(&object, body, &mut |id| self.number(doc, file, shared, id, depth + 1));
             file.write_object(number, body)?;
         }
         match self.failure.take() {
@@ -170,15 +172,15 @@ impl<'d> Copier<'d> {
     /// (never decoded), forms by how deep they nest and whether they draw themselves (which
     /// decodes them within the stream limit), any other stream (fonts, colour profiles,
     /// functions) by what it can inflate to, so that no bomb reaches the printer either.
-    fn inspect(&mut self, id: ObjectId, object: &Object) -> Result<(), LimitError> {
+    fn inspect(&mut self, doc: &dyn Objects, id: ObjectId, object: &Object) -> Result<(), LimitError> {
         let Object::Stream(stream) = object else {
             return Ok(());
         };
         match stream.dict.get(b"Subtype").and_then(Object::as_name) {
-            Ok(b"Image") => self.inspect_image(id, &stream.dict),
+            Ok(b"Image") => self.inspect_image(doc, id, &stream.dict),
             Ok(b"Form") => {
                 let mut found = Vec::new();
-                self.forms.analyse(self.doc, id, self.limits, self.budget, &mut found)?;
+                self.forms.analyse(doc, id, self.limits, self.budget, &mut found)?;
                 for LoopCut { form, name, target } in found {
                     self.warnings.push(Warning::new(
                         "form-loop-cut",
@@ -199,9 +201,14 @@ impl<'d> Copier<'d> {
         }
     }
 
-    fn inspect_image(&mut self, id: ObjectId, dict: &Dictionary) -> Result<(), LimitError> {
+    fn inspect_image(
+        &mut self,
+        doc: &dyn Objects,
+        id: ObjectId,
+        dict: &Dictionary,
+    ) -> Result<(), LimitError> {
         let number = |key: &[u8]| {
-            let value = self.doc.dereference(dict.entry(key)?).ok()?.1.as_i64().ok()?;
+            let value = doc.dereference(dict.entry(key)?).ok()?.1.as_i64().ok()?;
             u64::try_from(value).ok()
         };
         let (Some(width), Some(height)) = (number(b"Width"), number(b"Height")) else {
@@ -235,8 +242,9 @@ impl<'d> Copier<'d> {
     /// object for writing. `None` for refused objects, which become `null`.
     fn number<W: Write>(
         &mut self,
+        doc: &dyn Objects,
         file: &mut PdfFile<W>,
-        shared: &mut SharedObjects<'d>,
+        shared: &mut SharedObjects,
         id: ObjectId,
         depth: usize,
     ) -> Option<u32> {
@@ -247,7 +255,6 @@ impl<'d> Copier<'d> {
             // A reference back to an object being compared (a loop): numbered now, never shared.
             return Some(self.queue(file, id, depth));
         }
-        let doc = self.doc;
         let head = doc.head(id).ok().filter(|object| {
             // Pages are placed as forms, never copied: a reference to one (from a link, say)
             // would drag the whole input along. Actions and embedded files never reach the
@@ -275,8 +282,8 @@ impl<'d> Copier<'d> {
         }
         self.comparing.push(id);
         let content = match stream {
-            Some(dict) => self.stream_content(file, shared, id, dict, depth),
-            None => Some(self.plain_content(file, shared, &head, depth)),
+            Some(dict) => self.stream_content(doc, file, shared, id, dict, depth),
+            None => Some(self.plain_content(doc, file, shared, &head, depth)),
         };
         self.comparing.pop();
         if let Some(&known) = self.numbers.get(&id) {
@@ -285,7 +292,7 @@ impl<'d> Copier<'d> {
         let Some(content) = content else {
             return Some(self.queue(file, id, depth));
         };
-        let number = match shared.number(content, || file.reserve()) {
+        let number = match shared.number(&content, || file.reserve()) {
             Numbered::Written(number) => number,
             Numbered::New(number) => {
                 self.pending.push_back((id, number, depth));
@@ -308,32 +315,36 @@ impl<'d> Copier<'d> {
     /// numbered first.
     fn plain_content<W: Write>(
         &mut self,
+        doc: &dyn Objects,
         file: &mut PdfFile<W>,
-        shared: &mut SharedObjects<'d>,
+        shared: &mut SharedObjects,
         head: &Object,
         depth: usize,
-    ) -> Content<'d> {
+    ) -> Content<'static> {
         let object = active_content::sanitize(head);
         let mut bytes = Vec::new();
-        syntax::write_object(&object, &mut bytes, &mut |child| self.number(file, shared, child, depth + 1));
+        syntax::write_object(&object, &mut bytes, &mut |child| {
+            self.number(doc, file, shared, child, depth + 1)
+        });
         Content::Plain(bytes)
     }
 
     /// What stream `id` with dictionary `dict` says as it would be written (its dictionary
     /// without `/Length`, the objects it refers to numbered first, and its data as the input
     /// holds it); `None` when its data cannot be read.
-    fn stream_content<W: Write>(
+    fn stream_content<'o, W: Write>(
         &mut self,
+        doc: &'o dyn Objects,
         file: &mut PdfFile<W>,
-        shared: &mut SharedObjects<'d>,
+        shared: &mut SharedObjects,
         id: ObjectId,
         dict: &Dictionary,
         depth: usize,
-    ) -> Option<Content<'d>> {
-        let data = self.doc.raw_stream(id).ok()?.data;
+    ) -> Option<Content<'o>> {
+        let data = doc.raw_stream(id).ok()?.data;
         let dict = active_content::sanitize_dictionary(dict);
         let mut head = Vec::new();
-        let mut renumber = |child| self.number(file, shared, child, depth + 1);
+        let mut renumber = |child| self.number(doc, file, shared, child, depth + 1);
         syntax::write_dictionary(&dict, &[b"Length"], &mut head, &mut renumber);
         Some(Content::Stream { head, data })
     }
@@ -401,7 +412,7 @@ mod tests {
         let mut file = PdfFile::new(Vec::new()).unwrap();
         let limits = Limits::default();
         let budget = DecodeBudget::new(1 << 30);
-        let mut copier = Copier::new(&doc, &limits, &budget);
+        let mut copier = Copier::new(&limits, &budget);
         let mut out = Vec::new();
         let root = Object::Array(vec![
             Object::Reference(a),
@@ -410,11 +421,11 @@ mod tests {
             Object::Reference((77, 0)),
         ]);
         let mut shared = SharedObjects::default();
-        copier.serialise(&mut file, &mut shared, &root, &mut out);
+        copier.serialise(&doc, &mut file, &mut shared, &root, &mut out);
         // a, met again while b is compared, is numbered then; the font, then b, once their
         // references are numbered.
         assert_eq!(String::from_utf8(out).unwrap(), "[1 0 R 3 0 R null null]");
-        copier.flush(&mut file, &mut shared, &mut Vec::new()).unwrap();
+        copier.flush(&doc, &mut file, &mut shared, &mut Vec::new()).unwrap();
         let holder = file.reserve();
         file.write_object(holder, b"null").unwrap();
         let bytes = file.finish(holder, None).unwrap();
@@ -451,10 +462,10 @@ mod tests {
         let mut shared = SharedObjects::default();
         let mut written = Vec::new();
         for (doc, resources) in &inputs {
-            let mut copier = Copier::new(doc, &limits, &budget);
+            let mut copier = Copier::new(&limits, &budget);
             let mut out = Vec::new();
-            copier.serialise(&mut file, &mut shared, resources, &mut out);
-            copier.flush(&mut file, &mut shared, &mut Vec::new()).unwrap();
+            copier.serialise(doc, &mut file, &mut shared, resources, &mut out);
+            copier.flush(doc, &mut file, &mut shared, &mut Vec::new()).unwrap();
             written.push(String::from_utf8(out).unwrap());
         }
         // The first and third inputs carry the same; the second another image.
@@ -499,11 +510,11 @@ mod tests {
         let limits = Limits::default();
         let budget = DecodeBudget::new(1 << 30);
         let mut shared = SharedObjects::default();
-        let mut copier = Copier::new(&store, &limits, &budget);
+        let mut copier = Copier::new(&limits, &budget);
         let mut out = Vec::new();
         let root = Object::Array(ids.iter().chain(&forms).map(|&id| Object::Reference(id)).collect());
-        copier.serialise(&mut file, &mut shared, &root, &mut out);
-        copier.flush(&mut file, &mut shared, &mut Vec::new()).unwrap();
+        copier.serialise(&store, &mut file, &mut shared, &root, &mut out);
+        copier.flush(&store, &mut file, &mut shared, &mut Vec::new()).unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), "[1 0 R 2 0 R 1 0 R 3 0 R 4 0 R]");
     }
 
@@ -520,11 +531,11 @@ mod tests {
         let limits = Limits::default();
         let budget = DecodeBudget::new(1 << 30);
         let mut shared = SharedObjects::default();
-        let mut copier = Copier::new(&doc, &limits, &budget);
+        let mut copier = Copier::new(&limits, &budget);
         let mut out = Vec::new();
         let root = Object::Array([first, second, form_a, form_b].map(Object::Reference).to_vec());
-        copier.serialise(&mut file, &mut shared, &root, &mut out);
-        copier.flush(&mut file, &mut shared, &mut Vec::new()).unwrap();
+        copier.serialise(&doc, &mut file, &mut shared, &root, &mut out);
+        copier.flush(&doc, &mut file, &mut shared, &mut Vec::new()).unwrap();
         // The two images are one; forms are copied each as itself.
         assert_eq!(String::from_utf8(out).unwrap(), "[1 0 R 1 0 R 2 0 R 3 0 R]");
     }

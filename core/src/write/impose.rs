@@ -28,6 +28,7 @@ use super::shared::SharedObjects;
 use super::side::{self, ComposedSide, Drawn};
 use super::{printer_marks, WriteError};
 use crate::geometry::{fmt_num, mm, placement_matrix, Matrix, Rect};
+use crate::ingest::leases::ObjectLeases;
 use crate::ingest::{PageBox, SourceDocument, SourcePage};
 use crate::limits::{DecodeBudget, Limits};
 use crate::mark::{self, MarkGeometry};
@@ -116,6 +117,9 @@ impl std::str::FromStr for AnnotationPolicy {
 pub struct ImposeJob<'a> {
     pub job: &'a str,
     pub sources: &'a [SourceDocument],
+    /// The inputs' objects as the writer reads them: a small input's are let go of once its
+    /// pages are written.
+    pub objects: &'a ObjectLeases<'a>,
     pub plan: &'a Plan,
     /// One payload per leaf of the plan, in order.
     pub payloads: &'a [String],
@@ -178,7 +182,7 @@ pub fn write_file_observed<W: Write>(
     let mut writer = FileWriter {
         job,
         pdf: PdfFile::new(out)?,
-        copiers: job.sources.iter().map(|s| Copier::new(&s.doc, job.limits, job.budget)).collect(),
+        copiers: job.sources.iter().map(|_| Copier::new(job.limits, job.budget)).collect(),
         shared: SharedObjects::default(),
         forms: HashMap::new(),
         report: ImposeReport::default(),
@@ -210,7 +214,13 @@ pub fn write_file_observed<W: Write>(
                     last_drawn.release_due(
                         n,
                         |i| sources[i].is_small(),
-                        |i| sources[i].release_resident_pages(),
+                        |i| {
+                            sources[i].release_resident_pages();
+                            if sources[i].is_small() {
+                                // Out of reach: what the stage parsed of it goes.
+                                job.objects.let_go(i);
+                            }
+                        },
                     );
                 }
             }
@@ -376,7 +386,7 @@ fn prepare_form<'a>(
 ) -> Result<PreparedForm<'a>, WriteError> {
     let source = &job.sources[input];
     let bbox = page_form::form_bbox(&source.pages[page_index], job.page_box, job.sheet.bleed_mm);
-    page_form::prepare(source, (input, page_index), &bbox, (job.limits, job.budget))
+    page_form::prepare(source, &job.objects.of(input), (input, page_index), &bbox, (job.limits, job.budget))
 }
 
 struct FileWriter<'a, 'j, W: Write> {
@@ -384,7 +394,7 @@ struct FileWriter<'a, 'j, W: Write> {
     pdf: PdfFile<W>,
     copiers: Vec<Copier<'a>>,
     /// What the copiers wrote, by content, so that what several inputs carry is written once.
-    shared: SharedObjects<'a>,
+    shared: SharedObjects,
     forms: HashMap<FormKey, u32>,
     report: ImposeReport,
     slug_font: Option<u32>,
@@ -484,7 +494,7 @@ impl<'a, W: Write> FileWriter<'a, '_, W> {
         let mut touched = Vec::new();
         let composed = side::compose(job, press, side, &mut |input, id| {
             touched.push(input);
-            copiers[input].reference(pdf, shared, id)
+            copiers[input].reference(&*job.objects.of(input), pdf, shared, id)
         })?;
         touched.sort_unstable();
         touched.dedup();
@@ -504,7 +514,7 @@ impl<'a, W: Write> FileWriter<'a, '_, W> {
         let source = &self.job.sources[input];
         let copier = &mut self.copiers[input];
         copier
-            .flush(&mut self.pdf, &mut self.shared, &mut self.scratch)
+            .flush(&*self.job.objects.of(input), &mut self.pdf, &mut self.shared, &mut self.scratch)
             .map_err(|e| WriteError::copying(&source.path, page + 1, e))?;
         let warnings = copier.take_warnings();
         self.report.warnings.extend(warnings.into_iter().map(|w| Warning { input: Some(input), ..w }));
@@ -531,6 +541,7 @@ impl<'a, W: Write> FileWriter<'a, '_, W> {
             None => prepare_form(job, input, page_index)?,
         };
         let form = self.pdf.reserve();
+        let objects = job.objects.of(input);
         let copier = &mut self.copiers[input];
         let head = &mut self.scratch;
         head.clear();
@@ -548,7 +559,7 @@ impl<'a, W: Write> FileWriter<'a, '_, W> {
             head.push(b'/');
             head.extend_from_slice(key);
             head.push(b' ');
-            copier.serialise_entry(&mut self.pdf, &mut self.shared, value, head);
+            copier.serialise_entry(&*objects, &mut self.pdf, &mut self.shared, value, head);
         }
         let _ = write!(head, "/Length {}>>\nstream\n", prepared.content.len());
         self.pdf.write_object_parts(form, &[head, &prepared.content, super::syntax::STREAM_END])?;

@@ -12,12 +12,13 @@ use lopdf::{Dictionary, Object, ObjectId};
 use super::deflate::deflate;
 use super::WriteError;
 use crate::geometry::{mm, Rect};
+use crate::ingest::leases::InputObjects;
 use crate::ingest::{SourceDocument, SourcePage};
 use crate::limits::{
     check_stream_size, decode_within_limits, decoded_size_bound_of, DecodeBudget, DecodeFailure, LimitError,
     Limits,
 };
-use crate::pdf::Objects;
+use crate::pdf::{Objects, RawStream};
 use crate::warning::Warning;
 
 /// Identifies a form: pages that share content streams, resources and box share one form.
@@ -99,6 +100,7 @@ static FLATE_DECODE: LazyLock<Object> = LazyLock::new(|| Object::Name(b"FlateDec
 /// Prepares the form of page `page_index` of `source` (input number `input`).
 pub fn prepare<'a>(
     source: &'a SourceDocument,
+    objects: &InputObjects<'a>,
     (input, page_index): (usize, usize),
     bbox: &Rect,
     (limits, budget): (&Limits, &DecodeBudget),
@@ -123,26 +125,26 @@ pub fn prepare<'a>(
     match page.contents.as_slice() {
         [] => {}
         [single] => {
-            let stream = source.doc.raw_stream(*single).map_err(|e| bad_content(e.to_string()))?;
+            let (dict, data) =
+                objects.raw_stream_of_input(*single).map_err(|e| bad_content(e.to_string()))?;
             // Copied byte for byte, so never inflated here unless it could be a bomb.
-            if decoded_size_bound_of(&stream.dict, stream.data.len())
-                .is_none_or(|b| b > limits.max_stream_bytes)
-            {
+            if decoded_size_bound_of(&dict, data.len()).is_none_or(|b| b > limits.max_stream_bytes) {
+                let stream = RawStream { dict: Cow::Borrowed(&*dict), data: &data };
                 check_stream_size(&stream.to_stream(), *single, limits.max_stream_bytes, budget)
                     .map_err(limit_error)?;
             }
-            let entry = |key: &[u8]| match &stream.dict {
+            let entry = |key: &[u8]| match &dict {
                 Cow::Borrowed(dict) => dict.entry(key).map(Cow::Borrowed),
                 Cow::Owned(dict) => dict.entry(key).map(|value| Cow::Owned(value.clone())),
             };
             form.filter = entry(b"Filter");
             form.decode_parms = entry(b"DecodeParms");
-            form.content = Cow::Borrowed(stream.data);
+            form.content = data;
         }
         several => {
             let mut joined = Vec::new();
             for id in several {
-                let stream = source.doc.stream(*id).map_err(|e| bad_content(e.to_string()))?;
+                let stream = objects.stream(*id).map_err(|e| bad_content(e.to_string()))?;
                 let room = limits.max_stream_bytes.saturating_sub(joined.len() as u64);
                 match decode_within_limits(&stream, Some(*id), room, budget) {
                     Ok(plain) => joined.extend_from_slice(&plain),

@@ -14,7 +14,6 @@ use smallvec::SmallVec;
 use super::impose::{page_on_sheet, AnnotationPolicy, ImposeJob, MarkPlacement};
 use super::{printer_marks, WriteError};
 use crate::geometry::{fmt_num, mm, Matrix, Rect};
-use crate::ingest::SourceDocument;
 use crate::mark;
 use crate::pdf::Objects;
 use crate::plan::geometry::Grid;
@@ -214,7 +213,7 @@ fn draw_slot(
         let drawn = job.annotations == AnnotationPolicy::Flatten && annotation.is_drawn_when_flattened();
         let appearance = annotation.appearance.filter(|_| drawn);
         let placed = appearance.and_then(|id| {
-            let a = appearance_matrix(source, id, annotation.rect?)?;
+            let a = appearance_matrix(&*job.objects.of(input), id, annotation.rect?)?;
             let number = place_appearance(input, id)?;
             Some((a, number))
         });
@@ -258,15 +257,15 @@ fn push_numbers(out: &mut Vec<u8>, values: &[f64]) {
 
 /// The matrix that maps an annotation appearance's transformed bounding box onto the
 /// annotation's rectangle (ISO 32000-1, 12.5.5); `Do` applies the form's own `/Matrix` first.
-fn appearance_matrix(source: &SourceDocument, appearance: ObjectId, rect: Rect) -> Option<Matrix> {
-    let head = source.doc.head(appearance).ok()?;
+fn appearance_matrix(doc: &dyn Objects, appearance: ObjectId, rect: Rect) -> Option<Matrix> {
+    let head = doc.head(appearance).ok()?;
     let dict = match &*head {
         lopdf::Object::Stream(stream) => &stream.dict,
         lopdf::Object::Dictionary(dict) => dict,
         _ => return None,
     };
     let numbers = |key: &[u8]| -> Option<Vec<f64>> {
-        let array = source.doc.dereference(dict.get(key).ok()?).ok()?.1.as_array().ok()?;
+        let array = doc.dereference(dict.get(key).ok()?).ok()?.1.as_array().ok()?;
         array.iter().map(|o| o.as_float().ok().map(f64::from)).collect()
     };
     let bbox = numbers(b"BBox").filter(|b| b.len() == 4)?;
