@@ -142,12 +142,18 @@ mod tests {
 
         let objects = leases.of(0);
         assert!(matches!(objects, InputObjects::Leased { .. }) && leases.holds(0));
-        // A stream's data outlasts the share: it is the input's own bytes.
-        let (_, data) = objects.raw_stream_of_input(content).unwrap();
-        assert!(matches!(data, Cow::Borrowed(_)));
-        assert_eq!(&*data, b"0 0 10 10 re f");
+        // A stream's data outlasts the share: it is the input's own bytes, also once the share
+        // holds the stream parsed.
         let bytes = sources[0].file_bytes().as_ptr_range();
-        assert!(bytes.contains(&data.as_ptr()));
+        for parsed in [false, true] {
+            if parsed {
+                assert!(objects.get_object(content).is_ok_and(|o| o.as_stream().is_ok()));
+            }
+            let (_, data) = objects.raw_stream_of_input(content).unwrap();
+            assert!(matches!(data, Cow::Borrowed(_)));
+            assert_eq!(&*data, b"0 0 10 10 re f");
+            assert!(bytes.contains(&data.as_ptr()), "parsed: {parsed}");
+        }
 
         // Let go of while a reader holds it: the reader still reads, and the next reader
         // gets a store of its own.

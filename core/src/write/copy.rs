@@ -16,6 +16,7 @@
 use crate::pdf::Entry as _;
 use crate::pdf::Objects;
 use foldhash::{HashMap, HashMapExt};
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::io::Write;
 
@@ -26,6 +27,7 @@ use super::forms::{FormGraph, LoopCut};
 use super::shared::{Content, Numbered, SharedObjects};
 use super::syntax;
 use crate::active_content;
+use crate::ingest::leases::InputObjects;
 use crate::limits::{check_stream_size, judge_image, DecodeBudget, ImageVerdict, LimitError, Limits};
 use crate::warning::Warning;
 
@@ -36,6 +38,39 @@ pub enum CopyError {
     Io(#[from] std::io::Error),
     #[error(transparent)]
     Limit(#[from] LimitError),
+}
+
+/// An input's objects as the copier reads them, and the data of its streams for as long as the
+/// output file is being written, to compare with streams other inputs carry.
+pub trait CopySource<'d> {
+    fn objects(&self) -> &dyn Objects;
+
+    /// Stream `id`'s raw data, where it lasts (`None` where the reader holds only a copy: that
+    /// stream is copied as itself).
+    fn lasting_data(&self, id: ObjectId) -> Option<&'d [u8]>;
+}
+
+impl<'d> CopySource<'d> for InputObjects<'d> {
+    fn objects(&self) -> &dyn Objects {
+        &**self
+    }
+
+    fn lasting_data(&self, id: ObjectId) -> Option<&'d [u8]> {
+        match self.raw_stream_of_input(id).ok()?.1 {
+            Cow::Borrowed(data) => Some(data),
+            Cow::Owned(_) => None,
+        }
+    }
+}
+
+impl<'d, T: Objects> CopySource<'d> for &'d T {
+    fn objects(&self) -> &dyn Objects {
+        *self
+    }
+
+    fn lasting_data(&self, id: ObjectId) -> Option<&'d [u8]> {
+        Some(self.raw_stream(id).ok()?.data)
+    }
 }
 
 /// Stands for the empty form that replaces a drawing which closes a loop of forms.
@@ -81,9 +116,9 @@ impl<'d> Copier<'d> {
     /// object it refers to for copying. Active content in it is left out.
     pub fn serialise<W: Write>(
         &mut self,
-        doc: &dyn Objects,
+        doc: &dyn CopySource<'d>,
         file: &mut PdfFile<W>,
-        shared: &mut SharedObjects,
+        shared: &mut SharedObjects<'d>,
         object: &Object,
         out: &mut Vec<u8>,
     ) {
@@ -96,9 +131,9 @@ impl<'d> Copier<'d> {
     /// `out`, queueing every object it refers to for copying. Active content in it is left out.
     pub fn serialise_entry<W: Write>(
         &mut self,
-        doc: &dyn Objects,
+        doc: &dyn CopySource<'d>,
         file: &mut PdfFile<W>,
-        shared: &mut SharedObjects,
+        shared: &mut SharedObjects<'d>,
         value: &Object,
         out: &mut Vec<u8>,
     ) {
@@ -111,9 +146,9 @@ impl<'d> Copier<'d> {
     /// missing, a page, or active content.
     pub fn reference<W: Write>(
         &mut self,
-        doc: &dyn Objects,
+        doc: &dyn CopySource<'d>,
         file: &mut PdfFile<W>,
-        shared: &mut SharedObjects,
+        shared: &mut SharedObjects<'d>,
         id: ObjectId,
     ) -> Option<u32> {
         self.number(doc, file, shared, id, 1)
@@ -124,9 +159,9 @@ impl<'d> Copier<'d> {
     /// thousands of inputs has as many copiers). Fails when the objects go beyond a limit.
     pub fn flush<W: Write>(
         &mut self,
-        doc: &dyn Objects,
+        doc: &dyn CopySource<'d>,
         file: &mut PdfFile<W>,
-        shared: &mut SharedObjects,
+        shared: &mut SharedObjects<'d>,
         body: &mut Vec<u8>,
     ) -> Result<(), CopyError> {
         while let Some((id, number, depth)) = self.pending.pop_front() {
@@ -140,14 +175,14 @@ impl<'d> Copier<'d> {
                     Vec::new(),
                 )))
             } else {
-                doc.fetch(id).unwrap_or(std::borrow::Cow::Owned(Object::Null))
+                doc.objects().fetch(id).unwrap_or(std::borrow::Cow::Owned(Object::Null))
             };
             let object = &*fetched;
-            self.inspect(doc, id, object)?;
+            self.inspect(doc.objects(), id, object)?;
             let cut;
             let object = match self.cuts.get(&id) {
                 Some(names) => {
-                    cut = without_drawings(doc, object, names);
+                    cut = without_drawings(doc.objects(), object, names);
                     &cut
                 }
                 None => object,
@@ -242,9 +277,9 @@ impl<'d> Copier<'d> {
     /// object for writing. `None` for refused objects, which become `null`.
     fn number<W: Write>(
         &mut self,
-        doc: &dyn Objects,
+        doc: &dyn CopySource<'d>,
         file: &mut PdfFile<W>,
-        shared: &mut SharedObjects,
+        shared: &mut SharedObjects<'d>,
         id: ObjectId,
         depth: usize,
     ) -> Option<u32> {
@@ -255,7 +290,7 @@ impl<'d> Copier<'d> {
             // A reference back to an object being compared (a loop): numbered now, never shared.
             return Some(self.queue(file, id, depth));
         }
-        let head = doc.head(id).ok().filter(|object| {
+        let head = doc.objects().head(id).ok().filter(|object| {
             // Pages are placed as forms, never copied: a reference to one (from a link, say)
             // would drag the whole input along. Actions and embedded files never reach the
             // printer.
@@ -273,7 +308,7 @@ impl<'d> Copier<'d> {
         }
         // A stream's head is its dictionary, as a stream or, where the reader does not hold
         // the stream, as a dictionary.
-        let stream = doc.is_stream(id).then(|| dictionary_of(&head)).flatten();
+        let stream = doc.objects().is_stream(id).then(|| dictionary_of(&head)).flatten();
         // Forms are checked and cut as themselves (`inspect`), so each is copied as its own.
         let form =
             stream.is_some_and(|dict| matches!(dict.get(b"Subtype").and_then(Object::as_name), Ok(b"Form")));
@@ -292,7 +327,7 @@ impl<'d> Copier<'d> {
         let Some(content) = content else {
             return Some(self.queue(file, id, depth));
         };
-        let number = match shared.number(&content, || file.reserve()) {
+        let number = match shared.number(content, || file.reserve()) {
             Numbered::Written(number) => number,
             Numbered::New(number) => {
                 self.pending.push_back((id, number, depth));
@@ -315,9 +350,9 @@ impl<'d> Copier<'d> {
     /// numbered first.
     fn plain_content<W: Write>(
         &mut self,
-        doc: &dyn Objects,
+        doc: &dyn CopySource<'d>,
         file: &mut PdfFile<W>,
-        shared: &mut SharedObjects,
+        shared: &mut SharedObjects<'d>,
         head: &Object,
         depth: usize,
     ) -> Content<'static> {
@@ -332,16 +367,16 @@ impl<'d> Copier<'d> {
     /// What stream `id` with dictionary `dict` says as it would be written (its dictionary
     /// without `/Length`, the objects it refers to numbered first, and its data as the input
     /// holds it); `None` when its data cannot be read.
-    fn stream_content<'o, W: Write>(
+    fn stream_content<W: Write>(
         &mut self,
-        doc: &'o dyn Objects,
+        doc: &dyn CopySource<'d>,
         file: &mut PdfFile<W>,
-        shared: &mut SharedObjects,
+        shared: &mut SharedObjects<'d>,
         id: ObjectId,
         dict: &Dictionary,
         depth: usize,
-    ) -> Option<Content<'o>> {
-        let data = doc.raw_stream(id).ok()?.data;
+    ) -> Option<Content<'d>> {
+        let data = doc.lasting_data(id)?;
         let dict = active_content::sanitize_dictionary(dict);
         let mut head = Vec::new();
         let mut renumber = |child| self.number(doc, file, shared, child, depth + 1);
@@ -421,11 +456,11 @@ mod tests {
             Object::Reference((77, 0)),
         ]);
         let mut shared = SharedObjects::default();
-        copier.serialise(&doc, &mut file, &mut shared, &root, &mut out);
+        copier.serialise(&&doc, &mut file, &mut shared, &root, &mut out);
         // a, met again while b is compared, is numbered then; the font, then b, once their
         // references are numbered.
         assert_eq!(String::from_utf8(out).unwrap(), "[1 0 R 3 0 R null null]");
-        copier.flush(&doc, &mut file, &mut shared, &mut Vec::new()).unwrap();
+        copier.flush(&&doc, &mut file, &mut shared, &mut Vec::new()).unwrap();
         let holder = file.reserve();
         file.write_object(holder, b"null").unwrap();
         let bytes = file.finish(holder, None).unwrap();
@@ -464,8 +499,8 @@ mod tests {
         for (doc, resources) in &inputs {
             let mut copier = Copier::new(&limits, &budget);
             let mut out = Vec::new();
-            copier.serialise(doc, &mut file, &mut shared, resources, &mut out);
-            copier.flush(doc, &mut file, &mut shared, &mut Vec::new()).unwrap();
+            copier.serialise(&doc, &mut file, &mut shared, resources, &mut out);
+            copier.flush(&doc, &mut file, &mut shared, &mut Vec::new()).unwrap();
             written.push(String::from_utf8(out).unwrap());
         }
         // The first and third inputs carry the same; the second another image.
@@ -513,8 +548,8 @@ mod tests {
         let mut copier = Copier::new(&limits, &budget);
         let mut out = Vec::new();
         let root = Object::Array(ids.iter().chain(&forms).map(|&id| Object::Reference(id)).collect());
-        copier.serialise(&store, &mut file, &mut shared, &root, &mut out);
-        copier.flush(&store, &mut file, &mut shared, &mut Vec::new()).unwrap();
+        copier.serialise(&&store, &mut file, &mut shared, &root, &mut out);
+        copier.flush(&&store, &mut file, &mut shared, &mut Vec::new()).unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), "[1 0 R 2 0 R 1 0 R 3 0 R 4 0 R]");
     }
 
@@ -534,8 +569,8 @@ mod tests {
         let mut copier = Copier::new(&limits, &budget);
         let mut out = Vec::new();
         let root = Object::Array([first, second, form_a, form_b].map(Object::Reference).to_vec());
-        copier.serialise(&doc, &mut file, &mut shared, &root, &mut out);
-        copier.flush(&doc, &mut file, &mut shared, &mut Vec::new()).unwrap();
+        copier.serialise(&&doc, &mut file, &mut shared, &root, &mut out);
+        copier.flush(&&doc, &mut file, &mut shared, &mut Vec::new()).unwrap();
         // The two images are one; forms are copied each as itself.
         assert_eq!(String::from_utf8(out).unwrap(), "[1 0 R 1 0 R 2 0 R 3 0 R]");
     }

@@ -6,12 +6,15 @@
 //! folder of one file a letter carries the same font and logo in every file; the print file
 //! holds them once, and the printer's RIP reads them once.
 //!
-//! What is kept of each object is the SHA-256 of what it says (of a stream, its dictionary and
-//! its data as the input holds it): nothing an input carries can make two different objects one.
+//! What is kept of each object is small: the SHA-256 of its bytes (of a stream's dictionary),
+//! and of a stream where its data lies in the input. Stream data is compared byte for byte after
+//! a hash has found the candidates. Nothing an input carries can make two different objects one.
 
 use foldhash::{HashMap, HashMapExt};
 use sha2::{Digest, Sha256};
+use smallvec::SmallVec;
 use std::collections::hash_map::Entry;
+use std::hash::BuildHasher;
 
 /// What an object says, as it is written to the output (references renumbered).
 pub enum Content<'d> {
@@ -21,34 +24,25 @@ pub enum Content<'d> {
     Stream { head: Vec<u8>, data: &'d [u8] },
 }
 
-impl Content<'_> {
-    /// The SHA-256 of the content, a stream's told apart from a plain object's.
-    fn digest(&self) -> [u8; 32] {
-        let mut hasher = Sha256::new();
-        match self {
-            Content::Plain(bytes) => {
-                hasher.update(b"plain");
-                hasher.update(bytes);
-            }
-            Content::Stream { head, data } => {
-                hasher.update(b"stream");
-                hasher.update((head.len() as u64).to_le_bytes());
-                hasher.update(head);
-                hasher.update(data);
-            }
-        }
-        hasher.finalize().into()
-    }
+/// A stream's data, as the input holds it, and the number it was written under.
+type WrittenStream<'d> = (&'d [u8], u32);
+
+/// The objects written to one output file, by content.
+pub struct SharedObjects<'d> {
+    /// By the SHA-256 of their bytes.
+    plain: HashMap<[u8; 32], u32>,
+    /// By the SHA-256 of the dictionary and the data's hash: each stream's data and number.
+    streams: HashMap<([u8; 32], u64), SmallVec<[WrittenStream<'d>; 1]>>,
+    data_hash: foldhash::quality::RandomState,
 }
 
-/// The objects written to one output file, by the SHA-256 of their content.
-pub struct SharedObjects {
-    written: HashMap<[u8; 32], u32>,
-}
-
-impl Default for SharedObjects {
+impl Default for SharedObjects<'_> {
     fn default() -> Self {
-        SharedObjects { written: HashMap::new() }
+        SharedObjects {
+            plain: HashMap::new(),
+            streams: HashMap::new(),
+            data_hash: foldhash::quality::RandomState::default(),
+        }
     }
 }
 
@@ -61,13 +55,25 @@ pub enum Numbered {
     Written(u32),
 }
 
-impl SharedObjects {
+impl<'d> SharedObjects<'d> {
     /// The number of the object written before with `content`, or a new one from `reserve`,
     /// remembered for what comes after.
-    pub fn number(&mut self, content: &Content, reserve: impl FnOnce() -> u32) -> Numbered {
-        match self.written.entry(content.digest()) {
-            Entry::Occupied(known) => Numbered::Written(*known.get()),
-            Entry::Vacant(slot) => Numbered::New(*slot.insert(reserve())),
+    pub fn number(&mut self, content: Content<'d>, reserve: impl FnOnce() -> u32) -> Numbered {
+        match content {
+            Content::Plain(bytes) => match self.plain.entry(Sha256::digest(bytes).into()) {
+                Entry::Occupied(known) => Numbered::Written(*known.get()),
+                Entry::Vacant(slot) => Numbered::New(*slot.insert(reserve())),
+            },
+            Content::Stream { head, data } => {
+                let hash = self.data_hash.hash_one(data);
+                let same_head = self.streams.entry((Sha256::digest(head).into(), hash)).or_default();
+                if let Some(&(_, number)) = same_head.iter().find(|(written, _)| *written == data) {
+                    return Numbered::Written(number);
+                }
+                let number = reserve();
+                same_head.push((data, number));
+                Numbered::New(number)
+            }
         }
     }
 }
@@ -88,22 +94,20 @@ mod tests {
         };
         let plain = |text: &str| Content::Plain(text.as_bytes().to_vec());
         let head = |text: &str| text.as_bytes().to_vec();
-        assert_eq!(shared.number(&plain("<</A 1>>"), &mut reserve), Numbered::New(1));
-        assert_eq!(shared.number(&plain("<</A 2>>"), &mut reserve), Numbered::New(2));
-        assert_eq!(shared.number(&plain("<</A 1>>"), &mut reserve), Numbered::Written(1));
+        assert_eq!(shared.number(plain("<</A 1>>"), &mut reserve), Numbered::New(1));
+        assert_eq!(shared.number(plain("<</A 2>>"), &mut reserve), Numbered::New(2));
+        assert_eq!(shared.number(plain("<</A 1>>"), &mut reserve), Numbered::Written(1));
         let font = Content::Stream { head: head("<<>>"), data: b"font" };
-        assert_eq!(shared.number(&font, &mut reserve), Numbered::New(3));
+        assert_eq!(shared.number(font, &mut reserve), Numbered::New(3));
         // Other data, another dictionary, or the same bytes as a plain object: not the same.
         let other_data = Content::Stream { head: head("<<>>"), data: b"fonT" };
-        assert_eq!(shared.number(&other_data, &mut reserve), Numbered::New(4));
+        assert_eq!(shared.number(other_data, &mut reserve), Numbered::New(4));
         let other_head = Content::Stream { head: head("<</F 1>>"), data: b"font" };
-        assert_eq!(shared.number(&other_head, &mut reserve), Numbered::New(5));
-        assert_eq!(shared.number(&plain("<<>>"), &mut reserve), Numbered::New(6));
-        let moved_boundary = Content::Stream { head: head("<<>"), data: b">font" };
-        assert_eq!(shared.number(&moved_boundary, &mut reserve), Numbered::New(7));
+        assert_eq!(shared.number(other_head, &mut reserve), Numbered::New(5));
+        assert_eq!(shared.number(plain("<<>>"), &mut reserve), Numbered::New(6));
         let same = Content::Stream { head: head("<<>>"), data: &font_again };
-        assert_eq!(shared.number(&same, &mut reserve), Numbered::Written(3));
+        assert_eq!(shared.number(same, &mut reserve), Numbered::Written(3));
         let same_other = Content::Stream { head: head("<<>>"), data: b"fonT" };
-        assert_eq!(shared.number(&same_other, &mut reserve), Numbered::Written(4));
+        assert_eq!(shared.number(same_other, &mut reserve), Numbered::Written(4));
     }
 }
