@@ -80,13 +80,13 @@ impl<'a> ObjectLeases<'a> {
             return InputObjects::Own(&source.doc);
         }
         let mut leased = self.leased[input].lock().unwrap_or_else(PoisonError::into_inner);
-        if leased.is_none() {
-            match source.doc.fresh() {
-                Some(fresh) => *leased = Some(Arc::new(fresh)),
+        let store = match leased.as_ref() {
+            Some(store) => Arc::clone(store),
+            None => match source.doc.fresh() {
+                Some(fresh) => Arc::clone(leased.insert(Arc::new(fresh))),
                 None => return InputObjects::Own(&source.doc),
-            }
-        }
-        let store = leased.as_ref().map(Arc::clone).expect("leased just above");
+            },
+        };
         InputObjects::Leased { store, source }
     }
 

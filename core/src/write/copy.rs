@@ -112,21 +112,6 @@ impl<'d> Copier<'d> {
         }
     }
 
-    /// Serialises `object` (which belongs to this copier's document) into `out`, queueing every
-    /// object it refers to for copying. Active content in it is left out.
-    pub fn serialise<W: Write>(
-        &mut self,
-        doc: &dyn CopySource<'d>,
-        file: &mut PdfFile<W>,
-        shared: &mut SharedObjects<'d>,
-        object: &Object,
-        out: &mut Vec<u8>,
-    ) {
-        let object = active_content::sanitize(object);
-        let mut renumber = |id| self.number(doc, file, shared, id, 1);
-        syntax::write_object(&object, out, &mut renumber);
-    }
-
     /// Serialises `value`, the value of an entry of a dictionary built for the output, into
     /// `out`, queueing every object it refers to for copying. Active content in it is left out.
     pub fn serialise_entry<W: Write>(
@@ -316,10 +301,7 @@ impl<'d> Copier<'d> {
             return Some(self.queue(file, id, depth));
         }
         self.comparing.push(id);
-        let content = match stream {
-            Some(dict) => self.stream_content(doc, file, shared, id, dict, depth),
-            None => Some(self.plain_content(doc, file, shared, &head, depth)),
-        };
+        let content = self.content((doc, file, shared), (id, &head, stream), depth);
         self.comparing.pop();
         if let Some(&known) = self.numbers.get(&id) {
             return known; // numbered by a loop back to it
@@ -346,42 +328,29 @@ impl<'d> Copier<'d> {
         number
     }
 
-    /// What object `head`, not a stream, says as it would be written, the objects it refers to
-    /// numbered first.
-    fn plain_content<W: Write>(
+    /// What object `id` says as it would be written, the objects it refers to numbered first:
+    /// `head` as it is, or for a stream (`stream` its dictionary) the dictionary without
+    /// `/Length` and the data as the input holds it; `None` when the data does not last.
+    fn content<W: Write>(
         &mut self,
-        doc: &dyn CopySource<'d>,
-        file: &mut PdfFile<W>,
-        shared: &mut SharedObjects<'d>,
-        head: &Object,
-        depth: usize,
-    ) -> Content<'static> {
-        let object = active_content::sanitize(head);
-        let mut bytes = Vec::new();
-        syntax::write_object(&object, &mut bytes, &mut |child| {
-            self.number(doc, file, shared, child, depth + 1)
-        });
-        Content::Plain(bytes)
-    }
-
-    /// What stream `id` with dictionary `dict` says as it would be written (its dictionary
-    /// without `/Length`, the objects it refers to numbered first, and its data as the input
-    /// holds it); `None` when its data cannot be read.
-    fn stream_content<W: Write>(
-        &mut self,
-        doc: &dyn CopySource<'d>,
-        file: &mut PdfFile<W>,
-        shared: &mut SharedObjects<'d>,
-        id: ObjectId,
-        dict: &Dictionary,
+        (doc, file, shared): (&dyn CopySource<'d>, &mut PdfFile<W>, &mut SharedObjects<'d>),
+        (id, head, stream): (ObjectId, &Object, Option<&Dictionary>),
         depth: usize,
     ) -> Option<Content<'d>> {
-        let data = doc.lasting_data(id)?;
-        let dict = active_content::sanitize_dictionary(dict);
-        let mut head = Vec::new();
         let mut renumber = |child| self.number(doc, file, shared, child, depth + 1);
-        syntax::write_dictionary(&dict, &[b"Length"], &mut head, &mut renumber);
-        Some(Content::Stream { head, data })
+        let mut bytes = Vec::new();
+        match stream {
+            Some(dict) => {
+                let data = doc.lasting_data(id)?;
+                let dict = active_content::sanitize_dictionary(dict);
+                syntax::write_dictionary(&dict, &[b"Length"], &mut bytes, &mut renumber);
+                Some(Content::Stream { head: bytes, data })
+            }
+            None => {
+                syntax::write_object(&active_content::sanitize(head), &mut bytes, &mut renumber);
+                Some(Content::Plain(bytes))
+            }
+        }
     }
 }
 
@@ -430,6 +399,23 @@ mod tests {
     use super::*;
     use lopdf::{dictionary, Document};
 
+    /// Copies what `root` refers to from `doc` into a file of its own: `root` as written, and
+    /// the file (with one object of its own to hold the rest).
+    fn copy_one<T: Objects>(doc: &T, root: &Object) -> (String, String) {
+        let mut file = PdfFile::new(Vec::new()).unwrap();
+        let limits = Limits::default();
+        let budget = DecodeBudget::new(1 << 30);
+        let mut shared = SharedObjects::default();
+        let mut copier = Copier::new(&limits, &budget);
+        let mut out = Vec::new();
+        copier.serialise_entry(&doc, &mut file, &mut shared, root, &mut out);
+        copier.flush(&doc, &mut file, &mut shared, &mut Vec::new()).unwrap();
+        let holder = file.reserve();
+        file.write_object(holder, b"null").unwrap();
+        let bytes = file.finish(holder, None).unwrap();
+        (String::from_utf8(out).unwrap(), String::from_utf8_lossy(&bytes).into_owned())
+    }
+
     #[test]
     fn shared_objects_are_copied_once_and_cycles_terminate() {
         let mut doc = Document::with_version("1.7");
@@ -444,27 +430,16 @@ mod tests {
             ),
         );
         let page = doc.add_object(dictionary! { "Type" => "Page" });
-        let mut file = PdfFile::new(Vec::new()).unwrap();
-        let limits = Limits::default();
-        let budget = DecodeBudget::new(1 << 30);
-        let mut copier = Copier::new(&limits, &budget);
-        let mut out = Vec::new();
         let root = Object::Array(vec![
             Object::Reference(a),
             Object::Reference(b),
             Object::Reference(page),
             Object::Reference((77, 0)),
         ]);
-        let mut shared = SharedObjects::default();
-        copier.serialise(&&doc, &mut file, &mut shared, &root, &mut out);
+        let (out, text) = copy_one(&doc, &root);
         // a, met again while b is compared, is numbered then; the font, then b, once their
         // references are numbered.
-        assert_eq!(String::from_utf8(out).unwrap(), "[1 0 R 3 0 R null null]");
-        copier.flush(&&doc, &mut file, &mut shared, &mut Vec::new()).unwrap();
-        let holder = file.reserve();
-        file.write_object(holder, b"null").unwrap();
-        let bytes = file.finish(holder, None).unwrap();
-        let text = String::from_utf8_lossy(&bytes);
+        assert_eq!(out, "[1 0 R 3 0 R null null]");
         assert_eq!(text.matches("/Type /Font").count(), 1);
         assert_eq!(text.matches(" 0 obj").count(), 4); // a, b, font, holder
     }
@@ -499,7 +474,7 @@ mod tests {
         for (doc, resources) in &inputs {
             let mut copier = Copier::new(&limits, &budget);
             let mut out = Vec::new();
-            copier.serialise(&doc, &mut file, &mut shared, resources, &mut out);
+            copier.serialise_entry(&doc, &mut file, &mut shared, resources, &mut out);
             copier.flush(&doc, &mut file, &mut shared, &mut Vec::new()).unwrap();
             written.push(String::from_utf8(out).unwrap());
         }
@@ -541,16 +516,8 @@ mod tests {
         let (lazy, ()) =
             crate::pdf::store::LazyObjects::open(bytes, 100, |_| (), |(), ()| (), || (), &|| ()).unwrap();
         let store = crate::pdf::store::ObjectStore::Lazy(lazy);
-        let mut file = PdfFile::new(Vec::new()).unwrap();
-        let limits = Limits::default();
-        let budget = DecodeBudget::new(1 << 30);
-        let mut shared = SharedObjects::default();
-        let mut copier = Copier::new(&limits, &budget);
-        let mut out = Vec::new();
         let root = Object::Array(ids.iter().chain(&forms).map(|&id| Object::Reference(id)).collect());
-        copier.serialise(&&store, &mut file, &mut shared, &root, &mut out);
-        copier.flush(&&store, &mut file, &mut shared, &mut Vec::new()).unwrap();
-        assert_eq!(String::from_utf8(out).unwrap(), "[1 0 R 2 0 R 1 0 R 3 0 R 4 0 R]");
+        assert_eq!(copy_one(&store, &root).0, "[1 0 R 2 0 R 1 0 R 3 0 R 4 0 R]");
     }
 
     #[test]
@@ -562,16 +529,8 @@ mod tests {
         let form = |content: &[u8]| Stream::new(dictionary! { "Subtype" => "Form" }, content.to_vec());
         let form_a = doc.add_object(form(b"0 0 m"));
         let form_b = doc.add_object(form(b"0 0 m"));
-        let mut file = PdfFile::new(Vec::new()).unwrap();
-        let limits = Limits::default();
-        let budget = DecodeBudget::new(1 << 30);
-        let mut shared = SharedObjects::default();
-        let mut copier = Copier::new(&limits, &budget);
-        let mut out = Vec::new();
         let root = Object::Array([first, second, form_a, form_b].map(Object::Reference).to_vec());
-        copier.serialise(&&doc, &mut file, &mut shared, &root, &mut out);
-        copier.flush(&&doc, &mut file, &mut shared, &mut Vec::new()).unwrap();
         // The two images are one; forms are copied each as itself.
-        assert_eq!(String::from_utf8(out).unwrap(), "[1 0 R 1 0 R 2 0 R 3 0 R]");
+        assert_eq!(copy_one(&doc, &root).0, "[1 0 R 1 0 R 2 0 R 3 0 R]");
     }
 }
