@@ -90,10 +90,12 @@ impl<'a> ObjectLeases<'a> {
         InputObjects::Leased { store, source }
     }
 
-    /// The stage is past input `input`'s pages: its objects go once no reader holds them.
+    /// The stage is past input `input`'s pages: its objects, and the object streams decoded for
+    /// them, go once no reader holds them.
     pub fn let_go(&self, input: usize) {
         if let Some(leased) = self.leased.get(input) {
             leased.lock().unwrap_or_else(PoisonError::into_inner).take();
+            self.sources[input].doc.forget_object_streams();
         }
     }
 
@@ -169,5 +171,24 @@ mod tests {
         assert!(!Arc::ptr_eq(first, second));
 
         assert!(matches!(leases.of(1), InputObjects::Own(_)) && !leases.holds(1));
+    }
+
+    #[test]
+    fn object_streams_decoded_for_a_small_input_go_with_its_objects() {
+        let mut doc = Document::load_mem(&one_page(b"0 0 10 10 re f".to_vec())).unwrap();
+        let mut bytes = Vec::new();
+        doc.save_modern(&mut bytes).unwrap();
+        let source = open_bytes("packed.pdf".as_ref(), &bytes, &IngestOptions::default()).unwrap();
+        // Read whole when opened, then let go of.
+        assert_eq!(source.doc.decoded_object_streams(), 0);
+        let sources = [source];
+        let leases = ObjectLeases::new(&sources);
+        let objects = leases.of(0);
+        assert!(objects.get_object(sources[0].pages[0].object).is_ok());
+        assert_eq!(sources[0].doc.decoded_object_streams(), 1, "the page is in an object stream");
+        leases.let_go(0);
+        assert_eq!(sources[0].doc.decoded_object_streams(), 0);
+        // A reader still holding the share still reads.
+        assert!(objects.get_object(sources[0].pages[0].object).is_ok());
     }
 }

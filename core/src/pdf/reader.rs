@@ -88,6 +88,19 @@ impl LazyPdf {
         LazyPdf { bytes, ..self }
     }
 
+    /// Lets go of the object streams decoded so far, to be decoded again when asked for.
+    pub fn forget_object_streams(&self) {
+        if let Ok(mut cache) = self.object_streams.lock() {
+            *cache = HashMap::new();
+        }
+    }
+
+    /// How many object streams are held decoded.
+    #[cfg(test)]
+    pub(crate) fn decoded_object_streams(&self) -> usize {
+        self.object_streams.lock().map_or(0, |cache| cache.len())
+    }
+
     /// How many object numbers the file declares.
     pub fn object_count(&self) -> usize {
         self.xref.entries.len()

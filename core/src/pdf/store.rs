@@ -175,6 +175,24 @@ impl ObjectStore {
         if let ObjectStore::Lazy(lazy) = self {
             *lazy = lazy.fresh();
         }
+        self.forget_object_streams();
+    }
+
+    /// How many object streams the lazy reader holds decoded.
+    #[cfg(test)]
+    pub(crate) fn decoded_object_streams(&self) -> usize {
+        match self {
+            ObjectStore::Lazy(lazy) => lazy.pdf.decoded_object_streams(),
+            ObjectStore::Loaded(_) => 0,
+        }
+    }
+
+    /// Lets go of the object streams the lazy reader decoded, which every store of the same
+    /// file shares ([`LazyObjects::fresh`]), to be decoded again when asked for.
+    pub fn forget_object_streams(&self) {
+        if let ObjectStore::Lazy(lazy) = self {
+            lazy.pdf.forget_object_streams();
+        }
     }
 }
 
