@@ -81,6 +81,24 @@ impl LastDrawn {
     }
 }
 
+/// Per input (of `inputs`), the last of `presses` (press sheet indices, in order) that draws it,
+/// as `drawn` says which inputs a press sheet draws.
+fn last_press_drawing<I: Iterator<Item = usize>>(
+    inputs: usize,
+    presses: &[usize],
+    drawn: impl Fn(usize) -> I,
+) -> Vec<Option<usize>> {
+    let mut last = vec![None; inputs];
+    for &press in presses {
+        for input in drawn(press) {
+            if let Some(slot) = last.get_mut(input) {
+                *slot = Some(press);
+            }
+        }
+    }
+    last
+}
+
 /// The inputs whose pages press sheet `press` draws (or is sized like).
 fn inputs_drawn(press: &PressSheet) -> impl Iterator<Item = usize> + '_ {
     press.front.iter().chain(&press.back).map(|slot| slot.face.page_ref().0)
@@ -196,6 +214,8 @@ pub fn write_file_observed<W: Write>(
     let mut kids = Vec::new();
     let presses: Vec<usize> =
         (0..job.plan.press_sheets.len()).filter(|&i| job.plan.press_sheets[i].file == file).collect();
+    let last_drawn_by =
+        last_press_drawing(job.sources.len(), &presses, |p| inputs_drawn(&job.plan.press_sheets[p]));
     let buffers = &BodyBuffers::new();
     std::thread::scope(|scope| -> Result<(), WriteError> {
         let (batches, prepared) = crossbeam_channel::bounded::<Vec<PreparedPress>>(BATCHES_AHEAD);
@@ -214,13 +234,7 @@ pub fn write_file_observed<W: Write>(
                     last_drawn.release_due(
                         n,
                         |i| sources[i].is_small(),
-                        |i| {
-                            sources[i].release_resident_pages();
-                            if sources[i].is_small() {
-                                // Out of reach: what the stage parsed of it goes.
-                                job.objects.let_go(i);
-                            }
-                        },
+                        |i| sources[i].release_resident_pages(),
                     );
                 }
             }
@@ -231,6 +245,13 @@ pub fn write_file_observed<W: Write>(
                 let press_sheet = &job.plan.press_sheets[press.index];
                 for (side, ready) in press.sides {
                     kids.push(writer.write_side(press_sheet, side, ready, pages_root, buffers)?);
+                }
+                // The workers are past it too: what the stage parsed of an input whose last
+                // page this was goes.
+                for input in
+                    inputs_drawn(press_sheet).filter(|&i| last_drawn_by.get(i) == Some(&Some(press.index)))
+                {
+                    job.objects.let_go(input);
                 }
                 if on_press_sheet(index).is_break() {
                     return Err(WriteError::Cancelled);
@@ -654,5 +675,25 @@ mod tests {
         assert_eq!(releases(1), [first_release(0)]);
         assert_eq!(releases(2), [first_release(0), first_release(20)]);
         assert!(releases(3).is_empty());
+    }
+
+    #[test]
+    fn each_input_is_done_with_at_the_last_press_sheet_of_the_file_that_draws_it() {
+        // Press sheets 4 and 6 are another file's.
+        let drawn = |press: usize| -> std::vec::IntoIter<usize> {
+            match press {
+                0 => vec![0, 1],
+                1 => vec![1],
+                2 => vec![0],
+                3 => vec![2],
+                _ => vec![0, 3],
+            }
+            .into_iter()
+        };
+        assert_eq!(
+            last_press_drawing(5, &[0, 1, 2, 3, 5], drawn),
+            [Some(5), Some(1), Some(3), Some(5), None]
+        );
+        assert_eq!(last_press_drawing(5, &[4, 6], drawn), [Some(6), None, None, Some(6), None]);
     }
 }
