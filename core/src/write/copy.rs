@@ -63,16 +63,6 @@ impl<'d> CopySource<'d> for InputObjects<'d> {
     }
 }
 
-impl<'d, T: Objects> CopySource<'d> for &'d T {
-    fn objects(&self) -> &dyn Objects {
-        *self
-    }
-
-    fn lasting_data(&self, id: ObjectId) -> Option<&'d [u8]> {
-        Some(self.raw_stream(id).ok()?.data)
-    }
-}
-
 /// Stands for the empty form that replaces a drawing which closes a loop of forms.
 const EMPTY_FORM: ObjectId = (u32::MAX, u16::MAX);
 
@@ -398,6 +388,17 @@ fn is_page_tree_node(object: &Object) -> bool {
 mod tests {
     use super::*;
     use lopdf::{dictionary, Document};
+
+    /// The tests copy from lopdf's documents and lazy stores as they are.
+    impl<'d, T: Objects> CopySource<'d> for &'d T {
+        fn objects(&self) -> &dyn Objects {
+            *self
+        }
+
+        fn lasting_data(&self, id: ObjectId) -> Option<&'d [u8]> {
+            Some(self.raw_stream(id).ok()?.data)
+        }
+    }
 
     /// Copies what `root` refers to from `doc` into a file of its own: `root` as written, and
     /// the file (with one object of its own to hold the rest).
