@@ -99,6 +99,8 @@ pub enum IngestError {
     PageTreeCycle { path: PathBuf, object: u32, generation: u16 },
     #[error("{path}, page {page}: {detail}")]
     BadPage { path: PathBuf, page: usize, detail: String },
+    #[error("cannot map {path} into memory ({source}): the process may have as many memory maps as the system allows ({limit}, vm.max_map_count) or use all the address space it may (ulimit -v); raise the limit (sysctl -w vm.max_map_count=262144) or give the job fewer large files")]
+    OutOfMaps { path: PathBuf, source: std::io::Error, limit: String },
 }
 
 /// One page of an input, with its inherited attributes resolved.
@@ -205,15 +207,16 @@ enum Origin {
     /// Mapped from a file on disk; whatever opens it again by its path checks that it is still
     /// this file.
     Mapped { map: Arc<Mmap>, identity: FileIdentity },
-    /// Given in memory.
-    Memory(Bytes),
+    /// Held in memory: given so by the caller, or a small file read whole and held for the job
+    /// rather than mapped ([`SmallInput::Held`]), with its `identity`.
+    Memory { bytes: Bytes, identity: Option<FileIdentity> },
 }
 
 impl std::fmt::Debug for Origin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Origin::Mapped { identity, .. } => f.debug_tuple("Mapped").field(identity).finish(),
-            Origin::Memory(bytes) => write!(f, "Memory({} bytes)", (**bytes).as_ref().len()),
+            Origin::Memory { bytes, .. } => write!(f, "Memory({} bytes)", (**bytes).as_ref().len()),
         }
     }
 }
@@ -223,7 +226,7 @@ impl Origin {
     fn bytes(&self) -> Bytes {
         match self {
             Origin::Mapped { map, .. } => map.clone(),
-            Origin::Memory(bytes) => bytes.clone(),
+            Origin::Memory { bytes, .. } => bytes.clone(),
         }
     }
 
@@ -231,7 +234,7 @@ impl Origin {
     fn mapped(&self) -> Option<Arc<Mmap>> {
         match self {
             Origin::Mapped { map, .. } => Some(Arc::clone(map)),
-            Origin::Memory(_) => None,
+            Origin::Memory { .. } => None,
         }
     }
 
@@ -255,7 +258,7 @@ impl SourceDocument {
     ) -> Result<PdfDocument<'a>, PdfiumOpenError> {
         self.check_pdfium_may_read()?;
         let document = match &self.origin {
-            Origin::Memory(bytes) => pdfium.load_pdf_from_byte_slice((**bytes).as_ref(), password),
+            Origin::Memory { bytes, .. } => pdfium.load_pdf_from_byte_slice((**bytes).as_ref(), password),
             Origin::Mapped { identity, .. } => {
                 let file =
                     File::open(&self.path).map_err(|e| PdfiumOpenError::Pdfium(PdfiumError::IoError(e)))?;
@@ -301,7 +304,7 @@ impl SourceDocument {
     pub fn file_bytes(&self) -> &[u8] {
         match &self.origin {
             Origin::Mapped { map, .. } => map,
-            Origin::Memory(bytes) => (**bytes).as_ref(),
+            Origin::Memory { bytes, .. } => (**bytes).as_ref(),
         }
     }
 
@@ -315,7 +318,7 @@ impl SourceDocument {
     pub fn identity(&self) -> Option<FileIdentity> {
         match &self.origin {
             Origin::Mapped { identity, .. } => Some(*identity),
-            Origin::Memory(_) => None,
+            Origin::Memory { identity, .. } => *identity,
         }
     }
 }
@@ -336,24 +339,84 @@ fn release(map: &Mmap, range: std::ops::Range<usize>) {
 /// more than its pages.
 const SMALL_INPUT_BYTES: usize = 1 << 20;
 
-/// Opens, hashes and parses one input.
+/// How an input of [`SMALL_INPUT_BYTES`] or less is held once opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmallInput {
+    /// Mapped, as every larger input is: its pages are read from the page cache while the write
+    /// stage is on them and released from the process once printed.
+    Mapped,
+    /// Held in memory for the whole job, as it was read to be opened: it takes no memory map.
+    /// A process has a limited number of maps (Linux: `vm.max_map_count`, 65,530 by default),
+    /// and a folder of one file a letter can have more files than that.
+    Held,
+}
+
+impl SmallInput {
+    /// How a job that may map `maps` small inputs holds its `index`th input, if small.
+    pub fn for_input(index: usize, maps: usize) -> SmallInput {
+        if index < maps {
+            SmallInput::Mapped
+        } else {
+            SmallInput::Held
+        }
+    }
+}
+
+/// How many small inputs a job may map ([`SmallInput::Mapped`]); those after them are held
+/// ([`SmallInput::Held`]). Half the memory maps the system allows a process, the other half
+/// left to the larger inputs, the libraries and the heap.
+pub fn small_input_maps() -> usize {
+    max_map_count().unwrap_or(DEFAULT_MAX_MAP_COUNT) / 2
+}
+
+/// Linux's default `vm.max_map_count`.
+const DEFAULT_MAX_MAP_COUNT: usize = 65_530;
+
+/// How many memory maps the system allows a process, where it says.
+fn max_map_count() -> Option<usize> {
+    std::fs::read_to_string("/proc/sys/vm/max_map_count").ok()?.trim().parse().ok()
+}
+
+/// Opens, hashes and parses one input, mapped.
 pub fn open(path: &Path, options: &IngestOptions) -> Result<SourceDocument, IngestError> {
+    open_as(path, options, SmallInput::Mapped)
+}
+
+/// Opens, hashes and parses one input: mapped, or, when it is small and `small` says so, held
+/// in memory.
+pub fn open_as(
+    path: &Path,
+    options: &IngestOptions,
+    small: SmallInput,
+) -> Result<SourceDocument, IngestError> {
     let io_err = |source| IngestError::Io { path: path.to_path_buf(), source };
     let file = File::open(path).map_err(io_err)?;
     let size_bytes = file.metadata().map_err(io_err)?.len();
     if size_bytes == 0 {
         return Err(IngestError::Empty { path: path.to_path_buf() });
     }
+    let identity = FileIdentity::of_file(&file).map_err(io_err)?;
+    let is_small = size_bytes <= SMALL_INPUT_BYTES as u64;
+    if is_small && small == SmallInput::Held {
+        let bytes = read_whole(&file, size_bytes as usize).map_err(io_err)?;
+        let origin = Origin::Memory { bytes: bytes.clone(), identity: Some(identity) };
+        return open_shared(path, origin, Some(bytes), options);
+    }
     // SAFETY: the map is read-only; inputs are uploads that nothing else writes while a job
     // runs. A concurrent truncation would raise SIGBUS, which is the documented contract of
     // memory-mapped input.
-    let map = Arc::new(unsafe { Mmap::map(&file) }.map_err(io_err)?);
-    let identity = FileIdentity::of_file(&file).map_err(io_err)?;
-    let read_at_once = (size_bytes <= SMALL_INPUT_BYTES as u64)
-        .then(|| read_whole(&file, map.len()))
-        .transpose()
-        .map_err(io_err)?;
+    let map = Arc::new(unsafe { Mmap::map(&file) }.map_err(|source| map_error(path, source))?);
+    let read_at_once = is_small.then(|| read_whole(&file, map.len())).transpose().map_err(io_err)?;
     open_shared(path, Origin::Mapped { map, identity }, read_at_once, options)
+}
+
+/// Why `path` could not be mapped, with what to do where the process is out of maps.
+fn map_error(path: &Path, source: std::io::Error) -> IngestError {
+    if source.kind() != std::io::ErrorKind::OutOfMemory {
+        return IngestError::Io { path: path.to_path_buf(), source };
+    }
+    let limit = max_map_count().map_or_else(|| "the system's limit".to_string(), |n| n.to_string());
+    IngestError::OutOfMaps { path: path.to_path_buf(), source, limit }
 }
 
 /// The `len` bytes of `file`, read from its start.
@@ -371,7 +434,7 @@ fn read_whole(mut file: &File, len: usize) -> std::io::Result<Bytes> {
 /// Parses an input held in memory (copied, so that the document owns its bytes); `path` names
 /// it in errors and the manifest.
 pub fn open_bytes(path: &Path, bytes: &[u8], options: &IngestOptions) -> Result<SourceDocument, IngestError> {
-    open_shared(path, Origin::Memory(Arc::new(bytes.to_vec())), None, options)
+    open_shared(path, Origin::Memory { bytes: Arc::new(bytes.to_vec()), identity: None }, None, options)
 }
 
 /// Opens an input from its bytes: its objects read on every core, then hashed on a thread of
@@ -792,5 +855,51 @@ mod tests {
             let error = read_whole(&file, len).map(drop).unwrap_err();
             assert!(error.to_string().contains("changed"), "{error}");
         }
+    }
+
+    /// A one-page PDF of about `size` bytes (its page content padded with a comment).
+    fn one_page_file(path: &Path, size: usize) {
+        use lopdf::{dictionary, Stream};
+        let mut doc = Document::with_version("1.7");
+        let pages = doc.new_object_id();
+        let mut content = b"0 0 10 10 re f\n%".to_vec();
+        content.resize(size, b'x');
+        let contents = doc.add_object(Stream::new(dictionary! {}, content));
+        let page = doc.add_object(dictionary! {
+            "Type" => "Page", "Parent" => pages, "Contents" => contents,
+            "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+        });
+        doc.objects.insert(
+            pages,
+            dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 }.into(),
+        );
+        let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages });
+        doc.trailer.set("Root", catalog);
+        doc.save(path).unwrap();
+    }
+
+    #[test]
+    fn a_small_input_held_in_memory_reads_as_a_mapped_one_and_a_large_one_is_mapped_all_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let (small, large) = (dir.path().join("small.pdf"), dir.path().join("large.pdf"));
+        one_page_file(&small, 5_000);
+        one_page_file(&large, SMALL_INPUT_BYTES + 1);
+        let options = IngestOptions::default();
+        for path in [&small, &large] {
+            let mapped = open_as(path, &options, SmallInput::Mapped).unwrap();
+            let held = open_as(path, &options, SmallInput::Held).unwrap();
+            assert!(mapped.origin.mapped().is_some());
+            // Held only when small; then it takes no map, and still says which file it is.
+            assert_eq!(held.origin.mapped().is_none(), held.is_small(), "{}", path.display());
+            assert_eq!(held.identity(), mapped.identity());
+            assert_eq!(held.file_bytes(), &std::fs::read(path).unwrap()[..]);
+            assert_eq!(held.sha256.hex(), mapped.sha256.hex());
+            assert_eq!(held.pages.len(), 1);
+            assert_eq!(held.pages[0].contents, mapped.pages[0].contents);
+            held.release_resident_pages();
+            assert_eq!(held.file_bytes(), mapped.file_bytes());
+        }
+        assert_eq!(SmallInput::for_input(1, 2), SmallInput::Mapped);
+        assert_eq!(SmallInput::for_input(2, 2), SmallInput::Held);
     }
 }
