@@ -65,9 +65,9 @@ fuzz_target!(|data: &[u8]| {
         // As the writer does, the form's head is built afresh for each page.
         head.clear();
         for (_, value) in form.entries() {
-            copier.serialise_entry(&doc, &mut file, &mut shared, value, &mut head);
+            copier.serialise_entry(&*doc, &mut file, &mut shared, value, &mut head);
         }
-        if copier.flush(&doc, &mut file, &mut shared, &mut body).is_err() {
+        if copier.flush(&*doc, &mut file, &mut shared, &mut body).is_err() {
             // A limit reached: the job would stop here.
             return;
         }

@@ -16,7 +16,6 @@
 use crate::pdf::Entry as _;
 use crate::pdf::Objects;
 use foldhash::{HashMap, HashMapExt};
-use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::io::Write;
 
@@ -27,7 +26,6 @@ use super::forms::{FormGraph, LoopCut};
 use super::shared::{Content, Numbered, SharedObjects};
 use super::syntax;
 use crate::active_content;
-use crate::ingest::leases::InputObjects;
 use crate::limits::{check_stream_size, judge_image, DecodeBudget, ImageVerdict, LimitError, Limits};
 use crate::warning::Warning;
 
@@ -38,29 +36,6 @@ pub enum CopyError {
     Io(#[from] std::io::Error),
     #[error(transparent)]
     Limit(#[from] LimitError),
-}
-
-/// An input's objects as the copier reads them, and the data of its streams for as long as the
-/// output file is being written, to compare with streams other inputs carry.
-pub trait CopySource<'d> {
-    fn objects(&self) -> &dyn Objects;
-
-    /// Stream `id`'s raw data, where it lasts (`None` where the reader holds only a copy: that
-    /// stream is copied as itself).
-    fn lasting_data(&self, id: ObjectId) -> Option<&'d [u8]>;
-}
-
-impl<'d> CopySource<'d> for InputObjects<'d> {
-    fn objects(&self) -> &dyn Objects {
-        &**self
-    }
-
-    fn lasting_data(&self, id: ObjectId) -> Option<&'d [u8]> {
-        match self.raw_stream_of_input(id).ok()?.1 {
-            Cow::Borrowed(data) => Some(data),
-            Cow::Owned(_) => None,
-        }
-    }
 }
 
 /// Stands for the empty form that replaces a drawing which closes a loop of forms.
@@ -106,9 +81,9 @@ impl<'d> Copier<'d> {
     /// `out`, queueing every object it refers to for copying. Active content in it is left out.
     pub fn serialise_entry<W: Write>(
         &mut self,
-        doc: &dyn CopySource<'d>,
+        doc: &dyn Objects,
         file: &mut PdfFile<W>,
-        shared: &mut SharedObjects<'d>,
+        shared: &mut SharedObjects,
         value: &Object,
         out: &mut Vec<u8>,
     ) {
@@ -121,9 +96,9 @@ impl<'d> Copier<'d> {
     /// missing, a page, or active content.
     pub fn reference<W: Write>(
         &mut self,
-        doc: &dyn CopySource<'d>,
+        doc: &dyn Objects,
         file: &mut PdfFile<W>,
-        shared: &mut SharedObjects<'d>,
+        shared: &mut SharedObjects,
         id: ObjectId,
     ) -> Option<u32> {
         self.number(doc, file, shared, id, 1)
@@ -134,9 +109,9 @@ impl<'d> Copier<'d> {
     /// thousands of inputs has as many copiers). Fails when the objects go beyond a limit.
     pub fn flush<W: Write>(
         &mut self,
-        doc: &dyn CopySource<'d>,
+        doc: &dyn Objects,
         file: &mut PdfFile<W>,
-        shared: &mut SharedObjects<'d>,
+        shared: &mut SharedObjects,
         body: &mut Vec<u8>,
     ) -> Result<(), CopyError> {
         while let Some((id, number, depth)) = self.pending.pop_front() {
@@ -150,14 +125,14 @@ impl<'d> Copier<'d> {
                     Vec::new(),
                 )))
             } else {
-                doc.objects().fetch(id).unwrap_or(std::borrow::Cow::Owned(Object::Null))
+                doc.fetch(id).unwrap_or(std::borrow::Cow::Owned(Object::Null))
             };
             let object = &*fetched;
-            self.inspect(doc.objects(), id, object)?;
+            self.inspect(doc, id, object)?;
             let cut;
             let object = match self.cuts.get(&id) {
                 Some(names) => {
-                    cut = without_drawings(doc.objects(), object, names);
+                    cut = without_drawings(doc, object, names);
                     &cut
                 }
                 None => object,
@@ -252,9 +227,9 @@ impl<'d> Copier<'d> {
     /// object for writing. `None` for refused objects, which become `null`.
     fn number<W: Write>(
         &mut self,
-        doc: &dyn CopySource<'d>,
+        doc: &dyn Objects,
         file: &mut PdfFile<W>,
-        shared: &mut SharedObjects<'d>,
+        shared: &mut SharedObjects,
         id: ObjectId,
         depth: usize,
     ) -> Option<u32> {
@@ -265,7 +240,7 @@ impl<'d> Copier<'d> {
             // A reference back to an object being compared (a loop): numbered now, never shared.
             return Some(self.queue(file, id, depth));
         }
-        let head = doc.objects().head(id).ok().filter(|object| {
+        let head = doc.head(id).ok().filter(|object| {
             // Pages are placed as forms, never copied: a reference to one (from a link, say)
             // would drag the whole input along. Actions and embedded files never reach the
             // printer.
@@ -283,7 +258,7 @@ impl<'d> Copier<'d> {
         }
         // A stream's head is its dictionary, as a stream or, where the reader does not hold
         // the stream, as a dictionary.
-        let stream = doc.objects().is_stream(id).then(|| dictionary_of(&head)).flatten();
+        let stream = doc.is_stream(id).then(|| dictionary_of(&head)).flatten();
         // Forms are checked and cut as themselves (`inspect`), so each is copied as its own.
         let form =
             stream.is_some_and(|dict| matches!(dict.get(b"Subtype").and_then(Object::as_name), Ok(b"Form")));
@@ -320,18 +295,18 @@ impl<'d> Copier<'d> {
 
     /// What object `id` says as it would be written, the objects it refers to numbered first:
     /// `head` as it is, or for a stream (`stream` its dictionary) the dictionary without
-    /// `/Length` and the data as the input holds it; `None` when the data does not last.
-    fn content<W: Write>(
+    /// `/Length` and the data as the input holds it; `None` when the stream cannot be read.
+    fn content<'s, W: Write>(
         &mut self,
-        (doc, file, shared): (&dyn CopySource<'d>, &mut PdfFile<W>, &mut SharedObjects<'d>),
+        (doc, file, shared): (&'s dyn Objects, &mut PdfFile<W>, &mut SharedObjects),
         (id, head, stream): (ObjectId, &Object, Option<&Dictionary>),
         depth: usize,
-    ) -> Option<Content<'d>> {
+    ) -> Option<Content<'s>> {
         let mut renumber = |child| self.number(doc, file, shared, child, depth + 1);
         let mut bytes = Vec::new();
         match stream {
             Some(dict) => {
-                let data = doc.lasting_data(id)?;
+                let data = doc.raw_stream(id).ok()?.data;
                 let dict = active_content::sanitize_dictionary(dict);
                 syntax::write_dictionary(&dict, &[b"Length"], &mut bytes, &mut renumber);
                 Some(Content::Stream { head: bytes, data })
@@ -389,17 +364,6 @@ mod tests {
     use super::*;
     use lopdf::{dictionary, Document};
 
-    /// The tests copy from lopdf's documents and lazy stores as they are.
-    impl<'d, T: Objects> CopySource<'d> for &'d T {
-        fn objects(&self) -> &dyn Objects {
-            *self
-        }
-
-        fn lasting_data(&self, id: ObjectId) -> Option<&'d [u8]> {
-            Some(self.raw_stream(id).ok()?.data)
-        }
-    }
-
     /// Copies what `root` refers to from `doc` into a file of its own: `root` as written, and
     /// the file (with one object of its own to hold the rest).
     fn copy_one<T: Objects>(doc: &T, root: &Object) -> (String, String) {
@@ -409,8 +373,8 @@ mod tests {
         let mut shared = SharedObjects::default();
         let mut copier = Copier::new(&limits, &budget);
         let mut out = Vec::new();
-        copier.serialise_entry(&doc, &mut file, &mut shared, root, &mut out);
-        copier.flush(&doc, &mut file, &mut shared, &mut Vec::new()).unwrap();
+        copier.serialise_entry(doc, &mut file, &mut shared, root, &mut out);
+        copier.flush(doc, &mut file, &mut shared, &mut Vec::new()).unwrap();
         let holder = file.reserve();
         file.write_object(holder, b"null").unwrap();
         let bytes = file.finish(holder, None).unwrap();
@@ -475,8 +439,8 @@ mod tests {
         for (doc, resources) in &inputs {
             let mut copier = Copier::new(&limits, &budget);
             let mut out = Vec::new();
-            copier.serialise_entry(&doc, &mut file, &mut shared, resources, &mut out);
-            copier.flush(&doc, &mut file, &mut shared, &mut Vec::new()).unwrap();
+            copier.serialise_entry(doc, &mut file, &mut shared, resources, &mut out);
+            copier.flush(doc, &mut file, &mut shared, &mut Vec::new()).unwrap();
             written.push(String::from_utf8(out).unwrap());
         }
         // The first and third inputs carry the same; the second another image.

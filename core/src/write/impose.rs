@@ -415,7 +415,7 @@ struct FileWriter<'a, 'j, W: Write> {
     pdf: PdfFile<W>,
     copiers: Vec<Copier<'a>>,
     /// What the copiers wrote, by content, so that what several inputs carry is written once.
-    shared: SharedObjects<'a>,
+    shared: SharedObjects,
     forms: HashMap<FormKey, u32>,
     report: ImposeReport,
     slug_font: Option<u32>,
@@ -515,7 +515,7 @@ impl<'a, W: Write> FileWriter<'a, '_, W> {
         let mut touched = Vec::new();
         let composed = side::compose(job, press, side, &mut |input, id| {
             touched.push(input);
-            copiers[input].reference(&job.objects.of(input), pdf, shared, id)
+            copiers[input].reference(&*job.objects.of(input), pdf, shared, id)
         })?;
         touched.sort_unstable();
         touched.dedup();
@@ -535,7 +535,7 @@ impl<'a, W: Write> FileWriter<'a, '_, W> {
         let source = &self.job.sources[input];
         let copier = &mut self.copiers[input];
         copier
-            .flush(&self.job.objects.of(input), &mut self.pdf, &mut self.shared, &mut self.scratch)
+            .flush(&*self.job.objects.of(input), &mut self.pdf, &mut self.shared, &mut self.scratch)
             .map_err(|e| WriteError::copying(&source.path, page + 1, e))?;
         let warnings = copier.take_warnings();
         self.report.warnings.extend(warnings.into_iter().map(|w| Warning { input: Some(input), ..w }));
@@ -580,7 +580,7 @@ impl<'a, W: Write> FileWriter<'a, '_, W> {
             head.push(b'/');
             head.extend_from_slice(key);
             head.push(b' ');
-            copier.serialise_entry(&objects, &mut self.pdf, &mut self.shared, value, head);
+            copier.serialise_entry(&*objects, &mut self.pdf, &mut self.shared, value, head);
         }
         let _ = write!(head, "/Length {}>>\nstream\n", prepared.content.len());
         self.pdf.write_object_parts(form, &[head, &prepared.content, super::syntax::STREAM_END])?;

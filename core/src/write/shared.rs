@@ -6,44 +6,30 @@
 //! folder of one file a letter carries the same font and logo in every file; the print file
 //! holds them once, and the printer's RIP reads them once.
 //!
-//! What is kept of each object is small: the SHA-256 of its bytes (of a stream's dictionary),
-//! and of a stream where its data lies in the input. Stream data is compared byte for byte after
-//! a hash has found the candidates. Nothing an input carries can make two different objects one.
+//! What is kept of each object is its number and the SHA-256 of its bytes (of a stream, of its
+//! dictionary and of its data): nothing of the input, which a folder of one file a letter reads
+//! only while its pages are being written. Nothing an input carries can make two different
+//! objects one.
 
-use foldhash::{HashMap, HashMapExt};
+use foldhash::HashMap;
 use sha2::{Digest, Sha256};
-use smallvec::SmallVec;
 use std::collections::hash_map::Entry;
-use std::hash::BuildHasher;
 
 /// What an object says, as it is written to the output (references renumbered).
-pub enum Content<'d> {
+pub enum Content<'c> {
     /// Anything but a stream: its bytes.
     Plain(Vec<u8>),
     /// A stream: its dictionary's bytes (without `/Length`) and its data as the input holds it.
-    Stream { head: Vec<u8>, data: &'d [u8] },
+    Stream { head: Vec<u8>, data: &'c [u8] },
 }
-
-/// A stream's data, as the input holds it, and the number it was written under.
-type WrittenStream<'d> = (&'d [u8], u32);
 
 /// The objects written to one output file, by content.
-pub struct SharedObjects<'d> {
+#[derive(Default)]
+pub struct SharedObjects {
     /// By the SHA-256 of their bytes.
     plain: HashMap<[u8; 32], u32>,
-    /// By the SHA-256 of the dictionary and the data's hash: each stream's data and number.
-    streams: HashMap<([u8; 32], u64), SmallVec<[WrittenStream<'d>; 1]>>,
-    data_hash: foldhash::quality::RandomState,
-}
-
-impl Default for SharedObjects<'_> {
-    fn default() -> Self {
-        SharedObjects {
-            plain: HashMap::new(),
-            streams: HashMap::new(),
-            data_hash: foldhash::quality::RandomState::default(),
-        }
-    }
+    /// By the SHA-256 of the dictionary and that of the data.
+    streams: HashMap<([u8; 32], [u8; 32]), u32>,
 }
 
 /// The output number for some content, and whether the object is still to be written.
@@ -55,26 +41,25 @@ pub enum Numbered {
     Written(u32),
 }
 
-impl<'d> SharedObjects<'d> {
+impl SharedObjects {
     /// The number of the object written before with `content`, or a new one from `reserve`,
     /// remembered for what comes after.
-    pub fn number(&mut self, content: Content<'d>, reserve: impl FnOnce() -> u32) -> Numbered {
+    pub fn number(&mut self, content: Content<'_>, reserve: impl FnOnce() -> u32) -> Numbered {
         match content {
-            Content::Plain(bytes) => match self.plain.entry(Sha256::digest(bytes).into()) {
-                Entry::Occupied(known) => Numbered::Written(*known.get()),
-                Entry::Vacant(slot) => Numbered::New(*slot.insert(reserve())),
-            },
+            Content::Plain(bytes) => number_of(self.plain.entry(Sha256::digest(bytes).into()), reserve),
             Content::Stream { head, data } => {
-                let hash = self.data_hash.hash_one(data);
-                let same_head = self.streams.entry((Sha256::digest(head).into(), hash)).or_default();
-                if let Some(&(_, number)) = same_head.iter().find(|(written, _)| *written == data) {
-                    return Numbered::Written(number);
-                }
-                let number = reserve();
-                same_head.push((data, number));
-                Numbered::New(number)
+                let key = (Sha256::digest(head).into(), Sha256::digest(data).into());
+                number_of(self.streams.entry(key), reserve)
             }
         }
+    }
+}
+
+/// The number `known` holds, or a new one from `reserve` that it then holds.
+fn number_of<K>(known: Entry<'_, K, u32>, reserve: impl FnOnce() -> u32) -> Numbered {
+    match known {
+        Entry::Occupied(known) => Numbered::Written(*known.get()),
+        Entry::Vacant(slot) => Numbered::New(*slot.insert(reserve())),
     }
 }
 
