@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
-use sheetseal_core::ingest::{self, IngestOptions, SmallInput, SourceDocument};
+use sheetseal_core::ingest::{self, IngestOptions, SourceDocument};
 use sheetseal_core::job;
 use sheetseal_core::plan::{LayoutChoice, LayoutSpec};
 use sheetseal_core::split::{self, oversize, summary::SplitSummary, OnOversize, SplitRule};
@@ -43,9 +43,8 @@ pub fn run(args: SplitCheckArgs) -> Result<()> {
     let rule = args.split.rule()?;
     let inputs = job::input_paths(&rule, &args.inputs)?;
     let options = IngestOptions { password: args.password.clone(), ..IngestOptions::default() };
-    let maps = ingest::small_input_maps();
-    let open = |(i, path): (usize, &PathBuf)| ingest::open_as(path, &options, SmallInput::for_input(i, maps));
-    let sources: Vec<SourceDocument> = inputs.iter().enumerate().map(open).collect::<Result<_, _>>()?;
+    let sources: Vec<SourceDocument> =
+        inputs.iter().map(|path| ingest::open(path, &options)).collect::<Result<_, _>>()?;
     if let Some(page) = args.show_text {
         let region = match &rule {
             SplitRule::Text(text) => text.region,

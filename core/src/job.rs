@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::active_content::ActiveContent;
 use crate::geometry::mm;
 use crate::ingest::leases::ObjectLeases;
-use crate::ingest::{self, IngestOptions, PageBox, SmallInput, SourceDocument};
+use crate::ingest::{self, IngestOptions, PageBox, SourceDocument};
 use crate::limits::{DecodeBudget, Limits};
 use crate::manifest::{self, Counts, InputRecord, Manifest, MarkSummary, OutputRecord, Tool};
 use crate::mark::{
@@ -160,10 +160,6 @@ pub struct RunOptions<'a> {
     pub text_reader: Option<&'a split::TextReader<'a>>,
     /// What becomes of what the job built once its manifest is written.
     pub teardown: Teardown,
-    /// How many of the inputs, first in order, are mapped when they are small (1 MB or less);
-    /// later small inputs are held in memory ([`ingest::SmallInput`]). `None`: as many as the
-    /// system's memory maps allow ([`ingest::small_input_maps`]).
-    pub small_input_maps: Option<usize>,
 }
 
 /// What becomes of what a job built (the inputs' objects, the plan, the marks and the write
@@ -240,12 +236,11 @@ pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcom
     let clock = Instant::now();
     let ingest_options = IngestOptions { password: config.password.clone(), limits: config.limits.clone() };
     let input_bytes = &options.input_bytes;
-    let small_input_maps = options.small_input_maps.unwrap_or_else(ingest::small_input_maps);
     // Inputs are opened side by side (a job of one small file a letter has thousands); the
     // first input in order that cannot be read is the one reported, however the opening ran.
     let open = |(i, path): (usize, &PathBuf)| match input_bytes.get(i).copied().flatten() {
         Some(bytes) => ingest::open_bytes(path, bytes, &ingest_options),
-        None => ingest::open_as(path, &ingest_options, SmallInput::for_input(i, small_input_maps)),
+        None => ingest::open(path, &ingest_options),
     };
     let opened: Vec<Result<SourceDocument, _>> = match inputs.len() {
         // One input is read on every core anyway; opened from this thread, its objects stay in
@@ -668,30 +663,32 @@ mod tests {
     }
 
     #[test]
-    fn small_inputs_held_in_memory_print_what_mapped_ones_print() {
+    fn small_inputs_read_again_from_their_files_print_what_inputs_given_in_memory_print() {
         let dir = tempfile::tempdir().unwrap();
         let folder = dir.path().join("letters");
         std::fs::create_dir(&folder).unwrap();
+        let mut files = Vec::new();
         for n in 0..3 {
             let letter = format!("BT /F1 12 Tf 72 700 Td (Letter {n}) Tj ET q 50 0 0 50 72 600 cm /Im1 Do Q");
             let form = "BT /F1 9 Tf 72 72 Td (Terms) Tj ET";
-            split::test_files::pages(
-                &folder.join(format!("{n}.pdf")),
-                &[&letter, "/Fm1 Do"],
-                form,
-                |_, _| {},
-            );
+            let path = folder.join(format!("{n}.pdf"));
+            split::test_files::pages(&path, &[&letter, "/Fm1 Do"], form, |_, _| {});
+            files.push(std::fs::read(&path).unwrap());
         }
-        // Every small input mapped; the first mapped and the others held; every one held.
-        let runs: Vec<(Vec<u8>, serde_json::Value)> = [None, Some(1), Some(0)]
+        // Read from the folder (each small file read again for the write stage), then the same
+        // files given in memory.
+        let runs: Vec<(Vec<u8>, serde_json::Value)> = [false, true]
             .into_iter()
-            .enumerate()
-            .map(|(i, maps)| {
-                let out = dir.path().join(format!("job{i}"));
+            .map(|in_memory| {
+                let out = dir.path().join(format!("job-{in_memory}"));
                 let config =
-                    JobConfig::new("HELD", Vec::new(), SplitRule::Files { dir: folder.clone() }, &out);
-                let options = RunOptions { small_input_maps: maps, ..RunOptions::default() };
-                let manifest = run_with(&config, options).unwrap().manifest;
+                    JobConfig::new("AGAIN", Vec::new(), SplitRule::Files { dir: folder.clone() }, &out);
+                let input_bytes = match in_memory {
+                    true => files.iter().map(|f| Some(f.as_slice())).collect(),
+                    false => Vec::new(),
+                };
+                let manifest =
+                    run_with(&config, RunOptions { input_bytes, ..RunOptions::default() }).unwrap().manifest;
                 assert_eq!(manifest.counts.items, 3);
                 let printed = std::fs::read(out.join(&manifest.outputs[0].path)).unwrap();
                 let records = serde_json::json!([
@@ -704,7 +701,6 @@ mod tests {
             })
             .collect();
         assert_eq!(runs[1], runs[0]);
-        assert_eq!(runs[2], runs[0]);
     }
 
     #[test]

@@ -203,7 +203,6 @@ pub unsafe extern "C" fn sheetseal_job_run(job: *mut sheetseal_job) -> sheetseal
             text_reader: None,
             // A host program goes on after the job: what the job built is freed.
             teardown: Teardown::Free,
-            small_input_maps: None,
         };
         match job::run_with(&job.config, options) {
             Ok(outcome) => {

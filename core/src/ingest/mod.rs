@@ -31,10 +31,12 @@ mod digest;
 pub mod encryption;
 mod identity;
 pub mod leases;
+mod on_demand;
 pub mod render_guard;
 pub mod repair;
 pub use annotations::Annotation;
 pub use digest::InputDigest;
+use on_demand::OnDemand;
 
 /// US Letter, the size PDF readers assume when a page has no usable `/MediaBox`.
 const DEFAULT_MEDIA_BOX: Rect = Rect { x0: 0.0, y0: 0.0, x1: 612.0, y1: 792.0 };
@@ -99,7 +101,7 @@ pub enum IngestError {
     PageTreeCycle { path: PathBuf, object: u32, generation: u16 },
     #[error("{path}, page {page}: {detail}")]
     BadPage { path: PathBuf, page: usize, detail: String },
-    #[error("cannot map {path} into memory ({source}): the process may have as many memory maps as the system allows ({limit}, vm.max_map_count) or use all the address space it may (ulimit -v); raise the limit (sysctl -w vm.max_map_count=262144) or give the job fewer large files")]
+    #[error("cannot map {path} into memory ({source}): the process may have as many memory maps as the system allows ({limit}, vm.max_map_count) or use all the address space it may (ulimit -v); raise the limit (sysctl -w vm.max_map_count=262144) or give the job fewer files of over 1 MB")]
     OutOfMaps { path: PathBuf, source: std::io::Error, limit: String },
 }
 
@@ -207,16 +209,19 @@ enum Origin {
     /// Mapped from a file on disk; whatever opens it again by its path checks that it is still
     /// this file.
     Mapped { map: Arc<Mmap>, identity: FileIdentity },
-    /// Held in memory: given so by the caller, or a small file read whole and held for the job
-    /// rather than mapped ([`SmallInput::Held`]), with its `identity`.
-    Memory { bytes: Bytes, identity: Option<FileIdentity> },
+    /// A small file ([`SMALL_INPUT_BYTES`]), read whole to be opened and afterwards read again
+    /// from the file only when asked for.
+    OnDemand(Arc<OnDemand>),
+    /// Given in memory.
+    Memory(Bytes),
 }
 
 impl std::fmt::Debug for Origin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Origin::Mapped { identity, .. } => f.debug_tuple("Mapped").field(identity).finish(),
-            Origin::Memory { bytes, .. } => write!(f, "Memory({} bytes)", (**bytes).as_ref().len()),
+            Origin::OnDemand(file) => f.debug_tuple("OnDemand").field(&file.identity()).finish(),
+            Origin::Memory(bytes) => write!(f, "Memory({} bytes)", (**bytes).as_ref().len()),
         }
     }
 }
@@ -226,7 +231,8 @@ impl Origin {
     fn bytes(&self) -> Bytes {
         match self {
             Origin::Mapped { map, .. } => map.clone(),
-            Origin::Memory { bytes, .. } => bytes.clone(),
+            Origin::OnDemand(file) => file.clone(),
+            Origin::Memory(bytes) => bytes.clone(),
         }
     }
 
@@ -234,14 +240,16 @@ impl Origin {
     fn mapped(&self) -> Option<Arc<Mmap>> {
         match self {
             Origin::Mapped { map, .. } => Some(Arc::clone(map)),
-            Origin::Memory { .. } => None,
+            Origin::OnDemand(_) | Origin::Memory(_) => None,
         }
     }
 
     /// Unmaps mapped bytes from this process (see [`SourceDocument::release_resident_pages`]).
     fn release(&self) {
-        if let Origin::Mapped { map, .. } = self {
-            release(map, 0..map.len());
+        match self {
+            Origin::Mapped { map, .. } => release(map, 0..map.len()),
+            Origin::OnDemand(file) => file.release(),
+            Origin::Memory(_) => {}
         }
     }
 }
@@ -258,11 +266,11 @@ impl SourceDocument {
     ) -> Result<PdfDocument<'a>, PdfiumOpenError> {
         self.check_pdfium_may_read()?;
         let document = match &self.origin {
-            Origin::Memory { bytes, .. } => pdfium.load_pdf_from_byte_slice((**bytes).as_ref(), password),
-            Origin::Mapped { identity, .. } => {
+            Origin::Memory(bytes) => pdfium.load_pdf_from_byte_slice((**bytes).as_ref(), password),
+            Origin::Mapped { .. } | Origin::OnDemand(_) => {
                 let file =
                     File::open(&self.path).map_err(|e| PdfiumOpenError::Pdfium(PdfiumError::IoError(e)))?;
-                if FileIdentity::of_file(&file).ok() != Some(*identity) {
+                if FileIdentity::of_file(&file).ok() != self.identity() {
                     return Err(PdfiumOpenError::Changed(identity::changed(&self.path)));
                 }
                 pdfium.load_pdf_from_reader(file, password)
@@ -300,11 +308,24 @@ impl SourceDocument {
         self.warnings.iter().any(|w| w.code == repair::REPAIRED)
     }
 
-    /// The file's bytes as the job read them.
+    /// The input's bytes for one reader to hold for as long as it needs them: a small file's
+    /// read afresh from it, bytes given in memory shared; `None` for a mapped input, whose map
+    /// every reader shares.
+    pub(crate) fn bytes_afresh(&self) -> Option<std::io::Result<Bytes>> {
+        match &self.origin {
+            Origin::OnDemand(file) => Some(file.read_afresh()),
+            Origin::Memory(bytes) => Some(Ok(bytes.clone())),
+            Origin::Mapped { .. } => None,
+        }
+    }
+
+    /// The file's bytes as the job read them (a small file's read from it again if they were
+    /// not yet).
     pub fn file_bytes(&self) -> &[u8] {
         match &self.origin {
             Origin::Mapped { map, .. } => map,
-            Origin::Memory { bytes, .. } => (**bytes).as_ref(),
+            Origin::OnDemand(file) => (**file).as_ref(),
+            Origin::Memory(bytes) => (**bytes).as_ref(),
         }
     }
 
@@ -318,7 +339,8 @@ impl SourceDocument {
     pub fn identity(&self) -> Option<FileIdentity> {
         match &self.origin {
             Origin::Mapped { identity, .. } => Some(*identity),
-            Origin::Memory { identity, .. } => *identity,
+            Origin::OnDemand(file) => Some(file.identity()),
+            Origin::Memory(_) => None,
         }
     }
 }
@@ -333,62 +355,21 @@ fn release(map: &Mmap, range: std::ops::Range<usize>) {
 }
 
 /// Inputs up to this size are read into memory at once to be parsed and hashed by the thread
-/// that opens them, their mapping left untouched until the write stage copies from it, and
-/// released only once printed: each first touch of a mapping costs page faults, and each
-/// release a flush of the other cores' address translations, which for a small input cost
-/// more than its pages.
+/// that opens them, and read again from their file when something asks for them
+/// (`on_demand`; the write stage reads each afresh, `leases`), never mapped for the job: each
+/// first touch of a mapping costs page faults, and each release a flush of the other cores'
+/// address translations, which for a small input cost more than its pages; and a process has a
+/// limited number of maps, fewer than a folder of one file a letter can have files.
 const SMALL_INPUT_BYTES: usize = 1 << 20;
-
-/// How an input of [`SMALL_INPUT_BYTES`] or less is held once opened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SmallInput {
-    /// Mapped, as every larger input is: its pages are read from the page cache while the write
-    /// stage is on them and released from the process once printed.
-    Mapped,
-    /// Held in memory for the whole job, as it was read to be opened: it takes no memory map.
-    /// A process has a limited number of maps (Linux: `vm.max_map_count`, 65,530 by default),
-    /// and a folder of one file a letter can have more files than that.
-    Held,
-}
-
-impl SmallInput {
-    /// How a job that may map `maps` small inputs holds its `index`th input, if small.
-    pub fn for_input(index: usize, maps: usize) -> SmallInput {
-        if index < maps {
-            SmallInput::Mapped
-        } else {
-            SmallInput::Held
-        }
-    }
-}
-
-/// How many small inputs a job may map ([`SmallInput::Mapped`]); those after them are held
-/// ([`SmallInput::Held`]). Half the memory maps the system allows a process, the other half
-/// left to the larger inputs, the libraries and the heap.
-pub fn small_input_maps() -> usize {
-    max_map_count().unwrap_or(DEFAULT_MAX_MAP_COUNT) / 2
-}
-
-/// Linux's default `vm.max_map_count`.
-const DEFAULT_MAX_MAP_COUNT: usize = 65_530;
 
 /// How many memory maps the system allows a process, where it says.
 fn max_map_count() -> Option<usize> {
     std::fs::read_to_string("/proc/sys/vm/max_map_count").ok()?.trim().parse().ok()
 }
 
-/// Opens, hashes and parses one input, mapped.
+/// Opens, hashes and parses one input. A small one is read whole, and afterwards read again
+/// from its file only when something asks for it (`on_demand`); any other is mapped.
 pub fn open(path: &Path, options: &IngestOptions) -> Result<SourceDocument, IngestError> {
-    open_as(path, options, SmallInput::Mapped)
-}
-
-/// Opens, hashes and parses one input: mapped, or, when it is small and `small` says so, held
-/// in memory.
-pub fn open_as(
-    path: &Path,
-    options: &IngestOptions,
-    small: SmallInput,
-) -> Result<SourceDocument, IngestError> {
     let io_err = |source| IngestError::Io { path: path.to_path_buf(), source };
     let file = File::open(path).map_err(io_err)?;
     let size_bytes = file.metadata().map_err(io_err)?.len();
@@ -396,18 +377,17 @@ pub fn open_as(
         return Err(IngestError::Empty { path: path.to_path_buf() });
     }
     let identity = FileIdentity::of_file(&file).map_err(io_err)?;
-    let is_small = size_bytes <= SMALL_INPUT_BYTES as u64;
-    if is_small && small == SmallInput::Held {
-        let bytes = read_whole(&file, size_bytes as usize).map_err(io_err)?;
-        let origin = Origin::Memory { bytes: bytes.clone(), identity: Some(identity) };
+    if size_bytes <= SMALL_INPUT_BYTES as u64 {
+        let len = size_bytes as usize;
+        let bytes = read_whole(&file, len).map_err(io_err)?;
+        let origin = Origin::OnDemand(Arc::new(OnDemand::new(path, identity, len)));
         return open_shared(path, origin, Some(bytes), options);
     }
     // SAFETY: the map is read-only; inputs are uploads that nothing else writes while a job
     // runs. A concurrent truncation would raise SIGBUS, which is the documented contract of
     // memory-mapped input.
     let map = Arc::new(unsafe { Mmap::map(&file) }.map_err(|source| map_error(path, source))?);
-    let read_at_once = is_small.then(|| read_whole(&file, map.len())).transpose().map_err(io_err)?;
-    open_shared(path, Origin::Mapped { map, identity }, read_at_once, options)
+    open_shared(path, Origin::Mapped { map, identity }, None, options)
 }
 
 /// Why `path` could not be mapped, with what to do where the process is out of maps.
@@ -434,14 +414,14 @@ fn read_whole(mut file: &File, len: usize) -> std::io::Result<Bytes> {
 /// Parses an input held in memory (copied, so that the document owns its bytes); `path` names
 /// it in errors and the manifest.
 pub fn open_bytes(path: &Path, bytes: &[u8], options: &IngestOptions) -> Result<SourceDocument, IngestError> {
-    open_shared(path, Origin::Memory { bytes: Arc::new(bytes.to_vec()), identity: None }, None, options)
+    open_shared(path, Origin::Memory(Arc::new(bytes.to_vec())), None, options)
 }
 
 /// Opens an input from its bytes: its objects read on every core, then hashed on a thread of
 /// its own while its page tree is walked (and the job goes on). Mapped bytes are released from
 /// this process as the reader and the hashing go on, so that resident memory does not grow with
 /// the input. A small input `read_at_once` is parsed and hashed from those bytes instead, and
-/// read from its mapping only afterwards.
+/// read from its `origin` only afterwards.
 fn open_shared(
     path: &Path,
     origin: Origin,
@@ -879,27 +859,29 @@ mod tests {
     }
 
     #[test]
-    fn a_small_input_held_in_memory_reads_as_a_mapped_one_and_a_large_one_is_mapped_all_the_same() {
+    fn a_small_input_is_read_whole_and_not_mapped_and_a_large_one_is_mapped() {
         let dir = tempfile::tempdir().unwrap();
         let (small, large) = (dir.path().join("small.pdf"), dir.path().join("large.pdf"));
         one_page_file(&small, 5_000);
         one_page_file(&large, SMALL_INPUT_BYTES + 1);
         let options = IngestOptions::default();
-        for path in [&small, &large] {
-            let mapped = open_as(path, &options, SmallInput::Mapped).unwrap();
-            let held = open_as(path, &options, SmallInput::Held).unwrap();
-            assert!(mapped.origin.mapped().is_some());
-            // Held only when small; then it takes no map, and still says which file it is.
-            assert_eq!(held.origin.mapped().is_none(), held.is_small(), "{}", path.display());
-            assert_eq!(held.identity(), mapped.identity());
-            assert_eq!(held.file_bytes(), &std::fs::read(path).unwrap()[..]);
-            assert_eq!(held.sha256.hex(), mapped.sha256.hex());
-            assert_eq!(held.pages.len(), 1);
-            assert_eq!(held.pages[0].contents, mapped.pages[0].contents);
-            held.release_resident_pages();
-            assert_eq!(held.file_bytes(), mapped.file_bytes());
-        }
-        assert_eq!(SmallInput::for_input(1, 2), SmallInput::Mapped);
-        assert_eq!(SmallInput::for_input(2, 2), SmallInput::Held);
+        let from_disk = open(&small, &options).unwrap();
+        let Origin::OnDemand(file) = &from_disk.origin else { panic!("a small file is read on demand") };
+        assert!(!file.is_loaded(), "opened from what was read whole");
+        let written = std::fs::read(&small).unwrap();
+        let given = open_bytes(&small, &written, &options).unwrap();
+        assert_eq!(from_disk.sha256.hex(), given.sha256.hex());
+        assert_eq!(from_disk.pages[0].contents, given.pages[0].contents);
+        assert_eq!(from_disk.identity(), Some(FileIdentity::of_file(&File::open(&small).unwrap()).unwrap()));
+        assert_eq!((*from_disk.bytes_afresh().unwrap().unwrap()).as_ref(), &written[..]);
+        assert!(!file.is_loaded(), "read afresh, not kept");
+        // Read through its own store: the file is read when asked for.
+        assert_eq!(from_disk.file_bytes(), &written[..]);
+        assert!(file.is_loaded());
+        from_disk.release_resident_pages();
+        assert_eq!(from_disk.file_bytes(), &written[..]);
+
+        let mapped = open(&large, &options).unwrap();
+        assert!(mapped.origin.mapped().is_some() && mapped.bytes_afresh().is_none());
     }
 }

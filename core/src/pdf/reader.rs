@@ -82,10 +82,20 @@ impl LazyPdf {
     }
 
     /// The same file, read from here on from `bytes`: the same bytes held elsewhere (a file read
-    /// into memory to be parsed, then its mapping).
+    /// into memory to be parsed, then read again from the file only when asked for).
     pub fn reading_from(self, bytes: Bytes) -> LazyPdf {
-        debug_assert_eq!((*bytes).as_ref().len(), self.data().len());
         LazyPdf { bytes, ..self }
+    }
+
+    /// The same file read from `bytes` (the same bytes, read again), with no object stream
+    /// decoded yet.
+    pub fn with_bytes(&self, bytes: Bytes) -> LazyPdf {
+        LazyPdf {
+            bytes,
+            xref: self.xref.clone(),
+            header_offset: self.header_offset,
+            object_streams: Mutex::new(HashMap::new()),
+        }
     }
 
     /// Lets go of the object streams decoded so far, to be decoded again when asked for.

@@ -161,11 +161,12 @@ impl ObjectStore {
         }
     }
 
-    /// The lazy reader's objects afresh: the same file, nothing parsed yet (`None` for lopdf's
-    /// document, which holds its objects whole).
-    pub fn fresh(&self) -> Option<ObjectStore> {
+    /// The lazy reader's objects afresh, read from `bytes` (the file's bytes, read again):
+    /// nothing parsed or decoded yet (`None` for lopdf's document, which holds its objects
+    /// whole).
+    pub fn fresh_from(&self, bytes: Bytes) -> Option<ObjectStore> {
         match self {
-            ObjectStore::Lazy(lazy) => Some(ObjectStore::Lazy(lazy.fresh())),
+            ObjectStore::Lazy(lazy) => Some(ObjectStore::Lazy(lazy.fresh_from(bytes))),
             ObjectStore::Loaded(_) => None,
         }
     }
@@ -187,9 +188,9 @@ impl ObjectStore {
         }
     }
 
-    /// Lets go of the object streams the lazy reader decoded, which every store of the same
-    /// file shares ([`LazyObjects::fresh`]), to be decoded again when asked for.
-    pub fn forget_object_streams(&self) {
+    /// Lets go of the object streams the lazy reader decoded, to be decoded again when asked
+    /// for.
+    fn forget_object_streams(&self) {
         if let ObjectStore::Lazy(lazy) = self {
             lazy.pdf.forget_object_streams();
         }
@@ -370,8 +371,18 @@ impl LazyObjects {
 
     /// The same file's objects with nothing parsed yet: each is parsed again when asked for.
     pub fn fresh(&self) -> LazyObjects {
+        self.fresh_reading(Arc::clone(&self.pdf))
+    }
+
+    /// [`LazyObjects::fresh`], read from `bytes` (the same file's bytes, read again) with
+    /// object streams of its own.
+    pub fn fresh_from(&self, bytes: Bytes) -> LazyObjects {
+        self.fresh_reading(Arc::new(self.pdf.with_bytes(bytes)))
+    }
+
+    fn fresh_reading(&self, pdf: Arc<LazyPdf>) -> LazyObjects {
         LazyObjects {
-            pdf: Arc::clone(&self.pdf),
+            pdf,
             slots: (0..self.slots.len()).map(|_| OnceLock::new()).collect(),
             listed: self.listed,
         }

@@ -25,7 +25,7 @@ pub enum Entry {
 }
 
 /// The merged cross-reference data of a file: newest section wins.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct XrefTable {
     pub entries: Vec<Option<Entry>>,
     pub trailer: Dictionary,
