@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::active_content::ActiveContent;
 use crate::geometry::mm;
 use crate::ingest::leases::ObjectLeases;
-use crate::ingest::{self, IngestOptions, PageBox, SourceDocument};
+use crate::ingest::{self, IngestError, IngestOptions, PageBox, SourceDocument};
 use crate::limits::{DecodeBudget, Limits};
 use crate::manifest::{self, Counts, InputRecord, Manifest, MarkSummary, OutputRecord, Tool};
 use crate::mark::{
@@ -348,7 +348,12 @@ pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcom
             // A failed write (a full disk, a refusing sink) is about this file.
             WriteError::Io(source) => output_err(source),
             WriteError::Cancelled => Error::Cancelled,
-            other => other.into(),
+            // A small input is read again while its pages are written, and reads as empty once
+            // it is no longer the file the job opened: that is what to say.
+            other => match sources.iter().find(|source| source.has_changed()) {
+                Some(changed) => IngestError::Changed { path: changed.path.clone() }.into(),
+                None => other.into(),
+            },
         };
         let mut on_press_sheet = |_| match options.progress.as_mut() {
             Some(hook) => {
@@ -701,6 +706,34 @@ mod tests {
             })
             .collect();
         assert_eq!(runs[1], runs[0]);
+    }
+
+    #[test]
+    fn an_input_replaced_while_the_job_runs_stops_it_saying_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("letters.pdf");
+        split::test_files::pages(&path, &["BT /F1 12 Tf 72 700 Td (Page 1 of 1) Tj ET"], "", |_, _| {});
+        let out = dir.path().join("job");
+        let rule = split::TextRule::new("Page 1 of").unwrap();
+        let config = JobConfig::new("CHANGED", vec![path.clone()], SplitRule::Text(rule), &out);
+        // Standing in for pdfium's reading of the text: the split finds the letter, and the
+        // upload is then replaced by a copy of itself (another file), as a customer sending it
+        // again would, before the write stage reads it again.
+        let replace = |_: &split::TextRule, source: &SourceDocument, _: Option<&str>| {
+            let again = dir.path().join("again.pdf");
+            std::fs::copy(&path, &again).unwrap();
+            std::fs::rename(&again, &path).unwrap();
+            let found = split::PageMatch { id: None, metadata: Default::default() };
+            Ok(vec![Some(found); source.pages.len()])
+        };
+        let options = RunOptions { text_reader: Some(&replace), ..RunOptions::default() };
+        let error = run_with(&config, options).unwrap_err();
+        assert!(
+            matches!(&error, Error::Ingest(IngestError::Changed { path: changed }) if *changed == path),
+            "{error}"
+        );
+        assert!(error.to_string().contains("was replaced or written to while the job ran"), "{error}");
+        assert!(!out.join("manifest.json").exists());
     }
 
     #[test]

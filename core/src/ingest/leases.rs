@@ -99,13 +99,13 @@ impl<'a> ObjectLeases<'a> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::ingest::{open, open_bytes, IngestOptions, Origin};
     use lopdf::{dictionary, Document, Object, Stream};
 
     /// A one-page PDF whose page content is `content`, as bytes.
-    fn one_page(content: Vec<u8>) -> Vec<u8> {
+    pub(in crate::ingest) fn one_page(content: Vec<u8>) -> Vec<u8> {
         let mut doc = Document::with_version("1.5");
         let pages = doc.new_object_id();
         let contents = doc.add_object(Stream::new(dictionary! {}, content));

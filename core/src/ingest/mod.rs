@@ -103,6 +103,8 @@ pub enum IngestError {
     BadPage { path: PathBuf, page: usize, detail: String },
     #[error("cannot map {path} into memory ({source}): the process may have as many memory maps as the system allows ({limit}, vm.max_map_count) or use all the address space it may (ulimit -v); raise the limit (sysctl -w vm.max_map_count=262144) or give the job fewer files of over 1 MB")]
     OutOfMaps { path: PathBuf, source: std::io::Error, limit: String },
+    #[error("{}", identity::changed(.path))]
+    Changed { path: PathBuf },
 }
 
 /// One page of an input, with its inherited attributes resolved.
@@ -333,6 +335,13 @@ impl SourceDocument {
     /// use (a job of one small file a letter releases each once it is done with it).
     pub fn is_small(&self) -> bool {
         self.size_bytes <= SMALL_INPUT_BYTES as u64
+    }
+
+    /// Whether the path no longer names the file the job read, unchanged (never for an input
+    /// given in memory).
+    pub fn has_changed(&self) -> bool {
+        let Some(identity) = self.identity() else { return false };
+        File::open(&self.path).and_then(|file| FileIdentity::of_file(&file)).ok() != Some(identity)
     }
 
     /// Which file the input was read from; `None` for an input given in memory.
@@ -837,33 +846,12 @@ mod tests {
         }
     }
 
-    /// A one-page PDF of about `size` bytes (its page content padded with a comment).
-    fn one_page_file(path: &Path, size: usize) {
-        use lopdf::{dictionary, Stream};
-        let mut doc = Document::with_version("1.7");
-        let pages = doc.new_object_id();
-        let mut content = b"0 0 10 10 re f\n%".to_vec();
-        content.resize(size, b'x');
-        let contents = doc.add_object(Stream::new(dictionary! {}, content));
-        let page = doc.add_object(dictionary! {
-            "Type" => "Page", "Parent" => pages, "Contents" => contents,
-            "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
-        });
-        doc.objects.insert(
-            pages,
-            dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 }.into(),
-        );
-        let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages });
-        doc.trailer.set("Root", catalog);
-        doc.save(path).unwrap();
-    }
-
     #[test]
     fn a_small_input_is_read_whole_and_not_mapped_and_a_large_one_is_mapped() {
         let dir = tempfile::tempdir().unwrap();
         let (small, large) = (dir.path().join("small.pdf"), dir.path().join("large.pdf"));
-        one_page_file(&small, 5_000);
-        one_page_file(&large, SMALL_INPUT_BYTES + 1);
+        std::fs::write(&small, leases::tests::one_page(b"0 0 10 10 re f".to_vec())).unwrap();
+        std::fs::write(&large, leases::tests::one_page(vec![b' '; SMALL_INPUT_BYTES])).unwrap();
         let options = IngestOptions::default();
         let from_disk = open(&small, &options).unwrap();
         let Origin::OnDemand(file) = &from_disk.origin else { panic!("a small file is read on demand") };
@@ -883,5 +871,23 @@ mod tests {
 
         let mapped = open(&large, &options).unwrap();
         assert!(mapped.origin.mapped().is_some() && mapped.bytes_afresh().is_none());
+
+        // Written to since it was opened: no longer the file the job read.
+        assert!(!from_disk.has_changed() && !mapped.has_changed() && !given.has_changed());
+        std::fs::write(dir.path().join("new.pdf"), &written).unwrap();
+        std::fs::rename(dir.path().join("new.pdf"), &small).unwrap();
+        assert!(from_disk.has_changed() && !given.has_changed());
+        let message = IngestError::Changed { path: small.clone() }.to_string();
+        assert!(message.contains("replaced or written to while the job ran"), "{message}");
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_mapped_for_want_of_maps_names_the_limit() {
+        let path = Path::new("big.pdf");
+        let out_of_maps = map_error(path, std::io::Error::from_raw_os_error(12));
+        assert!(matches!(out_of_maps, IngestError::OutOfMaps { .. }));
+        assert!(out_of_maps.to_string().contains("vm.max_map_count"), "{out_of_maps}");
+        let other = map_error(path, std::io::Error::from_raw_os_error(13));
+        assert!(matches!(other, IngestError::Io { .. }));
     }
 }
