@@ -47,9 +47,9 @@ const RELEASE_EVERY_BATCHES: usize = 4;
 /// [`BATCHES_AHEAD`] batches behind them) may still read it.
 const IN_REACH_BATCHES: usize = RELEASE_EVERY_BATCHES + BATCHES_AHEAD + 1;
 
-/// The last batch that drew each input, so that each release takes only the inputs it
-/// concerns: a job of thousands of small inputs would otherwise release every one of them at
-/// every release, long after their pages were printed.
+/// The last batch that drew each large input, so that each release takes only the inputs it
+/// concerns. (A small input is done with at the writer's last press sheet that draws it,
+/// [`last_press_drawing`].)
 struct LastDrawn(Vec<Option<usize>>);
 
 impl LastDrawn {
@@ -66,16 +66,14 @@ impl LastDrawn {
         }
     }
 
-    /// Once batch `n` is prepared, `release`s the inputs still in use but for `small` ones,
-    /// and, once each, those out of reach of the workers and the writer.
-    fn release_due(&mut self, n: usize, small: impl Fn(usize) -> bool, mut release: impl FnMut(usize)) {
+    /// Once batch `n` is prepared, `release`s the inputs still in use, and once more those
+    /// that have gone out of reach of the workers and the writer since the last release.
+    fn release_due(&mut self, n: usize, mut release: impl FnMut(usize)) {
         for (input, last) in self.0.iter_mut().enumerate() {
             let Some(drawn) = *last else { continue };
+            release(input);
             if drawn + IN_REACH_BATCHES <= n {
-                release(input);
                 *last = None;
-            } else if !small(input) {
-                release(input);
             }
         }
     }
@@ -221,8 +219,10 @@ pub fn write_file_observed<W: Write>(
         let (batches, prepared) = crossbeam_channel::bounded::<Vec<PreparedPress>>(BATCHES_AHEAD);
         scope.spawn(move || {
             let mut last_drawn = LastDrawn::new(job.sources.len());
+            let large = |&input: &usize| !job.sources[input].is_small();
             for (n, batch) in presses.chunks(BATCH_PRESS_SHEETS).enumerate() {
-                last_drawn.note(batch.iter().flat_map(|&p| inputs_drawn(&job.plan.press_sheets[p])), n);
+                let drawn = batch.iter().flat_map(|&p| inputs_drawn(&job.plan.press_sheets[p]));
+                last_drawn.note(drawn.filter(large), n);
                 let batch: Vec<PreparedPress> =
                     batch.par_iter().map(|&index| prepare_press(job, index, buffers)).collect();
                 if batches.send(batch).is_err() {
@@ -230,12 +230,7 @@ pub fn write_file_observed<W: Write>(
                     return;
                 }
                 if n % RELEASE_EVERY_BATCHES == RELEASE_EVERY_BATCHES - 1 {
-                    let sources = job.sources;
-                    last_drawn.release_due(
-                        n,
-                        |i| sources[i].is_small(),
-                        |i| sources[i].release_resident_pages(),
-                    );
+                    last_drawn.release_due(n, |i| job.sources[i].release_resident_pages());
                 }
             }
         });
@@ -246,12 +241,15 @@ pub fn write_file_observed<W: Write>(
                 for (side, ready) in press.sides {
                     kids.push(writer.write_side(press_sheet, side, ready, pages_root, buffers)?);
                 }
-                // The workers are past it too: what the stage parsed of an input whose last
-                // page this was goes.
+                // The workers are past it too: what the stage read of a small input whose last
+                // page this was goes, and its pages mapped for another stage, if any.
                 for input in
                     inputs_drawn(press_sheet).filter(|&i| last_drawn_by.get(i) == Some(&Some(press.index)))
                 {
                     job.objects.let_go(input);
+                    if job.sources[input].is_small() {
+                        job.sources[input].release_resident_pages();
+                    }
                 }
                 if on_press_sheet(index).is_break() {
                     return Err(WriteError::Cancelled);
@@ -649,10 +647,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn inputs_in_use_are_released_at_every_release_and_small_ones_once_out_of_reach() {
-        // Input 0 is large and drawn by every batch, input 1 small and drawn by batch 0 only,
-        // input 2 small and drawn by batch 0 and again by batch 20; input 3 is never drawn.
-        let small = |input: usize| input != 0;
+    fn inputs_in_use_are_released_at_every_release_and_once_more_out_of_reach() {
+        // Input 0 is drawn by every batch, input 1 by batch 0 only, input 2 by batch 0 and
+        // again by batch 20; input 3 is never drawn.
         let mut last_drawn = LastDrawn::new(4);
         let mut released: Vec<(usize, usize)> = Vec::new();
         for n in 0..40 {
@@ -663,17 +660,23 @@ mod tests {
             };
             last_drawn.note(drawn.iter().copied(), n);
             if n % RELEASE_EVERY_BATCHES == RELEASE_EVERY_BATCHES - 1 {
-                last_drawn.release_due(n, small, |input| released.push((n, input)));
+                last_drawn.release_due(n, |input| released.push((n, input)));
             }
         }
         let releases = |input: usize| -> Vec<usize> {
             released.iter().filter(|(_, i)| *i == input).map(|(n, _)| *n).collect()
         };
-        assert_eq!(releases(0), (0..40).filter(|n| n % 4 == 3).collect::<Vec<_>>());
-        // Out of reach once IN_REACH_BATCHES batches have passed since it was drawn.
-        let first_release = |drawn: usize| (drawn + IN_REACH_BATCHES..).find(|n| n % 4 == 3).unwrap();
-        assert_eq!(releases(1), [first_release(0)]);
-        assert_eq!(releases(2), [first_release(0), first_release(20)]);
+        let every_release =
+            |from: usize, to: usize| -> Vec<usize> { (from..=to).filter(|n| n % 4 == 3).collect() };
+        assert_eq!(releases(0), every_release(0, 39));
+        // Released until the first release once IN_REACH_BATCHES batches have passed since it
+        // was drawn.
+        let out_of_reach = |drawn: usize| (drawn + IN_REACH_BATCHES..).find(|n| n % 4 == 3).unwrap();
+        assert_eq!(releases(1), every_release(0, out_of_reach(0)));
+        assert_eq!(
+            releases(2),
+            [every_release(0, out_of_reach(0)), every_release(20, out_of_reach(20))].concat()
+        );
         assert!(releases(3).is_empty());
     }
 
