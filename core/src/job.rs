@@ -253,7 +253,8 @@ pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcom
 
     let clock = Instant::now();
     let read_texts = options.text_reader.unwrap_or(&split::text::page_matches);
-    let split = split::split_all(&config.split, &sources, config.password.as_deref(), read_texts)?;
+    let split = split::split_all(&config.split, &sources, config.password.as_deref(), read_texts)
+        .map_err(|e| or_changed_input(&sources, e))?;
     times.split = clock.elapsed();
 
     let clock = Instant::now();
@@ -285,7 +286,8 @@ pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcom
     // quiet zone white), so the write stage's workers scan each press sheet's mark areas as they
     // prepare it; only `fail` needs the answer before anything is written.
     let checked = if config.mark.on_collision == CollisionPolicy::Fail {
-        let clear = mark::clear::check(&ClearZoneJob { sources: &sources, ..clear_job_of })?;
+        let clear = mark::clear::check(&ClearZoneJob { sources: &sources, ..clear_job_of })
+            .map_err(|e| or_changed_input(&sources, e))?;
         let findings = mark_findings(config, &plan, &prepared, &clear)?;
         // The check read the content of every marked page; the writer reads it again.
         sources.iter().for_each(SourceDocument::release_resident_pages);
@@ -348,12 +350,7 @@ pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcom
             // A failed write (a full disk, a refusing sink) is about this file.
             WriteError::Io(source) => output_err(source),
             WriteError::Cancelled => Error::Cancelled,
-            // A small input is read again while its pages are written, and reads as empty once
-            // it is no longer the file the job opened: that is what to say.
-            other => match sources.iter().find(|source| source.has_changed()) {
-                Some(changed) => IngestError::Changed { path: changed.path.clone() }.into(),
-                None => other.into(),
-            },
+            other => or_changed_input(&sources, other),
         };
         let mut on_press_sheet = |_| match options.progress.as_mut() {
             Some(hook) => {
@@ -563,6 +560,16 @@ pub fn input_paths(split: &SplitRule, inputs: &[PathBuf]) -> Result<Vec<PathBuf>
         SplitRule::Files { dir } => Ok(split::files::list(dir)?),
         _ if inputs.is_empty() => Err(Error::Config("no input PDF given".to_string())),
         _ => Ok(inputs.to_vec()),
+    }
+}
+
+/// `error`, or, where an input is no longer the file the job opened, that: a small input is read
+/// again from its file after it was opened, and reads as empty once it is another file, which
+/// is what made the stage fail.
+fn or_changed_input(sources: &[SourceDocument], error: impl Into<Error>) -> Error {
+    match sources.iter().find(|source| source.has_changed()) {
+        Some(changed) => IngestError::Changed { path: changed.path.clone() }.into(),
+        None => error.into(),
     }
 }
 
