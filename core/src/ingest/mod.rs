@@ -323,7 +323,8 @@ impl SourceDocument {
 
     /// The file's bytes as the job read them (a small file's read from it again if they were
     /// not yet).
-    pub fn file_bytes(&self) -> &[u8] {
+    #[cfg(test)]
+    fn file_bytes(&self) -> &[u8] {
         match &self.origin {
             Origin::Mapped { map, .. } => map,
             Origin::OnDemand(file) => (**file).as_ref(),
