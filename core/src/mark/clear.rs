@@ -69,8 +69,13 @@ pub struct ClearZoneJob<'a> {
 /// Checks every sheet's mark areas on its front page: first by the content-stream scan
 /// ([`extent`](super::extent)), and by rendering only where that scan cannot rule content out.
 pub fn check(job: &ClearZoneJob) -> Result<ClearZoneReport, MarkError> {
-    Ok(ClearZoneScans::new(job).finish())
+    let scans = ClearZoneScans::new(job);
+    scans.scan_in_order(&ObjectLeases::new(job.sources));
+    Ok(scans.finish())
 }
+
+/// Leaves [`ClearZoneScans::scan_in_order`] scans together.
+const LEAVES_SCANNED_TOGETHER: usize = 1024;
 
 /// The content-stream scans of a job's sheets, taken press sheet by press sheet (by whoever
 /// walks the press sheets anyway: the write stage's workers) or all at once, then finished by
@@ -93,6 +98,37 @@ impl<'j> ClearZoneScans<'j> {
         for slot in &plan.press_sheets[press].front {
             if plan.sheets.get(slot.leaf).is_some_and(|leaf| leaf.cell == slot.cell) {
                 self.scans[slot.leaf].get_or_init(|| self.scan(slot.leaf, Some(objects)));
+            }
+        }
+    }
+
+    /// Scans every leaf, [`LEAVES_SCANNED_TOGETHER`] at a time in plan order (each group in
+    /// parallel), reading the inputs' objects through `objects` and letting go of a small input
+    /// once past the last leaf that shows one of its pages: what the scans hold follows the
+    /// group, not the job (a folder of one file a letter would otherwise have every letter
+    /// parsed at once).
+    fn scan_in_order(&self, objects: &ObjectLeases) {
+        let sheets = &self.job.plan.sheets;
+        let input_of = |leaf: usize| match sheets[leaf].front() {
+            Face::Page { input, .. } => Some(input),
+            _ => None,
+        };
+        let mut last_leaf = vec![None; self.job.sources.len()];
+        for leaf in 0..sheets.len() {
+            if let Some(input) = input_of(leaf) {
+                last_leaf[input] = Some(leaf);
+            }
+        }
+        for start in (0..sheets.len()).step_by(LEAVES_SCANNED_TOGETHER) {
+            let group = start..(start + LEAVES_SCANNED_TOGETHER).min(sheets.len());
+            group.clone().into_par_iter().for_each(|leaf| {
+                self.scans[leaf].get_or_init(|| self.scan(leaf, Some(objects)));
+            });
+            for leaf in group {
+                match input_of(leaf) {
+                    Some(input) if last_leaf[input] == Some(leaf) => objects.let_go(input),
+                    _ => {}
+                }
             }
         }
     }
