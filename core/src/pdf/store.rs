@@ -10,7 +10,7 @@
 use crate::pdf::Entry as _;
 use std::borrow::Cow;
 use std::ops::Range;
-use std::sync::{Arc, LazyLock, OnceLock};
+use std::sync::{LazyLock, OnceLock};
 
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
 use rayon::prelude::*;
@@ -174,7 +174,7 @@ impl ObjectStore {
     /// Lets go of what the lazy reader parsed, to be parsed again when asked for.
     pub fn forget_parsed(&mut self) {
         if let ObjectStore::Lazy(lazy) = self {
-            *lazy = lazy.fresh();
+            lazy.slots = unparsed(lazy.slots.len());
         }
         self.forget_object_streams();
     }
@@ -283,10 +283,14 @@ enum Slot {
     Object(Object),
 }
 
+/// `count` object slots with nothing parsed.
+fn unparsed(count: usize) -> Vec<OnceLock<Slot>> {
+    (0..count).map(|_| OnceLock::new()).collect()
+}
+
 /// The lazy reader's objects, each parsed once when first asked for (streams excepted).
 pub struct LazyObjects {
-    /// The file, shared with the same file's fresh stores ([`LazyObjects::fresh`]).
-    pdf: Arc<LazyPdf>,
+    pdf: LazyPdf,
     slots: Vec<OnceLock<Slot>>,
     /// In-use objects the cross-reference data lists.
     listed: usize,
@@ -309,7 +313,7 @@ impl LazyObjects {
         let pdf = LazyPdf::open(bytes, max_objects)?;
         let count = pdf.object_count();
         let numbers: Vec<u32> = (0..count as u32).filter(|&n| pdf.generation(n).is_some()).collect();
-        let slots: Vec<OnceLock<Slot>> = (0..count).map(|_| OnceLock::new()).collect();
+        let slots = unparsed(count);
         let one = |acc: T, number: u32| -> Result<T, ReadError> {
             let generation = pdf.generation(number).unwrap_or(0);
             if let Some((data, flate)) = pdf.plain_stream((number, generation)) {
@@ -357,33 +361,20 @@ impl LazyObjects {
             between_chunks();
         }
         let listed = numbers.len();
-        Ok((LazyObjects { pdf: Arc::new(pdf), slots, listed }, visited))
+        Ok((LazyObjects { pdf, slots, listed }, visited))
     }
 
     /// The same objects, read from here on from `bytes` ([`LazyPdf::reading_from`]).
     pub fn reading_from(self, bytes: Bytes) -> LazyObjects {
-        match Arc::try_unwrap(self.pdf) {
-            Ok(pdf) => LazyObjects { pdf: Arc::new(pdf.reading_from(bytes)), ..self },
-            // Shared with a fresh store already: both go on reading the bytes they read.
-            Err(pdf) => LazyObjects { pdf, ..self },
-        }
+        LazyObjects { pdf: self.pdf.reading_from(bytes), ..self }
     }
 
-    /// The same file's objects with nothing parsed yet: each is parsed again when asked for.
-    pub fn fresh(&self) -> LazyObjects {
-        self.fresh_reading(Arc::clone(&self.pdf))
-    }
-
-    /// [`LazyObjects::fresh`], read from `bytes` (the same file's bytes, read again) with
-    /// object streams of its own.
+    /// The same file's objects read from `bytes` (the same file's bytes, read again), nothing
+    /// parsed or decoded yet: each is parsed again when asked for.
     pub fn fresh_from(&self, bytes: Bytes) -> LazyObjects {
-        self.fresh_reading(Arc::new(self.pdf.with_bytes(bytes)))
-    }
-
-    fn fresh_reading(&self, pdf: Arc<LazyPdf>) -> LazyObjects {
         LazyObjects {
-            pdf,
-            slots: (0..self.slots.len()).map(|_| OnceLock::new()).collect(),
+            pdf: self.pdf.with_bytes(bytes),
+            slots: unparsed(self.slots.len()),
             listed: self.listed,
         }
     }
