@@ -4,7 +4,7 @@
 //! input's objects (`leases`). Held or mapped in between, every input would cost memory (held)
 //! or one of the process's limited memory maps (Linux's `vm.max_map_count`, 65,530 by
 //! default) for the whole job, and each map's release an interruption of the other cores.
-//! Whatever else reads the input (a split rule, the clear-zone check) gets it mapped, as a
+//! Whatever else reads the input (a split rule, the clear-zone renders) gets it mapped, as a
 //! large input is, and read into memory where no map can be had.
 //!
 //! Every read checks first that the path still names the file the job opened (device, inode,
