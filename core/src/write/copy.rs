@@ -53,8 +53,9 @@ pub struct Copier<'d> {
     numbers: HashMap<ObjectId, Option<u32>>,
     /// The objects whose content is being put together to compare, innermost last.
     comparing: Vec<ObjectId>,
-    /// Objects to write, with how many references away from a page they are.
-    pending: VecDeque<(ObjectId, u32, usize)>,
+    /// Objects to write, with how many references away from a page they are and, for one put
+    /// together to be compared that is not a stream, its bytes as they are written.
+    pending: VecDeque<(ObjectId, u32, usize, Option<Vec<u8>>)>,
     forms: FormGraph,
     /// Drawings to replace with the empty form, by the form that draws them.
     cuts: HashMap<ObjectId, Vec<Vec<u8>>>,
@@ -114,9 +115,15 @@ impl<'d> Copier<'d> {
         shared: &mut SharedObjects,
         body: &mut Vec<u8>,
     ) -> Result<(), CopyError> {
-        while let Some((id, number, depth)) = self.pending.pop_front() {
+        while let Some((id, number, depth, written)) = self.pending.pop_front() {
             if let Some(error) = self.failure.take() {
                 return Err(error.into());
+            }
+            if let Some(bytes) = written {
+                // Put together already, its references numbered (`content`); nothing to check
+                // or cut in an object that is not a stream.
+                file.write_object(number, &bytes)?;
+                continue;
             }
             // Read afresh, not kept: most copied streams (images, fonts) are copied once.
             let fetched: std::borrow::Cow<Object> = if id == EMPTY_FORM {
@@ -274,10 +281,14 @@ impl<'d> Copier<'d> {
         let Some(content) = content else {
             return Some(self.queue(file, id, depth));
         };
-        let number = match shared.number(content, || file.reserve()) {
+        let number = match shared.number(&content, || file.reserve()) {
             Numbered::Written(number) => number,
             Numbered::New(number) => {
-                self.pending.push_back((id, number, depth));
+                let written = match content {
+                    Content::Plain(bytes) => Some(bytes),
+                    Content::Stream { .. } => None,
+                };
+                self.pending.push_back((id, number, depth, written));
                 number
             }
         };
@@ -289,7 +300,7 @@ impl<'d> Copier<'d> {
     fn queue<W: Write>(&mut self, file: &mut PdfFile<W>, id: ObjectId, depth: usize) -> u32 {
         let number = file.reserve();
         self.numbers.insert(id, Some(number));
-        self.pending.push_back((id, number, depth));
+        self.pending.push_back((id, number, depth, None));
         number
     }
 

@@ -44,7 +44,7 @@ pub enum Numbered {
 impl SharedObjects {
     /// The number of the object written before with `content`, or a new one from `reserve`,
     /// remembered for what comes after.
-    pub fn number(&mut self, content: Content<'_>, reserve: impl FnOnce() -> u32) -> Numbered {
+    pub fn number(&mut self, content: &Content<'_>, reserve: impl FnOnce() -> u32) -> Numbered {
         match content {
             Content::Plain(bytes) => number_of(self.plain.entry(Sha256::digest(bytes).into()), reserve),
             Content::Stream { head, data } => {
@@ -79,20 +79,20 @@ mod tests {
         };
         let plain = |text: &str| Content::Plain(text.as_bytes().to_vec());
         let head = |text: &str| text.as_bytes().to_vec();
-        assert_eq!(shared.number(plain("<</A 1>>"), &mut reserve), Numbered::New(1));
-        assert_eq!(shared.number(plain("<</A 2>>"), &mut reserve), Numbered::New(2));
-        assert_eq!(shared.number(plain("<</A 1>>"), &mut reserve), Numbered::Written(1));
+        assert_eq!(shared.number(&plain("<</A 1>>"), &mut reserve), Numbered::New(1));
+        assert_eq!(shared.number(&plain("<</A 2>>"), &mut reserve), Numbered::New(2));
+        assert_eq!(shared.number(&plain("<</A 1>>"), &mut reserve), Numbered::Written(1));
         let font = Content::Stream { head: head("<<>>"), data: b"font" };
-        assert_eq!(shared.number(font, &mut reserve), Numbered::New(3));
+        assert_eq!(shared.number(&font, &mut reserve), Numbered::New(3));
         // Other data, another dictionary, or the same bytes as a plain object: not the same.
         let other_data = Content::Stream { head: head("<<>>"), data: b"fonT" };
-        assert_eq!(shared.number(other_data, &mut reserve), Numbered::New(4));
+        assert_eq!(shared.number(&other_data, &mut reserve), Numbered::New(4));
         let other_head = Content::Stream { head: head("<</F 1>>"), data: b"font" };
-        assert_eq!(shared.number(other_head, &mut reserve), Numbered::New(5));
-        assert_eq!(shared.number(plain("<<>>"), &mut reserve), Numbered::New(6));
+        assert_eq!(shared.number(&other_head, &mut reserve), Numbered::New(5));
+        assert_eq!(shared.number(&plain("<<>>"), &mut reserve), Numbered::New(6));
         let same = Content::Stream { head: head("<<>>"), data: &font_again };
-        assert_eq!(shared.number(same, &mut reserve), Numbered::Written(3));
+        assert_eq!(shared.number(&same, &mut reserve), Numbered::Written(3));
         let same_other = Content::Stream { head: head("<<>>"), data: b"fonT" };
-        assert_eq!(shared.number(same_other, &mut reserve), Numbered::Written(4));
+        assert_eq!(shared.number(&same_other, &mut reserve), Numbered::Written(4));
     }
 }
