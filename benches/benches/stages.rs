@@ -93,7 +93,6 @@ fn write(c: &mut Criterion) {
     let objects = ObjectLeases::new(sources);
     let job = ImposeJob {
         job: "BENCH",
-        sources,
         objects: &objects,
         plan: &sample.plan,
         payloads: &sample.marks.payloads,
@@ -120,7 +119,7 @@ fn write(c: &mut Criterion) {
             let scan = |press: usize| scans.scan_press_sheet(press, &objects);
             let job = ImposeJob { beside: Some(&scan), ..job };
             let pages = write_file(&job, 0, std::io::sink()).unwrap().1.pages;
-            (pages, scans.finish().collisions())
+            (pages, scans.finish(&objects).collisions())
         })
     });
     let two_up = LayoutSpec { layout: Layout::NUp { columns: 2, rows: 1 }, ..LayoutSpec::default() };

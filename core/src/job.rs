@@ -320,7 +320,6 @@ pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcom
     let clock = Instant::now();
     let impose_job = ImposeJob {
         job: &config.job,
-        sources: &sources,
         objects: &objects,
         plan: &plan,
         payloads,
@@ -404,7 +403,7 @@ pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcom
         ClearZone::Scanning(scans) => {
             // What the scans left open is rendered now.
             let clock = Instant::now();
-            let clear = scans.finish();
+            let clear = scans.finish(&objects);
             times.clear_zone = clock.elapsed();
             let findings = mark_findings(config, &plan, &prepared, &clear)?;
             (clear, findings)

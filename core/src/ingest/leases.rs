@@ -63,6 +63,11 @@ impl<'a> ObjectLeases<'a> {
         ObjectLeases { sources, leased: sources.iter().map(|_| Mutex::new(None)).collect() }
     }
 
+    /// The inputs whose objects these are.
+    pub fn sources(&self) -> &'a [SourceDocument] {
+        self.sources
+    }
+
     /// Input `input`'s objects: a small input's read afresh (shared with the stage's other
     /// readers until let go of), any other's its own. A small file that can no longer be read
     /// as the one the job opened is read through its own store, which then reads it as empty:

@@ -448,12 +448,8 @@ fn open_shared(
     if !head.windows(5).any(|w| w == b"%PDF-") {
         return Err(IngestError::NotPdf { path: path_buf });
     }
-    // What was read at once has nothing in the mapping to release.
-    let release = || {
-        if read_at_once.is_none() {
-            origin.release();
-        }
-    };
+    // A small input read at once has nothing mapped to release.
+    let release = || origin.release();
     let (doc, active_content, mut warnings) = read_objects(path, &bytes, options, &release)?;
     // Begun now rather than beside the reading, which keeps every core busy: it takes the core
     // the walk, split and plan leave idle.

@@ -70,8 +70,9 @@ pub struct ClearZoneJob<'a> {
 /// ([`extent`](super::extent)), and by rendering only where that scan cannot rule content out.
 pub fn check(job: &ClearZoneJob) -> Result<ClearZoneReport, MarkError> {
     let scans = ClearZoneScans::new(job);
-    scans.scan_in_order(&ObjectLeases::new(job.sources));
-    Ok(scans.finish())
+    let objects = ObjectLeases::new(job.sources);
+    scans.scan_in_order(&objects);
+    Ok(scans.finish(&objects))
 }
 
 /// Leaves [`ClearZoneScans::scan_in_order`] scans together.
@@ -97,7 +98,7 @@ impl<'j> ClearZoneScans<'j> {
         let plan = self.job.plan;
         for slot in &plan.press_sheets[press].front {
             if plan.sheets.get(slot.leaf).is_some_and(|leaf| leaf.cell == slot.cell) {
-                self.scans[slot.leaf].get_or_init(|| self.scan(slot.leaf, Some(objects)));
+                self.scans[slot.leaf].get_or_init(|| self.scan(slot.leaf, objects));
             }
         }
     }
@@ -122,7 +123,7 @@ impl<'j> ClearZoneScans<'j> {
         for start in (0..sheets.len()).step_by(LEAVES_SCANNED_TOGETHER) {
             let group = start..(start + LEAVES_SCANNED_TOGETHER).min(sheets.len());
             group.clone().into_par_iter().for_each(|leaf| {
-                self.scans[leaf].get_or_init(|| self.scan(leaf, Some(objects)));
+                self.scans[leaf].get_or_init(|| self.scan(leaf, objects));
             });
             for leaf in group {
                 match input_of(leaf) {
@@ -133,12 +134,12 @@ impl<'j> ClearZoneScans<'j> {
         }
     }
 
-    /// Scans the leaves not scanned yet (in parallel), renders the areas the scans could not
+    /// Scans the leaves not scanned yet (in parallel, through `objects`), renders the areas the scans could not
     /// prove clear (in order: pdfium is one at a time) and reports.
-    pub fn finish(self) -> ClearZoneReport {
+    pub fn finish(self, objects: &ObjectLeases) -> ClearZoneReport {
         let job = self.job;
         self.scans.par_iter().enumerate().with_min_len(64).for_each(|(leaf, scan)| {
-            scan.get_or_init(|| self.scan(leaf, None));
+            scan.get_or_init(|| self.scan(leaf, objects));
         });
         let mut renderer = Renderer {
             job,
@@ -163,8 +164,8 @@ impl<'j> ClearZoneScans<'j> {
     }
 
     /// The scan of leaf `index`'s mark areas on its front page, its input's objects read from
-    /// `objects` when given.
-    fn scan(&self, index: usize, objects: Option<&ObjectLeases>) -> Option<Scanned> {
+    /// `objects`.
+    fn scan(&self, index: usize, objects: &ObjectLeases) -> Option<Scanned> {
         let job = self.job;
         let sheet = &job.plan.sheets[index];
         let Face::Page { input, page } = sheet.front() else { return None };
@@ -189,10 +190,7 @@ impl<'j> ClearZoneScans<'j> {
         let (user, extent) = match invert(&placed) {
             Some(from_sheet) => {
                 let user: Vec<Rect> = on_sheet.iter().map(|a| transform_rect(&from_sheet, a)).collect();
-                let extent = match objects {
-                    Some(objects) => page_extent_in_user_space(&*objects.of(input), source_page, &user),
-                    None => page_extent_in_user_space(&source.doc, source_page, &user),
-                };
+                let extent = page_extent_in_user_space(&*objects.of(input), source_page, &user);
                 (user, extent)
             }
             None => (on_sheet, Extent::Maybe),

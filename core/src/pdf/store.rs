@@ -420,11 +420,7 @@ impl LazyObjects {
             }),
             Slot::Stream(kept, None) => match kept.get() {
                 Some(Some(Object::Stream(stream))) => {
-                    // The file's bytes rather than the kept copy (the same bytes): they outlast
-                    // this store (`ingest::leases`).
-                    let in_file = stream.start_position.map(|start| start..start + stream.content.len());
-                    let data = in_file.map_or(stream.content.as_slice(), |range| self.pdf.bytes_at(range));
-                    Ok(RawStream { dict: Cow::Borrowed(&stream.dict), data })
+                    Ok(RawStream { dict: Cow::Borrowed(&stream.dict), data: &stream.content })
                 }
                 _ => match self.pdf.get_parts(id) {
                     Ok((Object::Dictionary(dict), Some(data))) => {

@@ -132,9 +132,8 @@ impl std::str::FromStr for AnnotationPolicy {
 /// What the writer needs.
 pub struct ImposeJob<'a> {
     pub job: &'a str,
-    pub sources: &'a [SourceDocument],
-    /// The inputs' objects as the writer reads them: a small input's are let go of once its
-    /// pages are written.
+    /// The inputs, and their objects as the writer reads them: a small input's are let go of
+    /// once its pages are written.
     pub objects: &'a ObjectLeases<'a>,
     pub plan: &'a Plan,
     /// One payload per leaf of the plan, in order.
@@ -153,6 +152,13 @@ pub struct ImposeJob<'a> {
     /// Work to do for each press sheet (by index) on the worker that prepares it, where the
     /// press sheet's pages are at hand (the clear-zone scan).
     pub beside: Option<&'a (dyn Fn(usize) + Sync)>,
+}
+
+impl<'a> ImposeJob<'a> {
+    /// The job's inputs.
+    pub fn sources(&self) -> &'a [SourceDocument] {
+        self.objects.sources()
+    }
 }
 
 /// Where a leaf's mark landed.
@@ -198,7 +204,7 @@ pub fn write_file_observed<W: Write>(
     let mut writer = FileWriter {
         job,
         pdf: PdfFile::new(out)?,
-        copiers: job.sources.iter().map(|_| Copier::new(job.limits, job.budget)).collect(),
+        copiers: job.sources().iter().map(|_| Copier::new(job.limits, job.budget)).collect(),
         shared: SharedObjects::default(),
         forms: HashMap::new(),
         report: ImposeReport::default(),
@@ -213,13 +219,13 @@ pub fn write_file_observed<W: Write>(
     let presses: Vec<usize> =
         (0..job.plan.press_sheets.len()).filter(|&i| job.plan.press_sheets[i].file == file).collect();
     let last_drawn_by =
-        last_press_drawing(job.sources.len(), &presses, |p| inputs_drawn(&job.plan.press_sheets[p]));
+        last_press_drawing(job.sources().len(), &presses, |p| inputs_drawn(&job.plan.press_sheets[p]));
     let buffers = &BodyBuffers::new();
     std::thread::scope(|scope| -> Result<(), WriteError> {
         let (batches, prepared) = crossbeam_channel::bounded::<Vec<PreparedPress>>(BATCHES_AHEAD);
         scope.spawn(move || {
-            let mut last_drawn = LastDrawn::new(job.sources.len());
-            let large = |&input: &usize| !job.sources[input].is_small();
+            let mut last_drawn = LastDrawn::new(job.sources().len());
+            let large = |&input: &usize| !job.sources()[input].is_small();
             for (n, batch) in presses.chunks(BATCH_PRESS_SHEETS).enumerate() {
                 let drawn = batch.iter().flat_map(|&p| inputs_drawn(&job.plan.press_sheets[p]));
                 last_drawn.note(drawn.filter(large), n);
@@ -230,7 +236,7 @@ pub fn write_file_observed<W: Write>(
                     return;
                 }
                 if n % RELEASE_EVERY_BATCHES == RELEASE_EVERY_BATCHES - 1 {
-                    last_drawn.release_due(n, |i| job.sources[i].release_resident_pages());
+                    last_drawn.release_due(n, |i| job.sources()[i].release_resident_pages());
                 }
             }
         });
@@ -247,8 +253,8 @@ pub fn write_file_observed<W: Write>(
                     inputs_drawn(press_sheet).filter(|&i| last_drawn_by.get(i) == Some(&Some(press.index)))
                 {
                     job.objects.let_go(input);
-                    if job.sources[input].is_small() {
-                        job.sources[input].release_resident_pages();
+                    if job.sources()[input].is_small() {
+                        job.sources()[input].release_resident_pages();
                     }
                 }
                 if on_press_sheet(index).is_break() {
@@ -403,7 +409,7 @@ fn prepare_form<'a>(
     input: usize,
     page_index: usize,
 ) -> Result<PreparedForm<'a>, WriteError> {
-    let source = &job.sources[input];
+    let source = &job.sources()[input];
     let bbox = page_form::form_bbox(&source.pages[page_index], job.page_box, job.sheet.bleed_mm);
     page_form::prepare(source, &job.objects.of(input), (input, page_index), &bbox, (job.limits, job.budget))
 }
@@ -530,7 +536,7 @@ impl<'a, W: Write> FileWriter<'a, '_, W> {
 
     /// Copies what the input's copier has queued; `page` (0-based) names the page in errors.
     fn flush_copier(&mut self, input: usize, page: usize) -> Result<(), WriteError> {
-        let source = &self.job.sources[input];
+        let source = &self.job.sources()[input];
         let copier = &mut self.copiers[input];
         copier
             .flush(&*self.job.objects.of(input), &mut self.pdf, &mut self.shared, &mut self.scratch)
@@ -549,7 +555,7 @@ impl<'a, W: Write> FileWriter<'a, '_, W> {
         prepared: Option<Result<PreparedForm<'a>, WriteError>>,
     ) -> Result<u32, WriteError> {
         let job = self.job;
-        let page = &job.sources[input].pages[page_index];
+        let page = &job.sources()[input].pages[page_index];
         let bbox = page_form::form_bbox(page, job.page_box, job.sheet.bleed_mm);
         let key = FormKey::of(input, page, &bbox);
         if let Some(&form) = self.forms.get(&key) {

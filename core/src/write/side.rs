@@ -89,7 +89,7 @@ pub fn draws_annotations(job: &ImposeJob, press: &PressSheet, side: Side) -> boo
     job.annotations == AnnotationPolicy::Flatten
         && slots(press, side).iter().any(|slot| match slot.face {
             Face::Page { input, page } => {
-                job.sources[input].pages[page].annotations.iter().any(|a| a.is_drawn_when_flattened())
+                job.sources()[input].pages[page].annotations.iter().any(|a| a.is_drawn_when_flattened())
             }
             Face::Blank { .. } => false,
         })
@@ -112,7 +112,7 @@ pub fn compose(
                 .or(press.front.first())
                 .ok_or_else(|| WriteError::Plan("empty press sheet".into()))?;
             let (input, page) = slot.face.page_ref();
-            job.sources[input].pages[page].display_size_of(job.page_box)
+            job.sources()[input].pages[page].display_size_of(job.page_box)
         }
     };
     let mut composed = ComposedSide {
@@ -193,7 +193,7 @@ fn draw_slot(
     let Face::Page { input, page: page_index } = slot.face else {
         return;
     };
-    let source = &job.sources[input];
+    let source = &job.sources()[input];
     let page = &source.pages[page_index];
     let name = XObjectName::Page(composed.xobjects.len());
     composed.xobjects.push((name, Drawn::Page { input, page: page_index }));
