@@ -119,7 +119,9 @@ pub struct StageTimes {
     /// Rendering the mark areas the clear-zone scan could not prove clear, after the write
     /// stage, whose workers scan each press sheet's areas as they prepare it.
     pub clear_zone: Duration,
+    /// Writing the print files; their last flush to disk and rename go on beside the manifest.
     pub write: Duration,
+    /// Building and writing the manifest, and waiting for the print files to be in place.
     pub manifest: Duration,
 }
 
@@ -316,6 +318,7 @@ pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcom
 
     prepare_output_dir(&config.out_dir)?;
     let mut committed = CommittedFiles::default();
+    let mut committing = Vec::new();
     let budget = DecodeBudget::new(config.limits.max_job_decompressed_bytes);
     let clock = Instant::now();
     let impose_job = ImposeJob {
@@ -375,7 +378,9 @@ pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcom
                 let (writer, sha256) = writer.into_parts();
                 let written = writer.finish().map_err(output_err)?;
                 let bytes = written.bytes;
-                committed.push(file.commit(written).map_err(output_err)?);
+                // The flush to disk and the rename go on beside the manifest's writing.
+                committing
+                    .push((output_path.clone(), file.commit_in_background(written).map_err(output_err)?));
                 (bytes, sha256, report)
             }
         };
@@ -497,9 +502,13 @@ pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcom
     };
     // What the job built goes as the inputs do.
     let _release_job = options.teardown.release((plan, prepared, marks, reports, clear));
-    manifest
-        .write(&config.out_dir)
-        .map_err(|source| Error::Output { path: config.out_dir.join(manifest::MANIFEST_FILE), source })?;
+    let manifest_err = |source| Error::Output { path: config.out_dir.join(manifest::MANIFEST_FILE), source };
+    let staged = manifest.stage(&config.out_dir).map_err(manifest_err)?;
+    // The manifest appears last: once it does, every print file it lists is in place.
+    for (path, commit) in committing {
+        committed.push(commit.wait().map_err(|source| Error::Output { path, source })?);
+    }
+    staged.put_in_place().map_err(manifest_err)?;
     committed.keep();
     times.manifest = clock.elapsed();
     Ok(JobOutcome { manifest, times })

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::plan::{Face, Plan};
 use crate::warning::Warning;
-use crate::write::atomic::AtomicFile;
+use crate::write::atomic::{AtomicFile, FlushedFile};
 use crate::write::impose::MarkPlacement;
 
 /// The schema identifier written into every manifest.
@@ -296,28 +296,30 @@ impl Manifest {
     /// once, on two threads, and the manifest put in place only once the CSV is. If either
     /// fails, neither is left in `dir` (the job removed any earlier ones before it began).
     pub fn write(&self, dir: &Path) -> std::io::Result<()> {
-        let written = self.write_both(dir);
-        if written.is_err() {
-            let _ = std::fs::remove_file(dir.join(SHEETS_CSV_FILE));
-        }
-        written
+        self.stage(dir)?.put_in_place()
     }
 
-    fn write_both(&self, dir: &Path) -> std::io::Result<()> {
+    /// Writes the sheets as CSV and the manifest, both at once on two threads, under temporary
+    /// names in `dir`, flushed to disk: [`StagedManifest::put_in_place`] then makes them appear.
+    pub fn stage(&self, dir: &Path) -> std::io::Result<StagedManifest> {
         std::thread::scope(|scope| {
             let csv = scope.spawn(|| self.write_sheets_csv(dir));
-            let mut json_file = AtomicFile::create(&dir.join(MANIFEST_FILE))?;
-            let mut json = json_file.writer();
-            crate::manifest_json::write(self, &mut json)?;
-            json.write_all(b"\n")?;
-            let written = json.finish()?;
-            csv.join().map_err(|_| std::io::Error::other("writing sheets.csv panicked"))??;
-            json_file.commit(written)?;
-            Ok(())
+            let json = self.write_json(dir);
+            let csv = csv.join().map_err(|_| std::io::Error::other("writing sheets.csv panicked"))??;
+            Ok(StagedManifest { csv, json: json? })
         })
     }
 
-    fn write_sheets_csv(&self, dir: &Path) -> std::io::Result<()> {
+    fn write_json(&self, dir: &Path) -> std::io::Result<FlushedFile> {
+        let mut json_file = AtomicFile::create(&dir.join(MANIFEST_FILE))?;
+        let mut json = json_file.writer();
+        crate::manifest_json::write(self, &mut json)?;
+        json.write_all(b"\n")?;
+        let written = json.finish()?;
+        json_file.flush_to_disk(written)
+    }
+
+    fn write_sheets_csv(&self, dir: &Path) -> std::io::Result<FlushedFile> {
         let mut csv_file = AtomicFile::create(&dir.join(SHEETS_CSV_FILE))?;
         let mut csv = csv::Writer::from_writer(csv_file.writer());
         csv.write_record([
@@ -355,7 +357,25 @@ impl Manifest {
             csv.write_record(None::<&[u8]>)?;
         }
         let written = csv.into_inner().map_err(|e| e.into_error())?.finish()?;
-        csv_file.commit(written)?;
+        csv_file.flush_to_disk(written)
+    }
+}
+
+/// The manifest and its CSV of sheets, written and flushed to disk under temporary names
+/// ([`Manifest::stage`]); dropped without [`StagedManifest::put_in_place`], they disappear.
+pub struct StagedManifest {
+    csv: FlushedFile,
+    json: FlushedFile,
+}
+
+impl StagedManifest {
+    /// Renames the CSV into place, then the manifest, which says the job is complete. If either
+    /// fails, neither is left.
+    pub fn put_in_place(self) -> std::io::Result<()> {
+        let csv = self.csv.put_in_place()?;
+        self.json.put_in_place().inspect_err(|_| {
+            let _ = std::fs::remove_file(csv);
+        })?;
         Ok(())
     }
 }
