@@ -5,18 +5,19 @@
 //! content (`side`) draws the page forms, flattened annotations, the leaf's integrity mark and
 //! the printer's marks.
 //!
-//! Sides and page forms are prepared in parallel, a batch of press sheets at a time, ahead of
-//! one writer that numbers and writes them in plan order (a bounded channel between them), so
-//! the bytes never depend on the number of threads or their timing, and only a few batches are
-//! held at once.
+//! Sides and page forms are prepared in parallel, a batch of press sheets a task, ahead of one
+//! writer that numbers and writes them in plan order (the batches come to it in any order and
+//! wait until their turn), so the bytes never depend on the number of threads or their timing.
+//! The workers go from batch to batch without waiting for one another, at most
+//! [`BATCHES_AHEAD`] batches ahead of the writer.
 
 use foldhash::{HashMap, HashMapExt};
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::ops::ControlFlow;
 
 use lopdf::{dictionary, Object};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
 
@@ -36,13 +37,13 @@ use crate::plan::geometry::{place, Grid, SheetSpec};
 use crate::plan::{Plan, PressSheet, Side, Slot};
 use crate::warning::Warning;
 
-/// Press sheets prepared together, in parallel.
-const BATCH_PRESS_SHEETS: usize = 256;
-/// Batches prepared ahead of the writer at most.
-const BATCHES_AHEAD: usize = 8;
-/// How many batches are prepared between two releases of the inputs' resident pages (about
-/// 1,000 press sheets, a few megabytes of input).
-const RELEASE_EVERY_BATCHES: usize = 4;
+/// Press sheets prepared together, by one worker.
+const BATCH_PRESS_SHEETS: usize = 32;
+/// Batches given to the workers ahead of the writer at most (512 press sheets).
+const BATCHES_AHEAD: usize = 16;
+/// How many batches are given to the workers between two releases of the inputs' resident pages
+/// (about 1,000 press sheets, a few megabytes of input).
+const RELEASE_EVERY_BATCHES: usize = 32;
 /// How many batches after the one that last draws an input the workers and the writer (up to
 /// [`BATCHES_AHEAD`] batches behind them) may still read it.
 const IN_REACH_BATCHES: usize = RELEASE_EVERY_BATCHES + BATCHES_AHEAD + 1;
@@ -222,26 +223,34 @@ pub fn write_file_observed<W: Write>(
         last_press_drawing(job.sources().len(), &presses, |p| inputs_drawn(&job.plan.press_sheets[p]));
     let buffers = &BodyBuffers::new();
     std::thread::scope(|scope| -> Result<(), WriteError> {
-        let (batches, prepared) = crossbeam_channel::bounded::<Vec<PreparedPress>>(BATCHES_AHEAD);
+        let (batches, prepared) = crossbeam_channel::unbounded::<(usize, Vec<PreparedPress>)>();
+        // One token a batch given to the workers and not yet written.
+        let (ahead, written) = crossbeam_channel::bounded::<()>(BATCHES_AHEAD);
         scope.spawn(move || {
-            let mut last_drawn = LastDrawn::new(job.sources().len());
-            let large = |&input: &usize| !job.sources()[input].is_small();
-            for (n, batch) in presses.chunks(BATCH_PRESS_SHEETS).enumerate() {
-                let drawn = batch.iter().flat_map(|&p| inputs_drawn(&job.plan.press_sheets[p]));
-                last_drawn.note(drawn.filter(large), n);
-                let batch: Vec<PreparedPress> =
-                    batch.par_iter().map(|&index| prepare_press(job, index, buffers)).collect();
-                if batches.send(batch).is_err() {
-                    // The writer stopped (an error, or cancelled).
-                    return;
+            rayon::in_place_scope_fifo(|workers| {
+                let mut last_drawn = LastDrawn::new(job.sources().len());
+                let large = |&input: &usize| !job.sources()[input].is_small();
+                for (n, batch) in presses.chunks(BATCH_PRESS_SHEETS).enumerate() {
+                    if ahead.send(()).is_err() {
+                        // The writer stopped (an error, or cancelled).
+                        return;
+                    }
+                    let drawn = batch.iter().flat_map(|&p| inputs_drawn(&job.plan.press_sheets[p]));
+                    last_drawn.note(drawn.filter(large), n);
+                    let batches = batches.clone();
+                    workers.spawn_fifo(move |_| {
+                        let batch = batch.iter().map(|&index| prepare_press(job, index, buffers)).collect();
+                        // A send fails only once the writer has stopped.
+                        let _ = batches.send((n, batch));
+                    });
+                    if n % RELEASE_EVERY_BATCHES == RELEASE_EVERY_BATCHES - 1 {
+                        last_drawn.release_due(n, |i| job.sources()[i].release_resident_pages());
+                    }
                 }
-                if n % RELEASE_EVERY_BATCHES == RELEASE_EVERY_BATCHES - 1 {
-                    last_drawn.release_due(n, |i| job.sources()[i].release_resident_pages());
-                }
-            }
+            });
         });
         let mut index = 0;
-        for batch in prepared {
+        for batch in in_turn(prepared) {
             for press in batch {
                 let press_sheet = &job.plan.press_sheets[press.index];
                 for (side, ready) in press.sides {
@@ -262,6 +271,7 @@ pub fn write_file_observed<W: Write>(
                 }
                 index += 1;
             }
+            let _ = written.try_recv();
         }
         Ok(())
     })?;
@@ -289,6 +299,27 @@ pub fn write_file_observed<W: Write>(
     report.pages = kids.len();
     report.forms = forms.len();
     Ok((out, report))
+}
+
+/// What `prepared` gives, numbered from 0 in any order, in the order of the numbers; those that
+/// come before their turn wait for it. Ends when `prepared` does.
+fn in_turn<T>(prepared: crossbeam_channel::Receiver<(usize, T)>) -> impl Iterator<Item = T> {
+    let mut early = BTreeMap::new();
+    let mut turn = 0;
+    std::iter::from_fn(move || {
+        let next = match early.remove(&turn) {
+            Some(next) => next,
+            None => loop {
+                let (n, item) = prepared.recv().ok()?;
+                if n == turn {
+                    break item;
+                }
+                early.insert(n, item);
+            },
+        };
+        turn += 1;
+        Some(next)
+    })
 }
 
 /// Where a page is drawn on the press sheet: the matrix from its user space to the sheet, for the
@@ -655,13 +686,15 @@ mod tests {
     #[test]
     fn inputs_in_use_are_released_at_every_release_and_once_more_out_of_reach() {
         // Input 0 is drawn by every batch, input 1 by batch 0 only, input 2 by batch 0 and
-        // again by batch 20; input 3 is never drawn.
+        // again once out of reach; input 3 is never drawn.
+        let again = IN_REACH_BATCHES + RELEASE_EVERY_BATCHES + 3;
+        let end = again + IN_REACH_BATCHES + 2 * RELEASE_EVERY_BATCHES;
         let mut last_drawn = LastDrawn::new(4);
         let mut released: Vec<(usize, usize)> = Vec::new();
-        for n in 0..40 {
+        for n in 0..end {
             let drawn: &[usize] = match n {
                 0 => &[0, 1, 2],
-                20 => &[0, 2],
+                n if n == again => &[0, 2],
                 _ => &[0],
             };
             last_drawn.note(drawn.iter().copied(), n);
@@ -672,18 +705,35 @@ mod tests {
         let releases = |input: usize| -> Vec<usize> {
             released.iter().filter(|(_, i)| *i == input).map(|(n, _)| *n).collect()
         };
-        let every_release =
-            |from: usize, to: usize| -> Vec<usize> { (from..=to).filter(|n| n % 4 == 3).collect() };
-        assert_eq!(releases(0), every_release(0, 39));
+        let due = |n: &usize| n % RELEASE_EVERY_BATCHES == RELEASE_EVERY_BATCHES - 1;
+        let every_release = |from: usize, to: usize| -> Vec<usize> { (from..=to).filter(due).collect() };
+        assert_eq!(releases(0), every_release(0, end - 1));
         // Released until the first release once IN_REACH_BATCHES batches have passed since it
         // was drawn.
-        let out_of_reach = |drawn: usize| (drawn + IN_REACH_BATCHES..).find(|n| n % 4 == 3).unwrap();
+        let out_of_reach = |drawn: usize| (drawn + IN_REACH_BATCHES..).find(due).unwrap();
         assert_eq!(releases(1), every_release(0, out_of_reach(0)));
         assert_eq!(
             releases(2),
-            [every_release(0, out_of_reach(0)), every_release(20, out_of_reach(20))].concat()
+            [every_release(0, out_of_reach(0)), every_release(again, out_of_reach(again))].concat()
         );
         assert!(releases(3).is_empty());
+    }
+
+    #[test]
+    fn batches_come_out_in_turn_however_they_come_in() {
+        let (send, prepared) = crossbeam_channel::unbounded();
+        for n in [2, 0, 3, 1, 5, 4] {
+            send.send((n, n * 10)).unwrap();
+        }
+        drop(send);
+        assert_eq!(in_turn(prepared).collect::<Vec<_>>(), [0, 10, 20, 30, 40, 50]);
+        // One missing: what comes after it is not given out of turn.
+        let (send, prepared) = crossbeam_channel::unbounded();
+        for n in [0, 2, 3] {
+            send.send((n, n)).unwrap();
+        }
+        drop(send);
+        assert_eq!(in_turn(prepared).collect::<Vec<_>>(), [0]);
     }
 
     #[test]
