@@ -319,7 +319,7 @@ pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcom
     prepare_output_dir(&config.out_dir)?;
     let files = plan.file_pages.len();
     let mut replaced = match options.output {
-        Some(_) => None,
+        Some(_) => Removal(None),
         None => remove_replaced_outputs(
             (0..files).map(|i| config.out_dir.join(config.output_name(i, files))).collect(),
         ),
@@ -384,9 +384,7 @@ pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcom
                 let (writer, sha256) = writer.into_parts();
                 let written = writer.finish().map_err(output_err)?;
                 let bytes = written.bytes;
-                if let Some(removal) = replaced.take() {
-                    let _ = removal.join();
-                }
+                replaced.wait();
                 // The flush to disk and the rename go on beside the manifest's writing.
                 committing
                     .push((output_path.clone(), file.commit_in_background(written).map_err(output_err)?));
@@ -671,17 +669,35 @@ fn prepare_output_dir(dir: &Path) -> Result<(), Error> {
 /// file's blocks takes a while (about 50 ms for 95 MB on the machine of docs/performance.md),
 /// which the rename that replaces it would otherwise wait for. To be joined before an output is
 /// put in place; what it cannot remove, the rename replaces.
-fn remove_replaced_outputs(paths: Vec<PathBuf>) -> Option<std::thread::JoinHandle<()>> {
+fn remove_replaced_outputs(paths: Vec<PathBuf>) -> Removal {
     let earlier: Vec<PathBuf> = paths.into_iter().filter(|p| p.is_file()).collect();
     if earlier.is_empty() {
-        return None;
+        return Removal(None);
     }
     let removal = move || {
         for path in earlier {
             let _ = std::fs::remove_file(path);
         }
     };
-    std::thread::Builder::new().name("sheetseal-remove".to_string()).spawn(removal).ok()
+    Removal(std::thread::Builder::new().name("sheetseal-remove".to_string()).spawn(removal).ok())
+}
+
+/// The removal of [`remove_replaced_outputs`], waited for before an output is put in place, and
+/// when dropped, so that it never outlasts the job (a later job might write the same names).
+struct Removal(Option<std::thread::JoinHandle<()>>);
+
+impl Removal {
+    fn wait(&mut self) {
+        if let Some(thread) = self.0.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for Removal {
+    fn drop(&mut self) {
+        self.wait();
+    }
 }
 
 #[cfg(test)]

@@ -292,15 +292,10 @@ impl Manifest {
         serde_json::from_slice(&bytes).map_err(std::io::Error::other)
     }
 
-    /// Writes the sheets as CSV, one row a sheet, and the manifest, each atomically: both at
-    /// once, on two threads, and the manifest put in place only once the CSV is. If either
-    /// fails, neither is left in `dir` (the job removed any earlier ones before it began).
-    pub fn write(&self, dir: &Path) -> std::io::Result<()> {
-        self.stage(dir)?.put_in_place()
-    }
-
-    /// Writes the sheets as CSV and the manifest, both at once on two threads, under temporary
-    /// names in `dir`, flushed to disk: [`StagedManifest::put_in_place`] then makes them appear.
+    /// Writes the sheets as CSV, one row a sheet, and the manifest, both at once on two threads,
+    /// under temporary names in `dir`, flushed to disk: [`StagedManifest::put_in_place`] then
+    /// makes them appear, the manifest only once the CSV has. If either fails, neither is left in
+    /// `dir` (the job removed any earlier ones before it began).
     pub fn stage(&self, dir: &Path) -> std::io::Result<StagedManifest> {
         std::thread::scope(|scope| {
             let csv = scope.spawn(|| self.write_sheets_csv(dir));
