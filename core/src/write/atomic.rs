@@ -207,7 +207,7 @@ pub struct Writeback<'f> {
 const WRITEBACK_EVERY: u64 = 8 << 20;
 
 /// How much is written between two flushes to disk on the [`DataSync`] thread.
-const SYNC_EVERY: u64 = 16 << 20;
+const SYNC_EVERY: u64 = 4 << 20;
 
 impl Writeback<'_> {
     /// Waits for the flushes asked for; fails if one failed, which a later flush of the same file
