@@ -726,6 +726,36 @@ mod tests {
     }
 
     #[test]
+    fn a_panic_while_preparing_press_sheets_stops_the_job_instead_of_hanging_it() {
+        // More press sheets than the workers may prepare ahead of the writer, so that they run
+        // out of room while the writer waits for the batch that panicked.
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("letters.pdf");
+        let contents: Vec<String> =
+            (0..2_000).map(|n| format!("BT /F1 12 Tf 72 700 Td ({n}) Tj ET")).collect();
+        let contents: Vec<&str> = contents.iter().map(String::as_str).collect();
+        split::test_files::pages(&input, &contents, "", |_, _| {});
+        let out = dir.path().join("job");
+        let config = JobConfig::new(
+            crate::write::impose::PANICKING_JOB,
+            vec![input],
+            SplitRule::Fixed { pages: 1 },
+            &out,
+        );
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let run = std::panic::catch_unwind(|| run_with(&config, RunOptions::default()).map(drop));
+            let _ = done.send(run.is_err());
+        });
+        assert_eq!(
+            finished.recv_timeout(std::time::Duration::from_secs(120)),
+            Ok(true),
+            "the job panics, and does not hang"
+        );
+        assert!(!out.join(manifest::MANIFEST_FILE).exists());
+    }
+
+    #[test]
     fn small_inputs_read_again_from_their_files_print_what_inputs_given_in_memory_print() {
         let dir = tempfile::tempdir().unwrap();
         let folder = dir.path().join("letters");

@@ -223,7 +223,8 @@ pub fn write_file_observed<W: Write>(
         last_press_drawing(job.sources().len(), &presses, |p| inputs_drawn(&job.plan.press_sheets[p]));
     let buffers = &BodyBuffers::new();
     std::thread::scope(|scope| -> Result<(), WriteError> {
-        let (batches, prepared) = crossbeam_channel::unbounded::<(usize, Vec<PreparedPress>)>();
+        let (batches, prepared) =
+            crossbeam_channel::unbounded::<(usize, std::thread::Result<Vec<PreparedPress>>)>();
         // One token a batch given to the workers and not yet written.
         let (ahead, written) = crossbeam_channel::bounded::<()>(BATCHES_AHEAD);
         scope.spawn(move || {
@@ -239,7 +240,12 @@ pub fn write_file_observed<W: Write>(
                     last_drawn.note(drawn.filter(large), n);
                     let batches = batches.clone();
                     workers.spawn_fifo(move |_| {
-                        let batch = batch.iter().map(|&index| prepare_press(job, index, buffers)).collect();
+                        // A panic goes to the writer, which raises it again in its turn: left to
+                        // the scope, it would come out only once every batch was handed out,
+                        // which the writer, waiting for the batch, would never let happen.
+                        let batch = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            batch.iter().map(|&index| prepare_press(job, index, buffers)).collect()
+                        }));
                         // A send fails only once the writer has stopped.
                         let _ = batches.send((n, batch));
                     });
@@ -251,6 +257,7 @@ pub fn write_file_observed<W: Write>(
         });
         let mut index = 0;
         for batch in in_turn(prepared) {
+            let batch = batch.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             for press in batch {
                 let press_sheet = &job.plan.press_sheets[press.index];
                 for (side, ready) in press.sides {
@@ -385,12 +392,20 @@ impl BodyBuffers {
     }
 }
 
+/// A job of this name panics while its 601st press sheet is prepared (tests only).
+#[cfg(test)]
+pub(crate) const PANICKING_JOB: &str = "PANIC-TEST";
+
 thread_local! {
     /// Each worker thread's compressor for sides' content.
     static DEFLATER: RefCell<Deflater> = RefCell::new(Deflater::default());
 }
 
 fn prepare_press<'a>(job: &ImposeJob<'a>, index: usize, buffers: &BodyBuffers) -> PreparedPress<'a> {
+    #[cfg(test)]
+    if job.job == PANICKING_JOB && index == 600 {
+        panic!("a panic injected for a test");
+    }
     if let Some(beside) = job.beside {
         beside(index);
     }
