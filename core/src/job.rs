@@ -12,6 +12,7 @@ use crate::active_content::ActiveContent;
 use crate::geometry::mm;
 use crate::ingest::leases::ObjectLeases;
 use crate::ingest::{self, IngestError, IngestOptions, PageBox, SourceDocument};
+use crate::joined::Joined;
 use crate::limits::{DecodeBudget, Limits};
 use crate::manifest::{self, Counts, InputRecord, Manifest, MarkSummary, OutputRecord, Tool};
 use crate::mark::{
@@ -180,13 +181,17 @@ pub enum Teardown {
 
 impl Teardown {
     /// Lets go of `value` as this teardown says: dropped on a thread of its own, which the
-    /// returned guard waits for when it is dropped, or never dropped at all.
-    fn release<T: Send + 'static>(self, value: T) -> DropInBackground {
+    /// returned guard waits for when it is dropped, so a run never returns, on any path, with
+    /// that thread still working (without a thread, `value` is dropped at once); or never dropped
+    /// at all.
+    fn release<T: Send + 'static>(self, value: T) -> Joined<()> {
         match self {
-            Teardown::Free => DropInBackground(Some(std::thread::spawn(move || drop(value)))),
+            Teardown::Free => {
+                Joined::spawn("sheetseal-free", move || drop(value)).unwrap_or_else(|_| Joined::none())
+            }
             Teardown::AtProcessExit => {
                 std::mem::forget(value);
-                DropInBackground(None)
+                Joined::none()
             }
         }
     }
@@ -319,7 +324,7 @@ pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcom
     prepare_output_dir(&config.out_dir)?;
     let files = plan.file_pages.len();
     let mut replaced = match options.output {
-        Some(_) => Removal(None),
+        Some(_) => Joined::none(),
         None => remove_replaced_outputs(
             (0..files).map(|i| config.out_dir.join(config.output_name(i, files))).collect(),
         ),
@@ -384,7 +389,7 @@ pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcom
                 let (writer, sha256) = writer.into_parts();
                 let written = writer.finish().map_err(output_err)?;
                 let bytes = written.bytes;
-                replaced.wait();
+                let _ = replaced.join();
                 // The flush to disk and the rename go on beside the manifest's writing.
                 committing
                     .push((output_path.clone(), file.commit_in_background(written).map_err(output_err)?));
@@ -528,19 +533,6 @@ enum ClearZone<'j> {
     Scanning(ClearZoneScans<'j>),
 }
 
-/// The thread a value is being dropped on, if any ([`Teardown::release`]), waited for when this
-/// is dropped, so a run never returns, on any path, with that thread still working.
-struct DropInBackground(Option<std::thread::JoinHandle<()>>);
-
-impl Drop for DropInBackground {
-    fn drop(&mut self) {
-        if let Some(thread) = self.0.take() {
-            // A panic while freeing has nothing left to report to.
-            let _ = thread.join();
-        }
-    }
-}
-
 /// The largest displayed page box among the pages the items place: the default cell size.
 fn largest_page(sources: &[SourceDocument], items: &[crate::split::Item], page_box: PageBox) -> (f64, f64) {
     items
@@ -668,36 +660,19 @@ fn prepare_output_dir(dir: &Path) -> Result<(), Error> {
 /// replace: with that job's manifest gone, they are no longer a finished job, and freeing a large
 /// file's blocks takes a while (about 50 ms for 95 MB on the machine of docs/performance.md),
 /// which the rename that replaces it would otherwise wait for. To be joined before an output is
-/// put in place; what it cannot remove, the rename replaces.
-fn remove_replaced_outputs(paths: Vec<PathBuf>) -> Removal {
+/// put in place, and at the latest when dropped, so that it never outlasts the job (a later job
+/// might write the same names); what it cannot remove, the rename replaces.
+fn remove_replaced_outputs(paths: Vec<PathBuf>) -> Joined<()> {
     let earlier: Vec<PathBuf> = paths.into_iter().filter(|p| p.is_file()).collect();
     if earlier.is_empty() {
-        return Removal(None);
+        return Joined::none();
     }
     let removal = move || {
         for path in earlier {
             let _ = std::fs::remove_file(path);
         }
     };
-    Removal(std::thread::Builder::new().name("sheetseal-remove".to_string()).spawn(removal).ok())
-}
-
-/// The removal of [`remove_replaced_outputs`], waited for before an output is put in place, and
-/// when dropped, so that it never outlasts the job (a later job might write the same names).
-struct Removal(Option<std::thread::JoinHandle<()>>);
-
-impl Removal {
-    fn wait(&mut self) {
-        if let Some(thread) = self.0.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-impl Drop for Removal {
-    fn drop(&mut self) {
-        self.wait();
-    }
+    Joined::spawn("sheetseal-remove", removal).unwrap_or_else(|_| Joined::none())
 }
 
 #[cfg(test)]

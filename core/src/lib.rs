@@ -32,6 +32,7 @@ pub mod geometry;
 pub mod ingest;
 pub mod job;
 pub mod jobdir;
+mod joined;
 pub mod limits;
 pub mod lookup;
 pub mod manifest;

@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 use tempfile::NamedTempFile;
 
+use crate::joined::Joined;
+
 /// The name every temporary output starts with; nothing else in an output folder does.
 pub const PARTIAL_PREFIX: &str = ".sheetseal-partial-";
 
@@ -42,10 +44,7 @@ impl AtomicFile {
     /// [`AtomicFile::commit`] on a thread of its own, so that waiting for the disk (and, where
     /// an earlier file of the name is replaced, for its removal) overlaps other work.
     pub fn commit_in_background(self, flushed: Written) -> io::Result<PendingCommit> {
-        let thread = std::thread::Builder::new()
-            .name("sheetseal-commit".to_string())
-            .spawn(move || self.commit(flushed))?;
-        Ok(PendingCommit { thread: Some(thread) })
+        Ok(PendingCommit(Joined::spawn("sheetseal-commit", move || self.commit(flushed))?))
     }
 
     /// Flushes the file to disk without putting it in place yet.
@@ -87,15 +86,13 @@ impl FlushedFile {
 /// A commit running on a thread of its own ([`AtomicFile::commit_in_background`]). Dropped
 /// without [`PendingCommit::wait`], as when the job fails meanwhile, it waits for the commit and
 /// removes the file it put in place.
-pub struct PendingCommit {
-    thread: Option<std::thread::JoinHandle<io::Result<PathBuf>>>,
-}
+pub struct PendingCommit(Joined<io::Result<PathBuf>>);
 
 impl PendingCommit {
     /// Waits for the commit; where the file now is.
     pub fn wait(mut self) -> io::Result<PathBuf> {
-        match self.thread.take() {
-            Some(thread) => thread.join().map_err(|_| io::Error::other("committing a file panicked"))?,
+        match self.0.join() {
+            Some(commit) => commit.map_err(|_| io::Error::other("committing a file panicked"))?,
             None => unreachable!("a pending commit is waited for once"),
         }
     }
@@ -103,7 +100,7 @@ impl PendingCommit {
 
 impl Drop for PendingCommit {
     fn drop(&mut self) {
-        if let Some(Ok(Ok(path))) = self.thread.take().map(|thread| thread.join()) {
+        if let Some(Ok(Ok(path))) = self.0.join() {
             let _ = std::fs::remove_file(path);
         }
     }
@@ -252,22 +249,20 @@ impl Write for Writeback<'_> {
 }
 
 /// A thread that flushes a file's data to disk whenever asked, while the file is written on.
-/// Requests that come while it flushes make one more flush.
+/// Requests that come while it flushes make one more flush. Dropped, it ends after the flush it
+/// is in, if any (the requests' channel closes first: fields drop in order).
 struct DataSync {
     ask: Option<crossbeam_channel::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<io::Result<()>>>,
+    thread: Joined<io::Result<()>>,
 }
 
 impl DataSync {
     fn start(file: File) -> DataSync {
         let (ask, asked) = crossbeam_channel::bounded::<()>(1);
-        let thread = std::thread::Builder::new()
-            .name("sheetseal-sync".to_string())
-            .spawn(move || asked.iter().try_for_each(|()| file.sync_data()));
-        match thread {
-            Ok(thread) => DataSync { ask: Some(ask), thread: Some(thread) },
+        match Joined::spawn("sheetseal-sync", move || asked.iter().try_for_each(|()| file.sync_data())) {
+            Ok(thread) => DataSync { ask: Some(ask), thread },
             // No thread to be had: only the commit flushes.
-            Err(_) => DataSync { ask: None, thread: None },
+            Err(_) => DataSync { ask: None, thread: Joined::none() },
         }
     }
 
@@ -281,19 +276,9 @@ impl DataSync {
 
     fn finish(mut self) -> io::Result<()> {
         self.ask = None;
-        match self.thread.take() {
-            Some(thread) => thread.join().map_err(|_| io::Error::other("flushing to disk panicked"))?,
+        match self.thread.join() {
+            Some(flushes) => flushes.map_err(|_| io::Error::other("flushing to disk panicked"))?,
             None => Ok(()),
-        }
-    }
-}
-
-impl Drop for DataSync {
-    /// An abandoned file: the thread ends after the flush it is in, if any.
-    fn drop(&mut self) {
-        self.ask = None;
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
         }
     }
 }
