@@ -47,8 +47,10 @@ impl AtomicFile {
         Ok(PendingCommit(Joined::spawn("sheetseal-commit", move || self.commit(flushed))?))
     }
 
-    /// Flushes the file to disk without putting it in place yet.
-    pub fn flush_to_disk(self, _flushed: Written) -> io::Result<FlushedFile> {
+    /// Flushes the file to disk without putting it in place yet, once the flushes begun while
+    /// it was written are done (and failing if one failed).
+    pub fn flush_to_disk(self, written: Written) -> io::Result<FlushedFile> {
+        written.wait_for_flushes()?;
         self.temp.as_file().sync_all()?;
         Ok(FlushedFile { temp: self.temp, destination: self.destination })
     }
@@ -111,17 +113,36 @@ impl Drop for PendingCommit {
 /// with bytes still buffered.
 pub struct FileWriter<'f>(BufWriter<Writeback<'f>>);
 
-/// Proof that a [`FileWriter`] was flushed, and how many bytes it wrote.
-#[derive(Debug)]
+/// Proof that a [`FileWriter`] was flushed, and how many bytes it wrote; it holds the flushes to
+/// disk still running from the writing, which the commit waits for (on its own thread, for
+/// [`AtomicFile::commit_in_background`]) rather than the writer.
 pub struct Written {
     pub bytes: u64,
+    flushes: Option<DataSync>,
+}
+
+impl Written {
+    /// Waits for the flushes to disk begun while writing; fails if one failed, which a later
+    /// flush of the same file may not report again.
+    fn wait_for_flushes(self) -> io::Result<()> {
+        match self.flushes {
+            Some(sync) => sync.finish(),
+            None => Ok(()),
+        }
+    }
+}
+
+impl std::fmt::Debug for Written {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Written").field("bytes", &self.bytes).finish_non_exhaustive()
+    }
 }
 
 impl FileWriter<'_> {
     /// Flushes what is buffered.
     pub fn finish(self) -> io::Result<Written> {
         let file = self.0.into_inner().map_err(|e| e.into_error())?;
-        file.finish()
+        Ok(file.finish())
     }
 }
 
@@ -207,13 +228,9 @@ const WRITEBACK_EVERY: u64 = 8 << 20;
 const SYNC_EVERY: u64 = 4 << 20;
 
 impl Writeback<'_> {
-    /// Waits for the flushes asked for; fails if one failed, which a later flush of the same file
-    /// may not report again.
-    fn finish(self) -> io::Result<Written> {
-        if let Some(sync) = self.sync {
-            sync.finish()?;
-        }
-        Ok(Written { bytes: self.written })
+    /// What was written, with the flushes to disk still running.
+    fn finish(self) -> Written {
+        Written { bytes: self.written, flushes: self.sync }
     }
 
     fn ask_for_sync(&mut self) {
@@ -391,7 +408,8 @@ mod tests {
         let mut writeback = Writeback { file: &mut null, written: 0, started: 0, synced: 0, sync: None };
         writeback.write_all(&content).unwrap();
         assert!(writeback.sync.is_some());
-        assert!(writeback.finish().is_err(), "the flush's failure is reported");
+        let written = writeback.finish();
+        assert!(written.wait_for_flushes().is_err(), "the flush's failure is reported to the commit");
     }
 
     #[test]
