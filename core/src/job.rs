@@ -321,14 +321,16 @@ pub fn run_with(config: &JobConfig, mut options: RunOptions) -> Result<JobOutcom
     };
     let payloads = &prepared.payloads;
 
-    prepare_output_dir(&config.out_dir)?;
+    let moved_aside = prepare_output_dir(&config.out_dir)?;
     let files = plan.file_pages.len();
-    let mut replaced = match options.output {
-        Some(_) => Joined::none(),
-        None => remove_replaced_outputs(
-            (0..files).map(|i| config.out_dir.join(config.output_name(i, files))).collect(),
-        ),
+    let replaced_outputs: Vec<PathBuf> = match options.output {
+        Some(_) => Vec::new(),
+        None => (0..files)
+            .map(|i| config.out_dir.join(config.output_name(i, files)))
+            .filter(|path| path.is_file())
+            .collect(),
     };
+    let mut replaced = remove_replaced(moved_aside.into_iter().chain(replaced_outputs).collect());
     let mut committed = CommittedFiles::default();
     let mut committing = Vec::new();
     let budget = DecodeBudget::new(config.limits.max_job_decompressed_bytes);
@@ -640,35 +642,44 @@ fn mark_findings(
     Ok(warnings)
 }
 
-/// Creates the output folder and removes an earlier job's manifest first, so that a manifest
-/// never describes output this run is about to replace, and the temporary files of a run that
-/// was killed.
-fn prepare_output_dir(dir: &Path) -> Result<(), Error> {
+/// Creates the output folder, removes the temporary files of a run that was killed, and moves an
+/// earlier job's manifest and sheet list aside first, so that a manifest never describes output
+/// this run is about to replace. Returns where they went, for [`remove_replaced`].
+fn prepare_output_dir(dir: &Path) -> Result<Vec<PathBuf>, Error> {
     let err = |source| Error::Output { path: dir.to_path_buf(), source };
     std::fs::create_dir_all(dir).map_err(err)?;
     atomic::remove_stale_partials(dir).map_err(err)?;
+    let mut moved_aside = Vec::new();
     for name in [manifest::MANIFEST_FILE, manifest::SHEETS_CSV_FILE] {
-        match std::fs::remove_file(dir.join(name)) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(err(e)),
-            _ => {}
+        let path = dir.join(name);
+        match std::fs::symlink_metadata(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            // Renamed, at once, to a name a later job's start removes if this one is killed.
+            Ok(meta) if !meta.is_dir() => {
+                let aside = dir.join(format!("{}replaced-{name}.tmp", atomic::PARTIAL_PREFIX));
+                std::fs::rename(&path, &aside).map_err(err)?;
+                moved_aside.push(aside);
+            }
+            // A folder of that name is refused, as removing it fails.
+            _ => std::fs::remove_file(&path).map_err(err)?,
         }
     }
-    Ok(())
+    Ok(moved_aside)
 }
 
-/// Removes, on a thread of its own, the files of an earlier job that the job's outputs will
-/// replace: with that job's manifest gone, they are no longer a finished job, and freeing a large
-/// file's blocks takes a while (about 50 ms for 95 MB on the machine of docs/performance.md),
-/// which the rename that replaces it would otherwise wait for. To be joined before an output is
-/// put in place, and at the latest when dropped, so that it never outlasts the job (a later job
-/// might write the same names); what it cannot remove, the rename replaces.
-fn remove_replaced_outputs(paths: Vec<PathBuf>) -> Joined<()> {
-    let earlier: Vec<PathBuf> = paths.into_iter().filter(|p| p.is_file()).collect();
-    if earlier.is_empty() {
+/// Removes, on a thread of its own, an earlier job's files: its manifest and sheet list, moved
+/// aside by [`prepare_output_dir`], and the print files the job's outputs will replace (with that
+/// job's manifest gone, they are no longer a finished job). Freeing a large file's blocks takes
+/// a while (about 50 ms for 95 MB, 10 ms for 10,000 letters' manifest, on the machine of
+/// docs/performance.md), which the job would otherwise wait for. To be joined before an output
+/// is put in place, and at the latest when dropped, so that it never outlasts the job (a later
+/// job might write the same names); what it cannot remove, the rename replaces.
+fn remove_replaced(paths: Vec<PathBuf>) -> Joined<()> {
+    if paths.is_empty() {
         return Joined::none();
     }
     let removal = move || {
-        for path in earlier {
+        for path in paths {
             let _ = std::fs::remove_file(path);
         }
     };
@@ -698,6 +709,34 @@ mod tests {
         assert_eq!(drops.load(Ordering::SeqCst), 1);
         drop(Teardown::AtProcessExit.release(Counted(drops.clone())));
         assert_eq!(drops.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn an_earlier_manifest_is_gone_at_once_and_its_files_once_the_removal_is_joined() {
+        let dir = tempfile::tempdir().unwrap();
+        let listing = || {
+            let mut names: Vec<String> = std::fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            names
+        };
+        for name in [manifest::MANIFEST_FILE, manifest::SHEETS_CSV_FILE, "J.pdf"] {
+            std::fs::write(dir.path().join(name), name).unwrap();
+        }
+        let moved_aside = prepare_output_dir(dir.path()).unwrap();
+        assert_eq!(moved_aside.len(), 2);
+        let names = listing();
+        assert!(!names.iter().any(|n| n == manifest::MANIFEST_FILE || n == manifest::SHEETS_CSV_FILE));
+        assert!(names.iter().all(|n| n == "J.pdf" || n.starts_with(atomic::PARTIAL_PREFIX)), "{names:?}");
+        let mut removal =
+            remove_replaced(moved_aside.into_iter().chain([dir.path().join("J.pdf")]).collect());
+        assert!(removal.join().is_some_and(|r| r.is_ok()));
+        assert!(listing().is_empty(), "{:?}", listing());
+        // A folder named like the manifest is refused, as before.
+        std::fs::create_dir(dir.path().join(manifest::MANIFEST_FILE)).unwrap();
+        assert!(prepare_output_dir(dir.path()).is_err());
     }
 
     #[test]
