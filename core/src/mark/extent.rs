@@ -10,7 +10,7 @@
 //! through `gs`, a malformed stream) makes the answer [`Extent::Maybe`]. Only then does the
 //! clear-zone check render the page. `Clear` is a proof; `Maybe` is not a collision.
 
-use crate::pdf::plain::{append_plain, PlainError};
+use crate::pdf::plain::{append_plain, read_plain, PlainError};
 use crate::pdf::Entry as _;
 use crate::pdf::Objects;
 use lopdf::{Dictionary, Object};
@@ -63,21 +63,29 @@ pub fn page_extent_in_user_space(doc: &dyn Objects, page: &SourcePage, areas: &[
 }
 
 fn extent_of_content(doc: &dyn Objects, page: &SourcePage, areas: &[Rect], content: &mut Vec<u8>) -> Extent {
+    let resources = page.resources.as_ref().and_then(|r| dict(doc, r));
+    let scan = |content: &[u8]| match Scan::new(doc, resources, areas).run(content) {
+        Some(()) => Extent::Clear,
+        None => Extent::Maybe,
+    };
+    let extent_or_why = |decoded: Result<Extent, PlainError>| match decoded {
+        Ok(extent) => extent,
+        Err(PlainError::TooLarge) => Extent::TooLarge,
+        Err(PlainError::Undecodable) => Extent::Maybe,
+    };
+    // One stream, as nearly every page has: scanned where it was inflated.
+    if let [only] = page.contents.as_slice() {
+        let Ok(stream) = doc.raw_stream(*only) else { return Extent::Maybe };
+        return extent_or_why(read_plain(&stream, MAX_CONTENT_BYTES, scan));
+    }
     for id in &page.contents {
         let Ok(stream) = doc.raw_stream(*id) else { return Extent::Maybe };
-        match append_plain(&stream, MAX_CONTENT_BYTES.saturating_sub(content.len()), content) {
-            Ok(()) => {}
-            Err(PlainError::TooLarge) => return Extent::TooLarge,
-            Err(PlainError::Undecodable) => return Extent::Maybe,
+        if let Err(why) = append_plain(&stream, MAX_CONTENT_BYTES.saturating_sub(content.len()), content) {
+            return extent_or_why(Err(why));
         }
         content.push(b'\n');
     }
-    let resources = page.resources.as_ref().and_then(|r| dict(doc, r));
-    let mut scan = Scan::new(doc, resources, areas);
-    match scan.run(content) {
-        Some(()) => Extent::Clear,
-        None => Extent::Maybe,
-    }
+    scan(content)
 }
 
 /// `first` then `second`.

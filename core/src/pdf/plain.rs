@@ -1,9 +1,10 @@
-//! A stream's decoded data, appended to a buffer the caller reuses: plain Flate (the filter of
-//! nearly all page content) is inflated straight from the file's bytes with one decompressor per
-//! thread; everything else goes through lopdf's filters. Both give the same bytes.
+//! A stream's decoded data, read where it was decoded or appended to a buffer the caller reuses:
+//! plain Flate (the filter of nearly all page content) is inflated straight from the file's bytes
+//! with one decompressor per thread; everything else goes through lopdf's filters. Both give the
+//! same bytes.
 
 use crate::pdf::Entry as _;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use lopdf::Object;
 
@@ -19,10 +20,11 @@ pub enum PlainError {
 }
 
 thread_local! {
-    /// Each thread's decompressor and the buffer it inflates into (libdeflate inflates whole
-    /// buffers only: into room given in advance).
-    static INFLATER: RefCell<(libdeflater::Decompressor, Vec<u8>)> =
-        RefCell::new((libdeflater::Decompressor::new(), Vec::new()));
+    /// Each thread's decompressor.
+    static DECOMPRESSOR: RefCell<libdeflater::Decompressor> = RefCell::new(libdeflater::Decompressor::new());
+    /// Each thread's buffer to inflate into (libdeflate inflates whole buffers only: into room
+    /// given in advance); taken while in use, so that reading what it holds may inflate again.
+    static ROOM: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
 }
 
 /// The room first given to an inflated stream: most page content inflates to a few times its
@@ -34,26 +36,29 @@ const KEPT_ROOM: usize = 4 << 20;
 /// Appends the decoded data of `stream` to `out`, failing when it would grow `out` by more than
 /// `limit` bytes.
 pub fn append_plain(stream: &RawStream, limit: usize, out: &mut Vec<u8>) -> Result<(), PlainError> {
-    let start = out.len();
+    read_plain(stream, limit, |plain| out.extend_from_slice(plain))
+}
+
+/// Calls `read` with the decoded data of `stream`, failing when it is more than `limit` bytes:
+/// unfiltered data where it lies, plain Flate where it was inflated, without copying either.
+pub fn read_plain<R>(
+    stream: &RawStream,
+    limit: usize,
+    read: impl FnOnce(&[u8]) -> R,
+) -> Result<R, PlainError> {
     match stream.dict.entry(b"Filter") {
-        None if stream.data.len() <= limit => {
-            out.extend_from_slice(stream.data);
-            return Ok(());
-        }
+        None if stream.data.len() <= limit => return Ok(read(stream.data)),
         Some(Object::Name(name)) if name == b"FlateDecode" && !stream.dict.has(b"DecodeParms") => {
-            if inflate(stream.data, limit, out).is_ok() {
-                return Ok(());
+            let room = inflate(stream.data, limit);
+            if let Ok(n) = room.plain {
+                return Ok(read(&room.bytes[..n]));
             }
-            out.truncate(start);
         }
         _ => {}
     }
     // Anything else, and Flate data that did not inflate cleanly: as lopdf decodes it.
     match stream.to_stream().get_plain_content_with_limit(limit) {
-        Ok(plain) => {
-            out.extend_from_slice(&plain);
-            Ok(())
-        }
+        Ok(plain) => Ok(read(&plain)),
         Err(lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. })) => {
             Err(PlainError::TooLarge)
         }
@@ -61,33 +66,43 @@ pub fn append_plain(stream: &RawStream, limit: usize, out: &mut Vec<u8>) -> Resu
     }
 }
 
-/// Inflates a complete zlib stream onto `out`; any error, or more than `limit` bytes, is a
-/// failure (the caller then asks lopdf, which has the last word). The room is doubled until the
-/// data fits or exceeds the limit, so a bomb costs at most twice the limit.
-fn inflate(data: &[u8], limit: usize, out: &mut Vec<u8>) -> Result<(), ()> {
-    INFLATER.with(|cell| {
-        let (inflater, room) = &mut *cell.borrow_mut();
-        let mut size = FIRST_ROOM.max(data.len().saturating_mul(4)).min(limit.saturating_add(1));
-        let result = loop {
-            if room.len() < size {
-                room.resize(size, 0);
+/// A thread's inflate buffer, out of its slot while in use and put back when dropped.
+struct Room {
+    bytes: Vec<u8>,
+    /// How much of `bytes` the stream inflated to; `Err` if it failed or went past the limit.
+    plain: Result<usize, ()>,
+}
+
+impl Drop for Room {
+    fn drop(&mut self) {
+        if self.bytes.len() <= KEPT_ROOM {
+            ROOM.set(std::mem::take(&mut self.bytes));
+        }
+    }
+}
+
+/// Inflates a complete zlib stream into the thread's room; any error, or more than `limit`
+/// bytes, is a failure (the caller then asks lopdf, which has the last word). The room is
+/// doubled until the data fits or exceeds the limit, so a bomb costs at most twice the limit.
+fn inflate(data: &[u8], limit: usize) -> Room {
+    let mut room = Room { bytes: ROOM.take(), plain: Err(()) };
+    let mut size = FIRST_ROOM.max(data.len().saturating_mul(4)).min(limit.saturating_add(1));
+    room.plain = DECOMPRESSOR.with(|cell| {
+        let mut inflater = cell.borrow_mut();
+        loop {
+            if room.bytes.len() < size {
+                room.bytes.resize(size, 0);
             }
-            match inflater.zlib_decompress(data, &mut room[..size]) {
-                Ok(n) if n <= limit => {
-                    out.extend_from_slice(&room[..n]);
-                    break Ok(());
-                }
+            match inflater.zlib_decompress(data, &mut room.bytes[..size]) {
+                Ok(n) if n <= limit => break Ok(n),
                 Err(libdeflater::DecompressionError::InsufficientSpace) if size <= limit => {
                     size = size.saturating_mul(2).min(limit.saturating_add(1));
                 }
                 _ => break Err(()),
             }
-        };
-        if room.len() > KEPT_ROOM {
-            *room = Vec::new();
         }
-        result
-    })
+    });
+    room
 }
 
 #[cfg(test)]
@@ -99,6 +114,27 @@ mod tests {
 
     fn raw<'a>(dict: &'a lopdf::Dictionary, data: &'a [u8]) -> RawStream<'a> {
         RawStream { dict: Cow::Borrowed(dict), data }
+    }
+
+    #[test]
+    fn data_read_where_it_was_inflated_is_what_is_appended_even_when_reading_inflates_again() {
+        let pack = |text: &[u8]| {
+            let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+            encoder.write_all(text).unwrap();
+            encoder.finish().unwrap()
+        };
+        let dict = dictionary! { "Filter" => "FlateDecode" };
+        let (outer, inner) = (b"BT /F1 12 Tf (outer) Tj ET".repeat(500), b"0 0 m 10 10 l S".repeat(300));
+        let (outer_packed, inner_packed) = (pack(&outer), pack(&inner));
+        let mut appended = Vec::new();
+        append_plain(&raw(&dict, &outer_packed), 1 << 20, &mut appended).unwrap();
+        assert_eq!(appended, outer);
+        let both = read_plain(&raw(&dict, &outer_packed), 1 << 20, |outer_read| {
+            let inner_read = read_plain(&raw(&dict, &inner_packed), 1 << 20, <[u8]>::to_vec).unwrap();
+            (outer_read.to_vec(), inner_read)
+        });
+        assert_eq!(both, Ok((outer.clone(), inner)));
+        assert_eq!(read_plain(&raw(&dict, &outer_packed), 100, |_| ()), Err(PlainError::TooLarge));
     }
 
     #[test]
