@@ -186,9 +186,7 @@ impl Teardown {
     /// at all.
     fn release<T: Send + 'static>(self, value: T) -> Joined<()> {
         match self {
-            Teardown::Free => {
-                Joined::spawn("sheetseal-free", move || drop(value)).unwrap_or_else(|_| Joined::none())
-            }
+            Teardown::Free => Joined::spawn_or_none("sheetseal-free", move || drop(value)),
             Teardown::AtProcessExit => {
                 std::mem::forget(value);
                 Joined::none()
@@ -678,12 +676,11 @@ fn remove_replaced(paths: Vec<PathBuf>) -> Joined<()> {
     if paths.is_empty() {
         return Joined::none();
     }
-    let removal = move || {
+    Joined::spawn_or_none("sheetseal-remove", move || {
         for path in paths {
             let _ = std::fs::remove_file(path);
         }
-    };
-    Joined::spawn("sheetseal-remove", removal).unwrap_or_else(|_| Joined::none())
+    })
 }
 
 #[cfg(test)]

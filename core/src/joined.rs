@@ -12,6 +12,12 @@ impl<T: Send + 'static> Joined<T> {
         let thread = std::thread::Builder::new().name(name.to_string()).spawn(work)?;
         Ok(Joined(Some(thread)))
     }
+
+    /// [`Joined::spawn`] for work that may be left undone: without a thread to be had, `work`
+    /// is dropped unrun and joining gives nothing.
+    pub(crate) fn spawn_or_none(name: &str, work: impl FnOnce() -> T + Send + 'static) -> Joined<T> {
+        Joined::spawn(name, work).unwrap_or_else(|_| Joined::none())
+    }
 }
 
 impl<T> Joined<T> {

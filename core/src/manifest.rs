@@ -295,7 +295,7 @@ impl Manifest {
     /// Writes the sheets as CSV, one row a sheet, and the manifest, both at once on two threads,
     /// under temporary names in `dir`, flushed to disk: [`StagedManifest::put_in_place`] then
     /// makes them appear, the manifest only once the CSV has. If either fails, neither is left in
-    /// `dir` (the job removed any earlier ones before it began).
+    /// `dir` (the job moved any earlier ones aside before it began).
     pub fn stage(&self, dir: &Path) -> std::io::Result<StagedManifest> {
         std::thread::scope(|scope| {
             let csv = scope.spawn(|| self.write_sheets_csv(dir));

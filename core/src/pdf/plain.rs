@@ -49,9 +49,8 @@ pub fn read_plain<R>(
     match stream.dict.entry(b"Filter") {
         None if stream.data.len() <= limit => return Ok(read(stream.data)),
         Some(Object::Name(name)) if name == b"FlateDecode" && !stream.dict.has(b"DecodeParms") => {
-            let room = inflate(stream.data, limit);
-            if let Ok(n) = room.plain {
-                return Ok(read(&room.bytes[..n]));
+            if let Some(inflated) = inflate(stream.data, limit) {
+                return Ok(read(inflated.plain()));
             }
         }
         _ => {}
@@ -66,43 +65,50 @@ pub fn read_plain<R>(
     }
 }
 
-/// A thread's inflate buffer, out of its slot while in use and put back when dropped.
-struct Room {
-    bytes: Vec<u8>,
-    /// How much of `bytes` the stream inflated to; `Err` if it failed or went past the limit.
-    plain: Result<usize, ()>,
+/// A stream inflated into the thread's buffer, which is out of its slot while this is held and
+/// put back when it is dropped.
+struct Inflated {
+    room: Vec<u8>,
+    len: usize,
 }
 
-impl Drop for Room {
+impl Inflated {
+    fn plain(&self) -> &[u8] {
+        &self.room[..self.len]
+    }
+}
+
+impl Drop for Inflated {
     fn drop(&mut self) {
-        if self.bytes.len() <= KEPT_ROOM {
-            ROOM.set(std::mem::take(&mut self.bytes));
+        if self.room.len() <= KEPT_ROOM {
+            ROOM.set(std::mem::take(&mut self.room));
         }
     }
 }
 
-/// Inflates a complete zlib stream into the thread's room; any error, or more than `limit`
-/// bytes, is a failure (the caller then asks lopdf, which has the last word). The room is
-/// doubled until the data fits or exceeds the limit, so a bomb costs at most twice the limit.
-fn inflate(data: &[u8], limit: usize) -> Room {
-    let mut room = Room { bytes: ROOM.take(), plain: Err(()) };
+/// Inflates a complete zlib stream into the thread's buffer; any error, or more than `limit`
+/// bytes, is `None` (the caller then asks lopdf, which has the last word). The room is doubled
+/// until the data fits or exceeds the limit, so a bomb costs at most twice the limit.
+fn inflate(data: &[u8], limit: usize) -> Option<Inflated> {
+    let mut inflated = Inflated { room: ROOM.take(), len: 0 };
     let mut size = FIRST_ROOM.max(data.len().saturating_mul(4)).min(limit.saturating_add(1));
-    room.plain = DECOMPRESSOR.with(|cell| {
+    inflated.len = DECOMPRESSOR.with(|cell| {
         let mut inflater = cell.borrow_mut();
+        let room = &mut inflated.room;
         loop {
-            if room.bytes.len() < size {
-                room.bytes.resize(size, 0);
+            if room.len() < size {
+                room.resize(size, 0);
             }
-            match inflater.zlib_decompress(data, &mut room.bytes[..size]) {
-                Ok(n) if n <= limit => break Ok(n),
+            match inflater.zlib_decompress(data, &mut room[..size]) {
+                Ok(n) if n <= limit => break Some(n),
                 Err(libdeflater::DecompressionError::InsufficientSpace) if size <= limit => {
                     size = size.saturating_mul(2).min(limit.saturating_add(1));
                 }
-                _ => break Err(()),
+                _ => break None,
             }
         }
-    });
-    room
+    })?;
+    Some(inflated)
 }
 
 #[cfg(test)]

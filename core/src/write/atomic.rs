@@ -34,7 +34,7 @@ impl AtomicFile {
         FileWriter(BufWriter::with_capacity(super::file::WRITE_CHUNK, file))
     }
 
-    /// Flushes the file to disk and renames it into place; `_flushed`, from
+    /// Flushes the file to disk and renames it into place; `flushed`, from
     /// [`FileWriter::finish`], says that everything written reached the file. Returns where the
     /// file now is.
     pub fn commit(self, flushed: Written) -> io::Result<PathBuf> {
@@ -125,10 +125,7 @@ impl Written {
     /// Waits for the flushes to disk begun while writing; fails if one failed, which a later
     /// flush of the same file may not report again.
     fn wait_for_flushes(self) -> io::Result<()> {
-        match self.flushes {
-            Some(sync) => sync.finish(),
-            None => Ok(()),
-        }
+        self.flushes.map_or(Ok(()), DataSync::finish)
     }
 }
 
@@ -269,31 +266,30 @@ impl Write for Writeback<'_> {
 /// Requests that come while it flushes make one more flush. Dropped, it ends after the flush it
 /// is in, if any (the requests' channel closes first: fields drop in order).
 struct DataSync {
-    ask: Option<crossbeam_channel::Sender<()>>,
+    ask: crossbeam_channel::Sender<()>,
     thread: Joined<io::Result<()>>,
 }
 
 impl DataSync {
     fn start(file: File) -> DataSync {
         let (ask, asked) = crossbeam_channel::bounded::<()>(1);
-        match Joined::spawn("sheetseal-sync", move || asked.iter().try_for_each(|()| file.sync_data())) {
-            Ok(thread) => DataSync { ask: Some(ask), thread },
-            // No thread to be had: only the commit flushes.
-            Err(_) => DataSync { ask: None, thread: Joined::none() },
-        }
+        // Without a thread to be had, the requests find their channel closed: only the commit
+        // flushes.
+        let thread =
+            Joined::spawn_or_none("sheetseal-sync", move || asked.iter().try_for_each(|()| file.sync_data()));
+        DataSync { ask, thread }
     }
 
     fn ask(&self) {
         // Full: a flush is already asked for, and covers this one. Disconnected: a flush
-        // failed, which `finish` reports.
-        if let Some(ask) = &self.ask {
-            let _ = ask.try_send(());
-        }
+        // failed, which `finish` reports, or there is no thread.
+        let _ = self.ask.try_send(());
     }
 
-    fn finish(mut self) -> io::Result<()> {
-        self.ask = None;
-        match self.thread.join() {
+    fn finish(self) -> io::Result<()> {
+        let DataSync { ask, mut thread } = self;
+        drop(ask);
+        match thread.join() {
             Some(flushes) => flushes.map_err(|_| io::Error::other("flushing to disk panicked"))?,
             None => Ok(()),
         }
