@@ -268,7 +268,7 @@ fn run_sheetseal(
         command.env("RAYON_NUM_THREADS", threads.to_string());
         pin_to_cores(&mut command, threads)?;
     }
-    let (seconds, cpu_seconds, peak_rss_mb) = measure(command)?;
+    let (seconds, cpu_seconds, peak_rss_mb) = measure(command, &out)?;
     let stats: RunStats = serde_json::from_slice(&std::fs::read(&stats_file)?)?;
     Ok(Sample {
         seconds,
@@ -282,7 +282,7 @@ fn run_sheetseal(
 fn run_peer(peer: &Peer) -> Result<Sample> {
     let mut command = Command::new(&peer.argv[0]);
     command.args(&peer.argv[1..]);
-    let (seconds, cpu_seconds, peak_rss_mb) = measure(command)?;
+    let (seconds, cpu_seconds, peak_rss_mb) = measure(command, &peer.output)?;
     let output_mb = std::fs::metadata(&peer.output).map(|m| m.len() as f64 / 1e6).unwrap_or(0.0);
     Ok(Sample { seconds, cpu_seconds, peak_rss_mb, output_mb, stats: None })
 }
@@ -567,10 +567,23 @@ fn pin_to_cores(command: &mut Command, cores: usize) -> Result<()> {
     Ok(())
 }
 
-/// Runs a command to completion; returns its wall time, its CPU time (user and system, in
-/// seconds) and its peak resident memory in MB.
-fn measure(mut command: Command) -> Result<(f64, f64, f64)> {
+/// Runs a command to completion, its `output` removed first; returns its wall time, its CPU time
+/// (user and system, in seconds) and its peak resident memory in MB.
+fn measure(mut command: Command, output: &Path) -> Result<(f64, f64, f64)> {
     command.stdout(std::process::Stdio::null());
+    // Every run starts alike: its output (file or folder) not there yet, and nothing that an
+    // earlier run of any tool wrote still to be written back. Otherwise a tool that replaces its
+    // last output in place pays for it or not depending on whether the kernel wrote it back
+    // (on a filesystem mounted with `discard`, freeing written blocks costs `mutool clean` about
+    // 60 ms at 10,000 letters), and a tool that flushes to disk pays for what others left.
+    let removed = match std::fs::symlink_metadata(output) {
+        Ok(meta) if meta.is_dir() => std::fs::remove_dir_all(output),
+        Ok(_) => std::fs::remove_file(output),
+        Err(_) => Ok(()),
+    };
+    removed.with_context(|| format!("cannot remove the last run's {}", output.display()))?;
+    // SAFETY: a plain system call without arguments.
+    unsafe { libc::sync() };
     let started = Instant::now();
     let child = command.spawn().with_context(|| format!("cannot start {command:?}"))?;
     let pid = child.id() as libc::pid_t;
