@@ -13,11 +13,11 @@ macro_rules! say {
 
 /// The command's allocator. The job builds millions of small objects on every core (the inputs'
 /// parsed objects, the plan, the records); glibc's `malloc` grows each worker thread's heap a
-/// page at a time while ingest parses, one `mprotect` call (and a flush of the other core's
-/// address translations) for each, 12,637 in a 10,000-letter job, where mimalloc makes 26, and
-/// its small allocations are slower. mimalloc 2 without transparent huge pages: version 3, or
-/// huge pages, cost 12-60 MB more peak memory (docs/performance.md, stop 26). The C library
-/// keeps the host process's allocator.
+/// page at a time while ingest parses, one `mprotect` call for each (12,637 in a 10,000-letter
+/// job, where mimalloc makes 26), each taking the address space's lock for writing while the
+/// other core faults pages in. mimalloc 2 without transparent huge pages: version 3, or huge
+/// pages, cost 12-60 MB more peak memory (docs/performance.md, stop 26). The C library keeps
+/// the host process's allocator.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
