@@ -567,23 +567,11 @@ fn pin_to_cores(command: &mut Command, cores: usize) -> Result<()> {
     Ok(())
 }
 
-/// Runs a command to completion, its `output` removed first; returns its wall time, its CPU time
-/// (user and system, in seconds) and its peak resident memory in MB.
+/// Runs a command to completion, from a fresh start ([`start_afresh`] with its `output`); returns
+/// its wall time, its CPU time (user and system, in seconds) and its peak resident memory in MB.
 fn measure(mut command: Command, output: &Path) -> Result<(f64, f64, f64)> {
     command.stdout(std::process::Stdio::null());
-    // Every run starts alike: its output (file or folder) not there yet, and nothing that an
-    // earlier run of any tool wrote still to be written back. Otherwise a tool that replaces its
-    // last output in place pays for it or not depending on whether the kernel wrote it back
-    // (on a filesystem mounted with `discard`, freeing written blocks costs `mutool clean` about
-    // 60 ms at 10,000 letters), and a tool that flushes to disk pays for what others left.
-    let removed = match std::fs::symlink_metadata(output) {
-        Ok(meta) if meta.is_dir() => std::fs::remove_dir_all(output),
-        Ok(_) => std::fs::remove_file(output),
-        Err(_) => Ok(()),
-    };
-    removed.with_context(|| format!("cannot remove the last run's {}", output.display()))?;
-    // SAFETY: a plain system call without arguments.
-    unsafe { libc::sync() };
+    start_afresh(output)?;
     let started = Instant::now();
     let child = command.spawn().with_context(|| format!("cannot start {command:?}"))?;
     let pid = child.id() as libc::pid_t;
@@ -600,6 +588,23 @@ fn measure(mut command: Command, output: &Path) -> Result<(f64, f64, f64)> {
     let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
     let cpu = seconds(usage.ru_utime) + seconds(usage.ru_stime);
     Ok((elapsed.as_secs_f64(), cpu, usage.ru_maxrss as f64 / 1024.0))
+}
+
+/// Makes every run start alike: its `output` (file or folder) not there yet, and nothing that an
+/// earlier run of any tool wrote still to be written back. Otherwise a tool that replaces its
+/// last output in place pays for it or not depending on whether the kernel wrote it back (on a
+/// filesystem mounted with `discard`, freeing written blocks costs `mutool clean` about 60 ms at
+/// 10,000 letters), and a tool that flushes to disk pays for what others left.
+fn start_afresh(output: &Path) -> Result<()> {
+    let removed = match std::fs::symlink_metadata(output) {
+        Ok(meta) if meta.is_dir() => std::fs::remove_dir_all(output),
+        Ok(_) => std::fs::remove_file(output),
+        Err(_) => Ok(()),
+    };
+    removed.with_context(|| format!("cannot remove the last run's {}", output.display()))?;
+    // SAFETY: a plain system call without arguments.
+    unsafe { libc::sync() };
+    Ok(())
 }
 
 impl Row {
