@@ -154,6 +154,8 @@ struct Row {
     /// Medians over the rounds, and the fastest and slowest round.
     seconds: f64,
     range: (f64, f64),
+    /// Each round's time, in round order: rows with as many rounds are compared round by round.
+    round_seconds: Vec<f64>,
     cpu_seconds: f64,
     sheets: Option<usize>,
     peak_rss_mb: f64,
@@ -303,6 +305,7 @@ fn row_of(contender: &Contender, runs: &[Sample], letters: usize, pages: usize, 
             seconds.iter().copied().fold(f64::INFINITY, f64::min),
             seconds.iter().copied().fold(0.0, f64::max),
         ),
+        round_seconds: seconds.clone(),
         cpu_seconds: of(&|s| s.cpu_seconds),
         sheets: stats.first().map(|s| s.sheets),
         peak_rss_mb: runs.iter().map(|s| s.peak_rss_mb).fold(0.0, f64::max),
@@ -350,8 +353,16 @@ fn compare(rows: &[Row]) -> Vec<String> {
                 (a, 1) => format!("the median of {a} runs against one run"),
                 (a, b) => format!("medians of {a} and {b} runs"),
             };
+            let by_round = match (row.round_seconds.len(), other.round_seconds.len()) {
+                (a, b) if a == b && a > 1 => {
+                    let ratios: Vec<f64> =
+                        other.round_seconds.iter().zip(&row.round_seconds).map(|(o, r)| o / r).collect();
+                    format!("; round by round {}", RoundByRound::of(&ratios))
+                }
+                _ => String::new(),
+            };
             lines.push(format!(
-                "{} letters: {} runs at {:.2} times the rate of {} ({:.3} s against {:.3} s, {of})",
+                "{} letters: {} runs at {:.2} times the rate of {} ({:.3} s against {:.3} s, {of}{by_round})",
                 row.letters,
                 row.tool,
                 other.seconds / row.seconds,
@@ -362,6 +373,64 @@ fn compare(rows: &[Row]) -> Vec<String> {
         }
     }
     lines
+}
+
+/// Two contenders compared round by round: the ratio of their rates in each round (they ran
+/// one after the other, so a slow or fast spell of the host falls on both), summed up by the
+/// median ratio, the interval that holds the true median with at least 95% confidence whatever
+/// the distribution of the ratios (the sign test's: the k-th ratio from either end), and how
+/// many rounds the row won.
+struct RoundByRound {
+    median: f64,
+    /// The interval's ends and its confidence level, from 6 rounds on.
+    interval: Option<(f64, f64, f64)>,
+    faster: usize,
+    rounds: usize,
+}
+
+impl RoundByRound {
+    fn of(ratios: &[f64]) -> RoundByRound {
+        let mut sorted = ratios.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        let n = sorted.len();
+        let interval = sign_test_rank(n).map(|(k, confidence)| (sorted[k - 1], sorted[n - k], confidence));
+        RoundByRound {
+            median: median(sorted),
+            interval,
+            faster: ratios.iter().filter(|&&r| r > 1.0).count(),
+            rounds: n,
+        }
+    }
+}
+
+impl std::fmt::Display for RoundByRound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:.2}", self.median)?;
+        if let Some((low, high, confidence)) = self.interval {
+            // Rounded down: the level is at least what is printed.
+            write!(f, ", {}% interval {low:.2}-{high:.2}", (confidence * 100.0).floor())?;
+        }
+        write!(f, ", faster in {} of {}", self.faster, self.rounds)
+    }
+}
+
+/// For `n` paired rounds, the largest `k` such that the k-th smallest and k-th largest of `n`
+/// values bound their median with at least 95% confidence, and that confidence:
+/// 1 - 2 P(X < k) for X ~ Binomial(n, 1/2). `None` below 6 rounds, where no such `k` exists.
+fn sign_test_rank(n: usize) -> Option<(usize, f64)> {
+    // P(X = i), summed from i = 0, in logarithms: 2^-n underflows past about 1,000 rounds.
+    let mut log_term = -(n as f64) * std::f64::consts::LN_2;
+    let mut below = 0.0;
+    let mut found = None;
+    for i in 0..n / 2 {
+        below += log_term.exp();
+        if below > 0.025 {
+            break;
+        }
+        found = Some((i + 1, 1.0 - 2.0 * below));
+        log_term += ((n - i) as f64 / (i + 1) as f64).ln();
+    }
+    found
 }
 
 fn ensure_corpus(exe: &Path, cache: &Path, letters: usize) -> Result<PathBuf> {
@@ -676,6 +745,7 @@ mod tests {
             input_mb: 1.0,
             seconds,
             range: (seconds, seconds),
+            round_seconds: vec![seconds; runs],
             cpu_seconds: seconds,
             sheets: None,
             peak_rss_mb: 1.0,
@@ -713,9 +783,49 @@ mod tests {
         );
         assert!(lines[4].contains("(2 cores) runs at 0.80 times the rate of mutool clean"), "{}", lines[4]);
         assert!(lines[5].contains("(2 cores) runs at 2.00 times the rate of qpdf"), "{}", lines[5]);
-        assert!(lines[4].ends_with("medians of 15 alternating rounds)"), "{}", lines[4]);
+        assert!(lines[4].contains("medians of 15 alternating rounds; round by round"), "{}", lines[4]);
         assert!(lines[6].contains("runs at 100.00 times the rate of PyMuPDF job"), "{}", lines[6]);
         assert!(lines[6].ends_with("the median of 15 runs against one run)"), "{}", lines[6]);
         assert!(compare(&rows[..1]).is_empty());
+        assert!(
+            lines[4].contains("; round by round 0.80, 96% interval 0.80-0.80, faster in 0 of 15)"),
+            "{}",
+            lines[4]
+        );
+    }
+
+    #[test]
+    fn rounds_are_compared_pairwise_with_the_sign_test_interval_of_the_median_ratio() {
+        // Both drift the same way over the run, and the ratio of each round is one of 0.95,
+        // 0.96, ... 1.09, in a scrambled order.
+        let ours: Vec<f64> = (0..15).map(|r| 0.5 + 0.02 * r as f64).collect();
+        let theirs: Vec<f64> =
+            ours.iter().enumerate().map(|(r, s)| s * (0.95 + 0.01 * ((r * 7) % 15) as f64)).collect();
+        let mut job = row("sheetseal", median(ours.clone()), false, 15);
+        job.round_seconds = ours;
+        let mut peer = row("mutool clean", median(theirs.clone()), true, 15);
+        peer.round_seconds = theirs;
+        let lines = compare(&[job, peer]);
+        // The 4th smallest and 4th largest of 15 bound the median with
+        // 1 - 2 (1 + 15 + 105 + 455) / 2^15 = 96.5% confidence; 1.01 to 1.09 are wins.
+        assert!(
+            lines[0].ends_with("; round by round 1.02, 96% interval 0.98-1.06, faster in 9 of 15)"),
+            "{}",
+            lines[0]
+        );
+    }
+
+    #[test]
+    fn the_sign_test_needs_six_rounds_and_widens_its_rank_as_rounds_grow() {
+        assert_eq!(sign_test_rank(5), None);
+        let (k, confidence) = sign_test_rank(6).unwrap();
+        assert_eq!(k, 1);
+        assert!((confidence - (1.0 - 2.0 / 64.0)).abs() < 1e-12);
+        assert_eq!(sign_test_rank(15).map(|(k, _)| k), Some(4));
+        assert_eq!(sign_test_rank(21).map(|(k, _)| k), Some(6));
+        // 2,000 rounds: no underflow, and about n/2 - 1.96 sqrt(n)/2 from either end.
+        let (k, confidence) = sign_test_rank(2000).unwrap();
+        assert!((950..=957).contains(&k), "{k}");
+        assert!(confidence >= 0.95);
     }
 }
