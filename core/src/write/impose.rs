@@ -27,6 +27,7 @@ use super::file::PdfFile;
 use super::page_form::{self, FormKey, PreparedForm};
 use super::shared::SharedObjects;
 use super::side::{self, ComposedSide, Drawn};
+use super::syntax::{push_integer, push_reference};
 use super::{printer_marks, WriteError};
 use crate::geometry::{fmt_num, mm, placement_matrix, Matrix, Rect};
 use crate::ingest::leases::ObjectLeases;
@@ -288,7 +289,7 @@ pub fn write_file_observed<W: Write>(
         if i > 0 {
             body.push(b' ');
         }
-        body.extend_from_slice(format!("{kid} 0 R").as_bytes());
+        push_reference(*kid, &mut body);
     }
     body.extend_from_slice(format!("]/Count {}>>", kids.len()).as_bytes());
     pdf.write_object(pages_root, &body)?;
@@ -528,29 +529,38 @@ impl<'a, W: Write> FileWriter<'a, '_, W> {
         self.pdf.write_object(content_id, &body)?;
         buffers.give_back(body);
         let page_id = self.pdf.reserve();
-        // Writing into a Vec cannot fail.
         let page = &mut self.scratch;
         page.clear();
-        let _ = write!(page, "<</Type /Page/Parent {pages_root} 0 R/MediaBox [0 0 ");
+        page.extend_from_slice(b"<</Type /Page/Parent ");
+        push_reference(pages_root, page);
+        page.extend_from_slice(b"/MediaBox [0 0 ");
         fmt_num(composed.width, page);
         page.push(b' ');
         fmt_num(composed.height, page);
         page.extend_from_slice(b"]/Resources <<");
         if !xobjects.is_empty() {
             page.extend_from_slice(b"/XObject <<");
-            for (name, number) in &xobjects {
-                let _ = write!(page, "/{name} {number} 0 R");
+            for &(name, number) in &xobjects {
+                page.push(b'/');
+                name.push_to(page);
+                page.push(b' ');
+                push_reference(number, page);
             }
             page.extend_from_slice(b">>");
         }
         if !fonts.is_empty() {
             page.extend_from_slice(b"/Font <<");
-            for (name, number) in &fonts {
-                let _ = write!(page, "/{name} {number} 0 R");
+            for &(name, number) in &fonts {
+                page.push(b'/');
+                page.extend_from_slice(name.as_bytes());
+                page.push(b' ');
+                push_reference(number, page);
             }
             page.extend_from_slice(b">>");
         }
-        let _ = write!(page, ">>/Contents {content_id} 0 R>>");
+        page.extend_from_slice(b">>/Contents ");
+        push_reference(content_id, page);
+        page.extend_from_slice(b">>");
         self.pdf.write_object(page_id, &self.scratch)?;
         Ok(page_id)
     }
@@ -632,7 +642,9 @@ impl<'a, W: Write> FileWriter<'a, '_, W> {
             head.push(b' ');
             copier.serialise_entry(&*objects, &mut self.pdf, &mut self.shared, value, head);
         }
-        let _ = write!(head, "/Length {}>>\nstream\n", prepared.content.len());
+        head.extend_from_slice(b"/Length ");
+        push_integer(prepared.content.len(), head);
+        head.extend_from_slice(b">>\nstream\n");
         self.pdf.write_object_parts(form, &[head, &prepared.content, super::syntax::STREAM_END])?;
         self.report.warnings.extend(prepared.warnings);
         self.flush_copier(input, page_index)?;

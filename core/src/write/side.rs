@@ -12,6 +12,7 @@ use lopdf::ObjectId;
 use smallvec::SmallVec;
 
 use super::impose::{page_on_sheet, AnnotationPolicy, ImposeJob, MarkPlacement};
+use super::syntax::push_integer;
 use super::{printer_marks, WriteError};
 use crate::geometry::{fmt_num, mm, Matrix, Rect};
 use crate::mark;
@@ -42,13 +43,30 @@ pub enum XObjectName {
     PrinterMarks,
 }
 
+impl XObjectName {
+    /// Appends the name, without its slash.
+    pub fn push_to(self, out: &mut Vec<u8>) {
+        match self {
+            XObjectName::Page(n) => {
+                out.push(b'P');
+                push_integer(n, out);
+            }
+            XObjectName::Annotation(n, i) => {
+                out.push(b'A');
+                push_integer(n, out);
+                out.push(b'x');
+                push_integer(i, out);
+            }
+            XObjectName::PrinterMarks => out.extend_from_slice(b"PM"),
+        }
+    }
+}
+
 impl std::fmt::Display for XObjectName {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            XObjectName::Page(n) => write!(f, "P{n}"),
-            XObjectName::Annotation(n, i) => write!(f, "A{n}x{i}"),
-            XObjectName::PrinterMarks => f.write_str("PM"),
-        }
+        let mut name = Vec::new();
+        self.push_to(&mut name);
+        f.write_str(&String::from_utf8_lossy(&name))
     }
 }
 
@@ -208,7 +226,9 @@ fn draw_slot(
     content.extend_from_slice(b"re W n ");
     push_numbers(content, &matrix);
     // Writing into a Vec cannot fail.
-    let _ = write!(content, "cm /{name} Do");
+    content.extend_from_slice(b"cm /");
+    name.push_to(content);
+    content.extend_from_slice(b" Do");
     for (index, annotation) in page.annotations.iter().enumerate() {
         let drawn = job.annotations == AnnotationPolicy::Flatten && annotation.is_drawn_when_flattened();
         let appearance = annotation.appearance.filter(|_| drawn);

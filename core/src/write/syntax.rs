@@ -11,7 +11,7 @@ pub fn write_object(object: &Object, out: &mut Vec<u8>, renumber: &mut dyn FnMut
     match object {
         Object::Null => out.extend_from_slice(b"null"),
         Object::Boolean(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
-        Object::Integer(i) => out.extend_from_slice(i.to_string().as_bytes()),
+        Object::Integer(i) => push_integer(*i, out),
         Object::Real(r) => fmt_num(f64::from(*r), out),
         Object::Name(name) => write_name(name, out),
         Object::String(bytes, format) => write_string(bytes, *format, out),
@@ -28,13 +28,21 @@ pub fn write_object(object: &Object, out: &mut Vec<u8>, renumber: &mut dyn FnMut
         Object::Dictionary(dict) => write_dictionary(dict, &[], out, renumber),
         Object::Stream(stream) => write_stream(&stream.dict, &stream.content, out, renumber),
         Object::Reference(id) => match renumber(*id) {
-            Some(n) => {
-                out.extend_from_slice(n.to_string().as_bytes());
-                out.extend_from_slice(b" 0 R");
-            }
+            Some(n) => push_reference(n, out),
             None => out.extend_from_slice(b"null"),
         },
     }
+}
+
+/// Appends a whole number.
+pub fn push_integer(value: impl itoa::Integer, out: &mut Vec<u8>) {
+    out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
+}
+
+/// Appends a reference to output object `number`: `number 0 R`.
+pub fn push_reference(number: u32, out: &mut Vec<u8>) {
+    push_integer(number, out);
+    out.extend_from_slice(b" 0 R");
 }
 
 /// Appends a dictionary, leaving out the keys in `skip`.
