@@ -11,7 +11,8 @@
 //! one PDF a letter, and the peers are the merges of that folder into one file by qpdf and
 //! mutool. With `--rounds N` the contenders take turns, round after round, and each row is the
 //! median; below the table each sheetseal row's rate is compared with the rows before it and
-//! with each peer's.
+//! with each peer's: as the ratio of the medians and, for rows of the same rounds, round by round
+//! (the median of the rounds' ratios, with its sign-test interval and the rounds won).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
