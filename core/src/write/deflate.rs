@@ -65,8 +65,8 @@ impl Deflater {
         if content.len() < MIN_COMPRESSED_BYTES {
             super::syntax::write_stream(&lopdf::Dictionary::new(), content, body, &mut no_references);
         } else {
-            // Operators alone (page placements, marks) take a code made for them; anything else
-            // (a slug line's text, say) is searched for repeats.
+            // Operators (page placements, marks), with or without printable text (a slug line),
+            // take a code made for them; anything else is searched for repeats.
             let compressed = match super::operator_deflate::compress(content) {
                 Some(compressed) => compressed,
                 None => self.deflate(content)?,
