@@ -225,7 +225,6 @@ fn draw_slot(
     push_numbers(content, &[clip.x0, clip.y0, clip.width(), clip.height()]);
     content.extend_from_slice(b"re W n ");
     push_numbers(content, &matrix);
-    // Writing into a Vec cannot fail.
     content.extend_from_slice(b"cm /");
     name.push_to(content);
     content.extend_from_slice(b" Do");
