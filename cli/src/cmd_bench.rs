@@ -152,11 +152,10 @@ struct Row {
     letters: usize,
     pages: usize,
     input_mb: f64,
-    /// Medians over the rounds, and the fastest and slowest round.
-    seconds: f64,
-    range: (f64, f64),
-    /// Each round's time, in round order: rows with as many rounds are compared round by round.
+    /// Each round's time, in round order: the row shows their median and range, and rows with as
+    /// many rounds are compared round by round.
     round_seconds: Vec<f64>,
+    /// Medians over the rounds.
     cpu_seconds: f64,
     sheets: Option<usize>,
     peak_rss_mb: f64,
@@ -164,8 +163,6 @@ struct Row {
     stages: String,
     /// Whether the row is sheetseal's (compared with the peers) or a peer's.
     is_peer: bool,
-    /// How many runs the medians are of.
-    runs: usize,
 }
 
 pub fn run(args: BenchArgs) -> Result<()> {
@@ -293,7 +290,6 @@ fn run_peer(peer: &Peer) -> Result<Sample> {
 /// A contender's row: medians of its rounds, and the highest peak memory of any.
 fn row_of(contender: &Contender, runs: &[Sample], letters: usize, pages: usize, input_mb: f64) -> Row {
     let of = |value: &dyn Fn(&Sample) -> f64| median(runs.iter().map(value).collect());
-    let seconds: Vec<f64> = runs.iter().map(|s| s.seconds).collect();
     let stats: Vec<&RunStats> = runs.iter().filter_map(|s| s.stats.as_ref()).collect();
     let stage = |value: fn(&RunStats) -> f64| median(stats.iter().map(|s| value(s)).collect());
     Row {
@@ -301,12 +297,7 @@ fn row_of(contender: &Contender, runs: &[Sample], letters: usize, pages: usize, 
         letters,
         pages,
         input_mb,
-        seconds: median(seconds.clone()),
-        range: (
-            seconds.iter().copied().fold(f64::INFINITY, f64::min),
-            seconds.iter().copied().fold(0.0, f64::max),
-        ),
-        round_seconds: seconds.clone(),
+        round_seconds: runs.iter().map(|s| s.seconds).collect(),
         cpu_seconds: of(&|s| s.cpu_seconds),
         sheets: stats.first().map(|s| s.sheets),
         peak_rss_mb: runs.iter().map(|s| s.peak_rss_mb).fold(0.0, f64::max),
@@ -326,7 +317,6 @@ fn row_of(contender: &Contender, runs: &[Sample], letters: usize, pages: usize, 
             )
         },
         is_peer: matches!(contender, Contender::Peer(_)),
-        runs: runs.len(),
     }
 }
 
@@ -348,13 +338,13 @@ fn compare(rows: &[Row]) -> Vec<String> {
     let mut lines = Vec::new();
     for (i, row) in ours.iter().enumerate() {
         for other in ours[..i].iter().chain(&peers) {
-            let of = match (row.runs, other.runs) {
+            let of = match (row.runs(), other.runs()) {
                 (1, 1) => "one run each".to_string(),
                 (a, b) if a == b => format!("medians of {a} alternating rounds"),
                 (a, 1) => format!("the median of {a} runs against one run"),
                 (a, b) => format!("medians of {a} and {b} runs"),
             };
-            let by_round = match (row.round_seconds.len(), other.round_seconds.len()) {
+            let by_round = match (row.runs(), other.runs()) {
                 (a, b) if a == b && a > 1 => {
                     let ratios: Vec<f64> =
                         other.round_seconds.iter().zip(&row.round_seconds).map(|(o, r)| o / r).collect();
@@ -366,10 +356,10 @@ fn compare(rows: &[Row]) -> Vec<String> {
                 "{} letters: {} runs at {:.2} times the rate of {} ({:.3} s against {:.3} s, {of}{by_round})",
                 row.letters,
                 row.tool,
-                other.seconds / row.seconds,
+                other.seconds() / row.seconds(),
                 other.tool,
-                row.seconds,
-                other.seconds
+                row.seconds(),
+                other.seconds()
             ));
         }
     }
@@ -678,18 +668,31 @@ fn start_afresh(output: &Path) -> Result<()> {
 }
 
 impl Row {
+    /// The median of the rounds' times.
+    fn seconds(&self) -> f64 {
+        median(self.round_seconds.clone())
+    }
+
+    /// How many rounds the row's medians are of.
+    fn runs(&self) -> usize {
+        self.round_seconds.len()
+    }
+
     /// The row's values as text, in the table's column order.
     fn cells(&self) -> [String; 12] {
+        let seconds = self.seconds();
+        let fastest = self.round_seconds.iter().copied().fold(f64::INFINITY, f64::min);
+        let slowest = self.round_seconds.iter().copied().fold(0.0, f64::max);
         [
             self.tool.clone(),
             self.letters.to_string(),
             self.pages.to_string(),
             format!("{:.1}", self.input_mb),
-            format!("{:.3}", self.seconds),
-            format!("{:.3}-{:.3}", self.range.0, self.range.1),
+            format!("{seconds:.3}"),
+            format!("{fastest:.3}-{slowest:.3}"),
             format!("{:.3}", self.cpu_seconds),
-            format!("{:.0}", self.pages as f64 / self.seconds),
-            self.sheets.map_or("-".to_string(), |s| format!("{:.0}", s as f64 / self.seconds)),
+            format!("{:.0}", self.pages as f64 / seconds),
+            self.sheets.map_or("-".to_string(), |s| format!("{:.0}", s as f64 / seconds)),
             format!("{:.1}", self.peak_rss_mb),
             format!("{:.1}", self.output_mb),
             self.stages.clone(),
@@ -744,8 +747,6 @@ mod tests {
             letters: 10,
             pages: 30,
             input_mb: 1.0,
-            seconds,
-            range: (seconds, seconds),
             round_seconds: vec![seconds; runs],
             cpu_seconds: seconds,
             sheets: None,
@@ -753,7 +754,6 @@ mod tests {
             output_mb: 1.0,
             stages: String::new(),
             is_peer,
-            runs,
         }
     }
 
@@ -802,10 +802,8 @@ mod tests {
         let ours: Vec<f64> = (0..15).map(|r| 0.5 + 0.02 * r as f64).collect();
         let theirs: Vec<f64> =
             ours.iter().enumerate().map(|(r, s)| s * (0.95 + 0.01 * ((r * 7) % 15) as f64)).collect();
-        let mut job = row("sheetseal", median(ours.clone()), false, 15);
-        job.round_seconds = ours;
-        let mut peer = row("mutool clean", median(theirs.clone()), true, 15);
-        peer.round_seconds = theirs;
+        let job = Row { round_seconds: ours, ..row("sheetseal", 0.0, false, 0) };
+        let peer = Row { round_seconds: theirs, ..row("mutool clean", 0.0, true, 0) };
         let lines = compare(&[job, peer]);
         // The 4th smallest and 4th largest of 15 bound the median with
         // 1 - 2 (1 + 15 + 105 + 455) / 2^15 = 96.5% confidence; 1.01 to 1.09 are wins.

@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::manifest::{ItemRecord, LeafPage, Manifest, MarkRecord, SheetRecord, SourceRef};
 use crate::plan::Side;
 use crate::record_lines;
+use crate::write::syntax::push_integer;
 
 /// Writes `manifest` as record-per-line JSON (without the final newline).
 pub fn write(manifest: &Manifest, out: &mut impl Write) -> io::Result<()> {
@@ -121,7 +122,7 @@ impl Record for SheetRecord {
         o.uint("front_page", self.front_page);
         o.key("back_page");
         match self.back_page {
-            Some(page) => push_uint(o.out, page),
+            Some(page) => push_integer(page, o.out),
             None => o.out.extend_from_slice(b"null"),
         }
         o.key("front");
@@ -182,9 +183,9 @@ fn write_mark(out: &mut Vec<u8>, mark: &MarkRecord) {
     push_floats(o.out, &mark.leaf);
     o.key("modules");
     o.out.push(b'[');
-    push_uint(o.out, mark.modules[0]);
+    push_integer(mark.modules[0], o.out);
     o.out.push(b',');
-    push_uint(o.out, mark.modules[1]);
+    push_integer(mark.modules[1], o.out);
     o.out.push(b']');
     if let Some(window) = &mark.window {
         o.key("window");
@@ -220,7 +221,7 @@ impl<'o> Object<'o> {
 
     fn uint(&mut self, key: &str, value: usize) {
         self.key(key);
-        push_uint(self.out, value);
+        push_integer(value, self.out);
     }
 
     fn string(&mut self, key: &str, value: &str) {
@@ -231,10 +232,6 @@ impl<'o> Object<'o> {
     fn close(self) {
         self.out.push(b'}');
     }
-}
-
-fn push_uint(out: &mut Vec<u8>, value: usize) {
-    out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
 }
 
 /// A string escaped as serde_json escapes it.
